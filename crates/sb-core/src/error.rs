@@ -1,0 +1,10 @@
+use thiserror::Error;
+
+/// Errors from parsing shared vocabulary out of text.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum CoreError {
+    #[error("unknown permission code `{0}`")]
+    UnknownPermission(String),
+    #[error("unknown data scope `{0}`: expected own, department, department_and_below or all")]
+    UnknownDataScope(String),
+}

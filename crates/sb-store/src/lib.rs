@@ -1,0 +1,46 @@
+//! Persistence for Switchboard: sqlx on SQLite (the embedded default) or
+//! PostgreSQL (production), chosen by the database URL.
+//!
+//! Layout: `db` (pool, embedded migrations per backend under `migrations/`,
+//! a `$n` SQL builder), then one module per aggregate, each an `impl Store`
+//! block: `departments`, `staff`, `roles`, `sessions`, `api_tokens`,
+//! `extension_groups`, `dictionary`, `announcements`, `audit`, `bootstrap`.
+//!
+//! Every change is written together with its audit row in one transaction.
+//! Callers pass `now` explicitly so expiry and lockout are testable without a
+//! wall clock. Inputs arrive validated (lengths, formats) from the API layer;
+//! this layer enforces references and uniqueness and names the field at fault.
+
+mod api_tokens;
+mod announcements;
+mod audit;
+mod bootstrap;
+mod db;
+mod departments;
+mod dictionary;
+mod error;
+mod extension_groups;
+mod page;
+mod roles;
+mod sessions;
+mod staff;
+mod millis;
+
+pub use announcements::{Announcement, AnnouncementInput};
+pub use api_tokens::{ApiToken, NewApiToken};
+pub use audit::{Actor, AlarmPolicy, AuditEntry, AuditEvent, AuditFilter, AuditKind};
+pub use bootstrap::FIRST_ADMIN_EMPLOYEE_ID;
+pub use db::{Backend, Store};
+pub use departments::{Department, DepartmentInput};
+pub use dictionary::{DictionaryItem, DictionaryItemInput, DictionaryType, DictionaryTypeInput};
+pub use error::{Result, StoreError};
+pub use extension_groups::{ExtensionGroup, ExtensionGroupInput};
+pub use page::{Page, PageRequest};
+pub use roles::{ADMIN_ROLE_CODE, Grants, Role, RoleInput};
+pub use sessions::{NewSession, SessionRecord};
+pub use staff::{Credentials, ProfileInput, RoleRef, Staff, StaffFilter, StaffInput};
+
+/// The JSON an audit row keeps of an entity before or after a change.
+pub(crate) fn snapshot<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}

@@ -1,0 +1,37 @@
+// Side-menu entries and the permission each one needs (null: every signed-in user).
+import { can } from './session.js';
+
+export const MENU_GROUPS = [
+  {
+    key: 'workspace',
+    items: [
+      { name: 'home', path: '/', perm: null, icon: 'HomeFilled' },
+      { name: 'profile', path: '/profile', perm: null, icon: 'User' },
+    ],
+  },
+  {
+    key: 'organisation',
+    items: [
+      { name: 'departments', path: '/departments', perm: 'department.read', icon: 'OfficeBuilding' },
+      { name: 'staff', path: '/staff', perm: 'staff.read', icon: 'Avatar' },
+      { name: 'roles', path: '/roles', perm: 'role.read', icon: 'Lock' },
+      { name: 'extension-groups', path: '/extension-groups', perm: 'extension_group.read', icon: 'Phone' },
+    ],
+  },
+  {
+    key: 'system',
+    items: [
+      { name: 'dictionary', path: '/dictionary', perm: 'dictionary.manage', icon: 'Collection' },
+      { name: 'announcements', path: '/announcements', perm: 'announcement.manage', icon: 'Bell' },
+      { name: 'audit', path: '/audit', perm: 'audit.read', icon: 'Document' },
+      { name: 'api-tokens', path: '/api-tokens', perm: 'api_token.manage', icon: 'Key' },
+    ],
+  },
+];
+
+/** The groups and entries the signed-in user may see. */
+export function visibleMenu() {
+  return MENU_GROUPS.map((g) => ({ ...g, items: g.items.filter((i) => can(i.perm)) })).filter(
+    (g) => g.items.length > 0,
+  );
+}

@@ -1,0 +1,63 @@
+// Hash-based routes (the server only has to serve index.html at /).
+import { createRouter, createWebHashHistory } from 'vue-router';
+import { session, loadSession } from './session.js';
+import Layout from './layout.js';
+import LoginPage from './pages/login.js';
+import HomePage from './pages/home.js';
+import ProfilePage from './pages/profile.js';
+import DepartmentsPage from './pages/departments.js';
+import StaffPage from './pages/staff.js';
+import RolesPage from './pages/roles.js';
+import ExtensionGroupsPage from './pages/extension-groups.js';
+import DictionaryPage from './pages/dictionary.js';
+import AnnouncementsPage from './pages/announcements.js';
+import AuditPage from './pages/audit.js';
+import ApiTokensPage from './pages/api-tokens.js';
+
+const page = (path, name, component, perm = null) => ({
+  path,
+  name,
+  component,
+  meta: { perm, title: `menu.${name}` },
+});
+
+const routes = [
+  { path: '/login', name: 'login', component: LoginPage, meta: { public: true, title: 'login.title' } },
+  {
+    path: '/',
+    component: Layout,
+    children: [
+      page('', 'home', HomePage),
+      page('profile', 'profile', ProfilePage),
+      page('departments', 'departments', DepartmentsPage, 'department.read'),
+      page('staff', 'staff', StaffPage, 'staff.read'),
+      page('roles', 'roles', RolesPage, 'role.read'),
+      page('extension-groups', 'extension-groups', ExtensionGroupsPage, 'extension_group.read'),
+      page('dictionary', 'dictionary', DictionaryPage, 'dictionary.manage'),
+      page('announcements', 'announcements', AnnouncementsPage, 'announcement.manage'),
+      page('audit', 'audit', AuditPage, 'audit.read'),
+      page('api-tokens', 'api-tokens', ApiTokensPage, 'api_token.manage'),
+    ],
+  },
+  { path: '/:pathMatch(.*)*', redirect: '/' },
+];
+
+export const router = createRouter({ history: createWebHashHistory(), routes });
+
+router.beforeEach(async (to) => {
+  if (!session.checked) {
+    try {
+      await loadSession();
+    } catch {
+      // server unreachable: fall through to the login page, which reports errors
+    }
+  }
+  if (to.meta.public) {
+    if (to.name === 'login' && session.user) return { path: '/' };
+    return true;
+  }
+  if (!session.user) {
+    return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  }
+  return true;
+});
