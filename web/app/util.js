@@ -176,3 +176,13 @@ export const digitsRule = {
     cb(value && !/^[0-9*#]{1,16}$/.test(value) ? new Error(t('validation.digits')) : undefined);
   },
 };
+
+/** Minimum password length the console asks for (the server may ask for more). */
+export const MIN_PASSWORD = 8;
+
+export const passwordLengthRule = {
+  trigger: 'blur',
+  validator: (_rule, value, cb) => {
+    cb(value && value.length < MIN_PASSWORD ? new Error(t('validation.minLength', { n: MIN_PASSWORD })) : undefined);
+  },
+};

@@ -1,1 +1,100 @@
-//! x
+//! The HTTP face of Switchboard: REST under `/api/v1`, the OpenAPI document
+//! at `/api/openapi.json`, `/healthz`, `/metrics`, and the embedded console.
+//!
+//! Layout: `routes/` (one module per resource, each with its `router()`),
+//! `auth/` (sessions, tokens, passwords, the `Can<P>` permission extractor),
+//! `scope` (data scope and anti-escalation rules), `extract` (JSON, query and
+//! id extractors whose errors name the field), `error` (the one error body),
+//! `validate` (field rules), `metrics`, `console`, `openapi`.
+//!
+//! Build the service with [`app`]; tests drive it with `tower::ServiceExt::oneshot`.
+
+pub mod auth;
+pub mod clock;
+mod console;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod scope;
+pub mod state;
+pub mod validate;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::http::HeaderValue;
+use axum::http::header::{REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{ApiError, ApiResult};
+pub use state::{ApiConfig, AppState};
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(routes::auth::router())
+        .merge(routes::departments::router())
+        .merge(routes::staff::router())
+        .merge(routes::roles::router())
+        .merge(routes::extension_groups::router())
+        .merge(routes::dictionary::router())
+        .merge(routes::announcements::router())
+        .merge(routes::audit::router())
+        .merge(routes::api_tokens::router())
+        .merge(routes::system::router())
+}
+
+/// The OpenAPI document of every route [`app`] serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+/// The whole HTTP service.
+pub fn app(state: AppState) -> Router {
+    let (router, doc) = api_router().split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    router
+        .route(
+            "/api/openapi.json",
+            get(move || async move { Json(doc.as_ref().clone()) }),
+        )
+        .fallback(console::serve)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .with_state(state)
+}
+
+/// Serves [`app`] on `listener` until `shutdown` resolves, then lets
+/// in-flight requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -69,7 +69,9 @@ permissions! {
 impl Permission {
     /// The resource half of the code (`staff` in `staff.create`).
     pub fn resource(self) -> &'static str {
-        self.code().split_once('.').map_or("", |(resource, _)| resource)
+        self.code()
+            .split_once('.')
+            .map_or("", |(resource, _)| resource)
     }
 
     /// The action half of the code (`create` in `staff.create`).

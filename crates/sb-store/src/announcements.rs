@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use crate::audit::{Actor, Change, record_change};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
-use crate::snapshot;
 use crate::millis::{from_millis, to_millis};
+use crate::snapshot;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Announcement {
@@ -144,10 +144,18 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn delete_announcement(&self, now: OffsetDateTime, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn delete_announcement(
+        &self,
+        now: OffsetDateTime,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let before = fetch(&mut tx, id).await?;
-        sqlx::query("DELETE FROM announcements WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM announcements WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let change = Change {
             action: "announcement.delete",
             entity: "announcement",

@@ -11,8 +11,8 @@ use utoipa::ToSchema;
 use crate::audit::{Actor, Change, record_change};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
-use crate::snapshot;
 use crate::millis::{from_millis, from_millis_opt, to_millis};
+use crate::snapshot;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiToken {
@@ -61,7 +61,12 @@ fn from_row(row: &AnyRow) -> Result<ApiToken> {
 }
 
 impl Store {
-    pub async fn create_api_token(&self, now: OffsetDateTime, actor: &Actor, token: NewApiToken<'_>) -> Result<ApiToken> {
+    pub async fn create_api_token(
+        &self,
+        now: OffsetDateTime,
+        actor: &Actor,
+        token: NewApiToken<'_>,
+    ) -> Result<ApiToken> {
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO api_tokens (staff_id, name, prefix, token_hash, created_at, expires_at) \
@@ -76,7 +81,10 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
-        let row = sqlx::query(&format!("{SELECT} WHERE t.id = $1")).bind(id).fetch_one(&mut *tx).await?;
+        let row = sqlx::query(&format!("{SELECT} WHERE t.id = $1"))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
         let created = from_row(&row)?;
         let change = Change {
             action: "api_token.create",
@@ -97,7 +105,12 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
-    pub async fn revoke_api_token(&self, now: OffsetDateTime, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn revoke_api_token(
+        &self,
+        now: OffsetDateTime,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&format!("{SELECT} WHERE t.id = $1"))
             .bind(id)
@@ -124,7 +137,11 @@ impl Store {
 
     /// The staff member a live (unrevoked, unexpired) token acts as.
     /// `last_used_at` is refreshed at most once a minute to keep reads cheap.
-    pub async fn api_token_owner(&self, now: OffsetDateTime, token_hash: &str) -> Result<Option<StaffId>> {
+    pub async fn api_token_owner(
+        &self,
+        now: OffsetDateTime,
+        token_hash: &str,
+    ) -> Result<Option<StaffId>> {
         let row = sqlx::query(
             "SELECT id, staff_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = $1",
         )

@@ -4,17 +4,17 @@
 //! Changes are written by the repository that makes them, inside the same
 //! transaction, so a change and its audit row land together or not at all.
 
+use sb_core::StaffId;
 use serde::Serialize;
 use serde_json::Value;
-use sb_core::StaffId;
 use sqlx::AnyConnection;
 use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 
 use crate::db::{Arg, Sql, Store};
 use crate::error::Result;
-use crate::page::{Page, PageRequest};
 use crate::millis::{from_millis, to_millis};
+use crate::page::{Page, PageRequest};
 
 /// Who did something, and from where.
 #[derive(Debug, Clone, Default)]
@@ -28,7 +28,12 @@ pub struct Actor {
 impl Actor {
     /// Changes made by the server itself (first start, CLI).
     pub fn system(what: &str) -> Actor {
-        Actor { id: None, employee_id: String::new(), name: what.to_owned(), ip: String::new() }
+        Actor {
+            id: None,
+            employee_id: String::new(),
+            name: what.to_owned(),
+            ip: String::new(),
+        }
     }
 }
 
@@ -105,7 +110,10 @@ pub struct AlarmPolicy {
 
 impl Default for AlarmPolicy {
     fn default() -> Self {
-        AlarmPolicy { threshold: 5, window: Duration::minutes(5) }
+        AlarmPolicy {
+            threshold: 5,
+            window: Duration::minutes(5),
+        }
     }
 }
 
@@ -229,15 +237,21 @@ impl Store {
         let since = to_millis(now - policy.window);
         let subject = |kind: &str| {
             let mut sql = Sql::new("SELECT COUNT(*) FROM audit_log WHERE kind = ");
-            sql.bind(Arg::Text(kind.to_owned())).push(" AND at >= ").bind(Arg::Int(since));
+            sql.bind(Arg::Text(kind.to_owned()))
+                .push(" AND at >= ")
+                .bind(Arg::Int(since));
             match actor.id {
                 Some(id) => sql.push(" AND actor_id = ").bind(Arg::Int(id.0)),
-                None => sql.push(" AND actor_id IS NULL AND ip = ").bind(Arg::Text(actor.ip.clone())),
+                None => sql
+                    .push(" AND actor_id IS NULL AND ip = ")
+                    .bind(Arg::Text(actor.ip.clone())),
             };
             sql
         };
-        let denials: i64 = sqlx::Row::try_get(&subject("denied").query().fetch_one(&mut *tx).await?, 0)?;
-        let alarms: i64 = sqlx::Row::try_get(&subject("alarm").query().fetch_one(&mut *tx).await?, 0)?;
+        let denials: i64 =
+            sqlx::Row::try_get(&subject("denied").query().fetch_one(&mut *tx).await?, 0)?;
+        let alarms: i64 =
+            sqlx::Row::try_get(&subject("alarm").query().fetch_one(&mut *tx).await?, 0)?;
         let raise = denials >= policy.threshold && alarms == 0;
         if raise {
             let detail = format!(
@@ -259,10 +273,15 @@ impl Store {
         Ok(raise)
     }
 
-    pub async fn search_audit(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>> {
+    pub async fn search_audit(
+        &self,
+        filter: &AuditFilter,
+        page: PageRequest,
+    ) -> Result<Page<AuditEntry>> {
         let mut cond = Sql::new(" WHERE 1 = 1");
         if let Some(kind) = filter.kind {
-            cond.push(" AND kind = ").bind(Arg::Text(kind.code().to_owned()));
+            cond.push(" AND kind = ")
+                .bind(Arg::Text(kind.code().to_owned()));
         }
         if let Some(actor) = filter.actor.as_deref().filter(|s| !s.is_empty()) {
             let pattern = like_pattern(actor);
@@ -273,11 +292,13 @@ impl Store {
                 .push(" ESCAPE '\\')");
         }
         if let Some(action) = filter.action.as_deref().filter(|s| !s.is_empty()) {
-            cond.push(" AND action LIKE ").bind(Arg::Text(format!("{}%", escape_like(action))));
+            cond.push(" AND action LIKE ")
+                .bind(Arg::Text(format!("{}%", escape_like(action))));
             cond.push(" ESCAPE '\\'");
         }
         if let Some(entity) = filter.entity.as_deref().filter(|s| !s.is_empty()) {
-            cond.push(" AND entity = ").bind(Arg::Text(entity.to_owned()));
+            cond.push(" AND entity = ")
+                .bind(Arg::Text(entity.to_owned()));
         }
         if let Some(q) = filter.q.as_deref().filter(|s| !s.is_empty()) {
             let pattern = like_pattern(q);

@@ -11,9 +11,9 @@ use time::{Duration, OffsetDateTime};
 use crate::audit::{Actor, Change, record_change};
 use crate::db::Store;
 use crate::error::Result;
+use crate::millis::to_millis;
 use crate::roles::{ADMIN_ROLE_CODE, RoleInput, insert_role};
 use crate::staff::{StaffInput, insert_staff};
-use crate::millis::to_millis;
 
 /// The employee ID of the administrator created on first start.
 pub const FIRST_ADMIN_EMPLOYEE_ID: &str = "admin";
@@ -21,11 +21,20 @@ pub const FIRST_ADMIN_EMPLOYEE_ID: &str = "admin";
 const SEEDED_KEY: &str = "demo_seeded_at";
 
 async fn setting(conn: &mut AnyConnection, key: &str) -> Result<Option<String>> {
-    let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(conn).await?;
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
     Ok(row.map(|r| r.try_get(0)).transpose()?)
 }
 
-async fn insert_department(conn: &mut AnyConnection, now: OffsetDateTime, number: &str, name: &str, parent: Option<i64>) -> Result<i64> {
+async fn insert_department(
+    conn: &mut AnyConnection,
+    now: OffsetDateTime,
+    number: &str,
+    name: &str,
+    parent: Option<i64>,
+) -> Result<i64> {
     Ok(sqlx::query(
         "INSERT INTO departments (number, name, parent_id, sort_order, created_at, updated_at) \
          VALUES ($1, $2, $3, 0, $4, $4) RETURNING id",
@@ -39,7 +48,13 @@ async fn insert_department(conn: &mut AnyConnection, now: OffsetDateTime, number
     .try_get(0)?)
 }
 
-async fn insert_dictionary(conn: &mut AnyConnection, now: OffsetDateTime, code: &str, name: &str, items: &[(&str, &str, Option<&str>)]) -> Result<()> {
+async fn insert_dictionary(
+    conn: &mut AnyConnection,
+    now: OffsetDateTime,
+    code: &str,
+    name: &str,
+    items: &[(&str, &str, Option<&str>)],
+) -> Result<()> {
     let type_id: i64 = sqlx::query(
         "INSERT INTO dictionary_types (code, name, description, created_at, updated_at) VALUES ($1, $2, '', $3, $3) RETURNING id",
     )
@@ -69,7 +84,14 @@ async fn insert_dictionary(conn: &mut AnyConnection, now: OffsetDateTime, code: 
     Ok(())
 }
 
-fn staff(employee_id: &str, name: &str, department: i64, group: &str, ext: &str, role: i64) -> StaffInput {
+fn staff(
+    employee_id: &str,
+    name: &str,
+    department: i64,
+    group: &str,
+    ext: &str,
+    role: i64,
+) -> StaffInput {
     StaffInput {
         employee_id: employee_id.into(),
         name: name.into(),
@@ -106,11 +128,13 @@ impl Store {
             }
         };
         for p in Permission::ALL {
-            let held = sqlx::query("SELECT 1 FROM role_permissions WHERE role_id = $1 AND permission = $2")
-                .bind(id)
-                .bind(p.code())
-                .fetch_optional(&mut *tx)
-                .await?;
+            let held = sqlx::query(
+                "SELECT 1 FROM role_permissions WHERE role_id = $1 AND permission = $2",
+            )
+            .bind(id)
+            .bind(p.code())
+            .fetch_optional(&mut *tx)
+            .await?;
             if held.is_none() {
                 sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)")
                     .bind(id)
@@ -131,18 +155,47 @@ impl Store {
     /// On the very first start (no staff, never seeded) creates a demo
     /// organisation and the first administrator with `admin_password_hash`.
     /// Returns false, changing nothing, on any later start.
-    pub async fn seed_first_start(&self, now: OffsetDateTime, admin_password_hash: &str) -> Result<bool> {
+    pub async fn seed_first_start(
+        &self,
+        now: OffsetDateTime,
+        admin_password_hash: &str,
+    ) -> Result<bool> {
         let admin_role = self.ensure_admin_role(now).await?;
         let mut tx = self.pool.begin().await?;
-        let staff_count: i64 = sqlx::query("SELECT COUNT(*) FROM staff").fetch_one(&mut *tx).await?.try_get(0)?;
+        let staff_count: i64 = sqlx::query("SELECT COUNT(*) FROM staff")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
         if staff_count > 0 || setting(&mut tx, SEEDED_KEY).await?.is_some() {
             return Ok(false);
         }
         let hq = insert_department(&mut tx, now, "001", "总部 Head office", None).await?;
-        let center = insert_department(&mut tx, now, "001-01", "客服中心 Service center", Some(hq)).await?;
-        let inbound = insert_department(&mut tx, now, "001-01-01", "呼入组 Inbound team", Some(center)).await?;
-        let outbound = insert_department(&mut tx, now, "001-01-02", "外呼组 Outbound team", Some(center)).await?;
-        let _tech = insert_department(&mut tx, now, "001-02", "技术支持部 Technical support", Some(hq)).await?;
+        let center =
+            insert_department(&mut tx, now, "001-01", "客服中心 Service center", Some(hq)).await?;
+        let inbound = insert_department(
+            &mut tx,
+            now,
+            "001-01-01",
+            "呼入组 Inbound team",
+            Some(center),
+        )
+        .await?;
+        let outbound = insert_department(
+            &mut tx,
+            now,
+            "001-01-02",
+            "外呼组 Outbound team",
+            Some(center),
+        )
+        .await?;
+        let _tech = insert_department(
+            &mut tx,
+            now,
+            "001-02",
+            "技术支持部 Technical support",
+            Some(hq),
+        )
+        .await?;
 
         let supervisor = RoleInput {
             code: "supervisor".into(),
@@ -170,13 +223,44 @@ impl Store {
         };
         let agent = insert_role(&mut tx, now, &agent, false).await?;
 
-        let mut admin = staff(FIRST_ADMIN_EMPLOYEE_ID, "系统管理员", hq, "", "8000", admin_role);
+        let mut admin = staff(
+            FIRST_ADMIN_EMPLOYEE_ID,
+            "系统管理员",
+            hq,
+            "",
+            "8000",
+            admin_role,
+        );
         admin.extension = None;
         insert_staff(&mut tx, now, &admin, Some(admin_password_hash)).await?;
-        insert_staff(&mut tx, now, &staff("1001", "王芳", center, "班长", "8001", supervisor), None).await?;
-        insert_staff(&mut tx, now, &staff("1002", "李娜", inbound, "呼入一组", "8002", agent), None).await?;
-        insert_staff(&mut tx, now, &staff("1003", "张伟", inbound, "呼入一组", "8003", agent), None).await?;
-        insert_staff(&mut tx, now, &staff("1004", "刘洋", outbound, "外呼组", "8004", agent), None).await?;
+        insert_staff(
+            &mut tx,
+            now,
+            &staff("1001", "王芳", center, "班长", "8001", supervisor),
+            None,
+        )
+        .await?;
+        insert_staff(
+            &mut tx,
+            now,
+            &staff("1002", "李娜", inbound, "呼入一组", "8002", agent),
+            None,
+        )
+        .await?;
+        insert_staff(
+            &mut tx,
+            now,
+            &staff("1003", "张伟", inbound, "呼入一组", "8003", agent),
+            None,
+        )
+        .await?;
+        insert_staff(
+            &mut tx,
+            now,
+            &staff("1004", "刘洋", outbound, "外呼组", "8004", agent),
+            None,
+        )
+        .await?;
 
         insert_dictionary(
             &mut tx,
@@ -186,8 +270,16 @@ impl Store {
             &[
                 ("inquiry", "咨询 Inquiry", None),
                 ("complaint", "投诉 Complaint", None),
-                ("complaint_service", "服务投诉 Service complaint", Some("complaint")),
-                ("complaint_product", "产品投诉 Product complaint", Some("complaint")),
+                (
+                    "complaint_service",
+                    "服务投诉 Service complaint",
+                    Some("complaint"),
+                ),
+                (
+                    "complaint_product",
+                    "产品投诉 Product complaint",
+                    Some("complaint"),
+                ),
                 ("suggestion", "建议 Suggestion", None),
                 ("repair", "报修 Repair", None),
             ],
@@ -198,7 +290,11 @@ impl Store {
             now,
             "customer_type",
             "客户类型 Customer type",
-            &[("individual", "个人 Individual", None), ("company", "企业 Company", None), ("dealer", "经销商 Dealer", None)],
+            &[
+                ("individual", "个人 Individual", None),
+                ("company", "企业 Company", None),
+                ("dealer", "经销商 Dealer", None),
+            ],
         )
         .await?;
         insert_dictionary(
@@ -229,7 +325,9 @@ impl Store {
             entity: "system",
             entity_id: String::new(),
             before: None,
-            after: Some(serde_json::json!({ "demo_data": true, "administrator": FIRST_ADMIN_EMPLOYEE_ID })),
+            after: Some(
+                serde_json::json!({ "demo_data": true, "administrator": FIRST_ADMIN_EMPLOYEE_ID }),
+            ),
         };
         record_change(&mut tx, now, &Actor::system("first start"), change).await?;
         tx.commit().await?;

@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 use crate::audit::{Actor, Change, record_change};
 use crate::db::Store;
 use crate::error::{Result, StoreError, map_unique};
-use crate::snapshot;
 use crate::millis::to_millis;
+use crate::snapshot;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Department {
@@ -66,7 +66,9 @@ pub(crate) async fn subtree(conn: &mut AnyConnection, root: i64) -> Result<Vec<i
     .bind(root)
     .fetch_all(conn)
     .await?;
-    rows.iter().map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from)).collect()
+    rows.iter()
+        .map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from))
+        .collect()
 }
 
 fn unique_fields(input: &DepartmentInput) -> [(&'static str, &'static str, &str); 1] {
@@ -80,7 +82,10 @@ async fn check_parent(conn: &mut AnyConnection, parent_id: Option<i64>) -> Resul
             .fetch_optional(conn)
             .await?;
         if exists.is_none() {
-            return Err(StoreError::invalid("parent_id", format!("department {parent} does not exist")));
+            return Err(StoreError::invalid(
+                "parent_id",
+                format!("department {parent} does not exist"),
+            ));
         }
     }
     Ok(())
@@ -186,7 +191,12 @@ impl Store {
     }
 
     /// Refuses while staff or sub-departments remain, so nobody is orphaned.
-    pub async fn delete_department(&self, now: OffsetDateTime, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn delete_department(
+        &self,
+        now: OffsetDateTime,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let before = fetch(&mut tx, id).await?;
         if before.staff_count > 0 {
@@ -206,10 +216,16 @@ impl Store {
         if children > 0 {
             return Err(StoreError::Conflict {
                 code: "department_has_children",
-                message: format!("department {} still has {children} sub-departments", before.name),
+                message: format!(
+                    "department {} still has {children} sub-departments",
+                    before.name
+                ),
             });
         }
-        sqlx::query("DELETE FROM departments WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM departments WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let change = Change {
             action: "department.delete",
             entity: "department",

@@ -13,8 +13,8 @@ use utoipa::ToSchema;
 use crate::audit::{Actor, Change, record_change};
 use crate::db::{Sql, Store};
 use crate::error::{Result, StoreError, map_unique};
-use crate::snapshot;
 use crate::millis::to_millis;
+use crate::snapshot;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DictionaryItem {
@@ -65,11 +65,17 @@ fn item_from_row(row: &AnyRow) -> Result<DictionaryItem> {
     })
 }
 
-const ITEM_SELECT: &str = "SELECT id, type_id, code, label, parent_id, sort_order, enabled FROM dictionary_items";
+const ITEM_SELECT: &str =
+    "SELECT id, type_id, code, label, parent_id, sort_order, enabled FROM dictionary_items";
 
-async fn items_of(conn: &mut AnyConnection, type_ids: &[i64]) -> Result<BTreeMap<i64, Vec<DictionaryItem>>> {
+async fn items_of(
+    conn: &mut AnyConnection,
+    type_ids: &[i64],
+) -> Result<BTreeMap<i64, Vec<DictionaryItem>>> {
     let mut sql = Sql::new(ITEM_SELECT);
-    sql.push(" WHERE type_id IN ").bind_list(type_ids).push(" ORDER BY sort_order, code");
+    sql.push(" WHERE type_id IN ")
+        .bind_list(type_ids)
+        .push(" ORDER BY sort_order, code");
     let mut map: BTreeMap<i64, Vec<DictionaryItem>> = BTreeMap::new();
     for row in sql.query().fetch_all(conn).await? {
         let item = item_from_row(&row)?;
@@ -105,20 +111,33 @@ async fn fetch_item(conn: &mut AnyConnection, id: i64) -> Result<DictionaryItem>
 
 /// A parent item must belong to the same list and must not be the item itself
 /// or one of its descendants.
-async fn check_item_parent(conn: &mut AnyConnection, type_id: i64, item_id: Option<i64>, parent: Option<i64>) -> Result<()> {
+async fn check_item_parent(
+    conn: &mut AnyConnection,
+    type_id: i64,
+    item_id: Option<i64>,
+    parent: Option<i64>,
+) -> Result<()> {
     let Some(parent) = parent else { return Ok(()) };
     let mut cursor = Some(parent);
     let mut hops = 0;
     while let Some(current) = cursor {
         let found = fetch_item(conn, current).await.map_err(|e| match e {
-            StoreError::NotFound { .. } => StoreError::invalid("parent_id", format!("item {parent} does not exist")),
+            StoreError::NotFound { .. } => {
+                StoreError::invalid("parent_id", format!("item {parent} does not exist"))
+            }
             other => other,
         })?;
         if found.type_id != type_id {
-            return Err(StoreError::invalid("parent_id", "the parent item belongs to another list"));
+            return Err(StoreError::invalid(
+                "parent_id",
+                "the parent item belongs to another list",
+            ));
         }
         if Some(found.id) == item_id || hops > 32 {
-            return Err(StoreError::invalid("parent_id", "an item cannot be placed under itself"));
+            return Err(StoreError::invalid(
+                "parent_id",
+                "an item cannot be placed under itself",
+            ));
         }
         cursor = found.parent_id;
         hops += 1;
@@ -129,10 +148,14 @@ async fn check_item_parent(conn: &mut AnyConnection, type_id: i64, item_id: Opti
 impl Store {
     pub async fn list_dictionary(&self) -> Result<Vec<DictionaryType>> {
         let mut conn = self.pool.acquire().await?;
-        let rows = sqlx::query("SELECT id, code, name, description FROM dictionary_types ORDER BY code")
-            .fetch_all(&mut *conn)
-            .await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+        let rows =
+            sqlx::query("SELECT id, code, name, description FROM dictionary_types ORDER BY code")
+                .fetch_all(&mut *conn)
+                .await?;
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
         let mut items = items_of(&mut conn, &ids).await?;
         rows.iter()
             .map(|r| {
@@ -215,7 +238,12 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn delete_dictionary_type(&self, now: OffsetDateTime, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn delete_dictionary_type(
+        &self,
+        now: OffsetDateTime,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let before = fetch_type(&mut tx, id).await?;
         // Children first: SQLite enforces the self-reference row by row.
@@ -223,7 +251,10 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM dictionary_types WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM dictionary_types WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let change = Change {
             action: "dictionary.delete",
             entity: "dictionary_type",
@@ -308,21 +339,30 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn delete_dictionary_item(&self, now: OffsetDateTime, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn delete_dictionary_item(
+        &self,
+        now: OffsetDateTime,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let before = fetch_item(&mut tx, id).await?;
-        let children: i64 = sqlx::query("SELECT COUNT(*) FROM dictionary_items WHERE parent_id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
+        let children: i64 =
+            sqlx::query("SELECT COUNT(*) FROM dictionary_items WHERE parent_id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
         if children > 0 {
             return Err(StoreError::Conflict {
                 code: "item_has_children",
                 message: format!("item {} still has {children} sub-items", before.label),
             });
         }
-        sqlx::query("DELETE FROM dictionary_items WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM dictionary_items WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let change = Change {
             action: "dictionary.item_delete",
             entity: "dictionary_item",

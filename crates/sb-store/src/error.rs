@@ -17,18 +17,27 @@ pub enum StoreError {
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
     #[error("invalid {field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("stored value is corrupt: {0}")]
     Corrupt(String),
 }
 
 impl StoreError {
     pub(crate) fn not_found(entity: &'static str, id: impl ToString) -> Self {
-        StoreError::NotFound { entity, id: id.to_string() }
+        StoreError::NotFound {
+            entity,
+            id: id.to_string(),
+        }
     }
 
     pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        StoreError::Invalid { field, message: message.into() }
+        StoreError::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 }
 
@@ -43,7 +52,10 @@ pub(crate) fn map_unique(err: sqlx::Error, fields: &[(&str, &'static str, &str)]
             let text = format!("{} {}", db.message(), db.constraint().unwrap_or_default());
             for (fragment, field, value) in fields {
                 if text.contains(fragment) {
-                    return StoreError::Duplicate { field, value: (*value).to_owned() };
+                    return StoreError::Duplicate {
+                        field,
+                        value: (*value).to_owned(),
+                    };
                 }
             }
         }

@@ -11,8 +11,8 @@ use utoipa::ToSchema;
 use crate::audit::{Actor, Change, record_change};
 use crate::db::{Sql, Store};
 use crate::error::{Result, StoreError, map_unique};
-use crate::snapshot;
 use crate::millis::to_millis;
+use crate::snapshot;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ExtensionGroup {
@@ -30,11 +30,14 @@ pub struct ExtensionGroupInput {
 }
 
 async fn members(conn: &mut AnyConnection, ids: &[i64]) -> Result<BTreeMap<i64, Vec<String>>> {
-    let mut sql = Sql::new("SELECT group_id, extension FROM extension_group_members WHERE group_id IN ");
+    let mut sql =
+        Sql::new("SELECT group_id, extension FROM extension_group_members WHERE group_id IN ");
     sql.bind_list(ids).push(" ORDER BY extension");
     let mut map: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for row in sql.query().fetch_all(conn).await? {
-        map.entry(row.try_get(0)?).or_default().push(row.try_get(1)?);
+        map.entry(row.try_get(0)?)
+            .or_default()
+            .push(row.try_get(1)?);
     }
     Ok(map)
 }
@@ -55,7 +58,10 @@ async fn fetch(conn: &mut AnyConnection, id: i64) -> Result<ExtensionGroup> {
 }
 
 async fn write_members(conn: &mut AnyConnection, id: i64, extensions: &[String]) -> Result<()> {
-    sqlx::query("DELETE FROM extension_group_members WHERE group_id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM extension_group_members WHERE group_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     let mut unique = extensions.to_vec();
     unique.sort();
     unique.dedup();
@@ -75,7 +81,10 @@ impl Store {
         let rows = sqlx::query("SELECT id, name, description FROM extension_groups ORDER BY name")
             .fetch_all(&mut *conn)
             .await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
         let mut m = members(&mut conn, &ids).await?;
         rows.iter()
             .map(|r| {
@@ -157,10 +166,18 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn delete_extension_group(&self, now: OffsetDateTime, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn delete_extension_group(
+        &self,
+        now: OffsetDateTime,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let before = fetch(&mut tx, id).await?;
-        sqlx::query("DELETE FROM extension_groups WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM extension_groups WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let change = Change {
             action: "extension_group.delete",
             entity: "extension_group",

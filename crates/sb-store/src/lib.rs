@@ -11,8 +11,8 @@
 //! wall clock. Inputs arrive validated (lengths, formats) from the API layer;
 //! this layer enforces references and uniqueness and names the field at fault.
 
-mod api_tokens;
 mod announcements;
+mod api_tokens;
 mod audit;
 mod bootstrap;
 mod db;
@@ -20,11 +20,11 @@ mod departments;
 mod dictionary;
 mod error;
 mod extension_groups;
+mod millis;
 mod page;
 mod roles;
 mod sessions;
 mod staff;
-mod millis;
 
 pub use announcements::{Announcement, AnnouncementInput};
 pub use api_tokens::{ApiToken, NewApiToken};

@@ -12,7 +12,10 @@ impl PageRequest {
     pub const MAX_PER_PAGE: u32 = 1000;
 
     pub fn new(page: u32, per_page: u32) -> PageRequest {
-        PageRequest { page: page.max(1), per_page: per_page.clamp(1, Self::MAX_PER_PAGE) }
+        PageRequest {
+            page: page.max(1),
+            per_page: per_page.clamp(1, Self::MAX_PER_PAGE),
+        }
     }
 
     pub fn all() -> PageRequest {
@@ -39,7 +42,12 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub(crate) fn new(items: Vec<T>, total: i64, req: PageRequest) -> Page<T> {
-        Page { items, total, page: req.page, per_page: req.per_page }
+        Page {
+            items,
+            total,
+            page: req.page,
+            per_page: req.per_page,
+        }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {

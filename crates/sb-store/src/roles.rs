@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 use crate::audit::{Actor, Change, record_change};
 use crate::db::Store;
 use crate::error::{Result, StoreError, map_unique};
-use crate::snapshot;
 use crate::millis::to_millis;
+use crate::snapshot;
 
 /// The code of the role that holds every permission and can never be weakened,
 /// so an installation always keeps one way in.
@@ -60,7 +60,8 @@ const SELECT: &str = "SELECT r.id, r.code, r.name, r.description, r.data_scope, 
      (SELECT COUNT(*) FROM staff_roles sr WHERE sr.role_id = r.id) AS staff_count FROM roles r";
 
 fn parse_scope(s: &str) -> Result<DataScope> {
-    s.parse().map_err(|e: sb_core::CoreError| StoreError::Corrupt(e.to_string()))
+    s.parse()
+        .map_err(|e: sb_core::CoreError| StoreError::Corrupt(e.to_string()))
 }
 
 /// Codes no longer in the catalogue are skipped: a permission removed from the
@@ -69,12 +70,18 @@ fn parse_permissions(codes: &[String]) -> Vec<Permission> {
     codes.iter().filter_map(|c| c.parse().ok()).collect()
 }
 
-async fn permissions_of(conn: &mut AnyConnection, role_ids: &[i64]) -> Result<BTreeMap<i64, Vec<String>>> {
-    let mut sql = crate::db::Sql::new("SELECT role_id, permission FROM role_permissions WHERE role_id IN ");
+async fn permissions_of(
+    conn: &mut AnyConnection,
+    role_ids: &[i64],
+) -> Result<BTreeMap<i64, Vec<String>>> {
+    let mut sql =
+        crate::db::Sql::new("SELECT role_id, permission FROM role_permissions WHERE role_id IN ");
     sql.bind_list(role_ids).push(" ORDER BY permission");
     let mut map: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for row in sql.query().fetch_all(conn).await? {
-        map.entry(row.try_get(0)?).or_default().push(row.try_get(1)?);
+        map.entry(row.try_get(0)?)
+            .or_default()
+            .push(row.try_get(1)?);
     }
     Ok(map)
 }
@@ -89,7 +96,10 @@ fn from_row(row: &AnyRow, perms: &BTreeMap<i64, Vec<String>>) -> Result<Role> {
         name: row.try_get("name")?,
         description: row.try_get("description")?,
         data_scope: parse_scope(&scope)?,
-        permissions: perms.get(&id).map(|c| parse_permissions(c)).unwrap_or_default(),
+        permissions: perms
+            .get(&id)
+            .map(|c| parse_permissions(c))
+            .unwrap_or_default(),
         builtin: builtin != 0,
         staff_count: row.try_get("staff_count")?,
     })
@@ -105,8 +115,15 @@ async fn fetch(conn: &mut AnyConnection, id: i64) -> Result<Role> {
     from_row(&row, &perms)
 }
 
-async fn write_permissions(conn: &mut AnyConnection, id: i64, perms: &BTreeSet<Permission>) -> Result<()> {
-    sqlx::query("DELETE FROM role_permissions WHERE role_id = $1").bind(id).execute(&mut *conn).await?;
+async fn write_permissions(
+    conn: &mut AnyConnection,
+    id: i64,
+    perms: &BTreeSet<Permission>,
+) -> Result<()> {
+    sqlx::query("DELETE FROM role_permissions WHERE role_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     for p in perms {
         sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)")
             .bind(id)
@@ -144,7 +161,10 @@ pub(crate) async fn insert_role(
 fn builtin_refusal(role: &Role) -> StoreError {
     StoreError::Conflict {
         code: "builtin_role",
-        message: format!("role {} is built in and cannot be changed or deleted", role.code),
+        message: format!(
+            "role {} is built in and cannot be changed or deleted",
+            role.code
+        ),
     }
 }
 
@@ -154,7 +174,10 @@ impl Store {
         let rows = sqlx::query(&format!("{SELECT} ORDER BY r.builtin DESC, r.code"))
             .fetch_all(&mut *conn)
             .await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
         let perms = permissions_of(&mut conn, &ids).await?;
         rows.iter().map(|r| from_row(r, &perms)).collect()
     }
@@ -173,7 +196,12 @@ impl Store {
         self.role(row.try_get(0)?).await
     }
 
-    pub async fn create_role(&self, now: OffsetDateTime, actor: &Actor, input: RoleInput) -> Result<Role> {
+    pub async fn create_role(
+        &self,
+        now: OffsetDateTime,
+        actor: &Actor,
+        input: RoleInput,
+    ) -> Result<Role> {
         let mut tx = self.pool.begin().await?;
         let id = insert_role(&mut tx, now, &input, false).await?;
         let created = fetch(&mut tx, id).await?;
@@ -189,7 +217,13 @@ impl Store {
         Ok(created)
     }
 
-    pub async fn update_role(&self, now: OffsetDateTime, actor: &Actor, id: i64, input: RoleInput) -> Result<Role> {
+    pub async fn update_role(
+        &self,
+        now: OffsetDateTime,
+        actor: &Actor,
+        id: i64,
+        input: RoleInput,
+    ) -> Result<Role> {
         let mut tx = self.pool.begin().await?;
         let before = fetch(&mut tx, id).await?;
         if before.builtin {
@@ -231,10 +265,16 @@ impl Store {
         if before.staff_count > 0 {
             return Err(StoreError::Conflict {
                 code: "role_in_use",
-                message: format!("role {} is still held by {} staff", before.code, before.staff_count),
+                message: format!(
+                    "role {} is still held by {} staff",
+                    before.code, before.staff_count
+                ),
             });
         }
-        sqlx::query("DELETE FROM roles WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM roles WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let change = Change {
             action: "role.delete",
             entity: "role",
@@ -259,7 +299,10 @@ impl Store {
         .bind(staff.0)
         .fetch_all(&self.pool)
         .await?;
-        let mut grants = Grants { permissions: BTreeSet::new(), scope: DataScope::Own };
+        let mut grants = Grants {
+            permissions: BTreeSet::new(),
+            scope: DataScope::Own,
+        };
         for row in rows {
             let scope: String = row.try_get(0)?;
             grants.scope = grants.scope.max(parse_scope(&scope)?);

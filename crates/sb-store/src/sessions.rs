@@ -47,7 +47,11 @@ impl Store {
 
     /// The live session with this id hash; an expired one is deleted and
     /// reported as absent.
-    pub async fn session(&self, now: OffsetDateTime, id_hash: &str) -> Result<Option<SessionRecord>> {
+    pub async fn session(
+        &self,
+        now: OffsetDateTime,
+        id_hash: &str,
+    ) -> Result<Option<SessionRecord>> {
         let row = sqlx::query(
             "SELECT staff_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = $1",
         )
@@ -69,7 +73,12 @@ impl Store {
     }
 
     /// Slides the idle expiry forward; the caller caps it at the absolute limit.
-    pub async fn touch_session(&self, now: OffsetDateTime, id_hash: &str, expires_at: OffsetDateTime) -> Result<()> {
+    pub async fn touch_session(
+        &self,
+        now: OffsetDateTime,
+        id_hash: &str,
+        expires_at: OffsetDateTime,
+    ) -> Result<()> {
         sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
             .bind(to_millis(now))
             .bind(to_millis(expires_at))
@@ -80,7 +89,10 @@ impl Store {
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

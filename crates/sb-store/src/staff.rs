@@ -13,10 +13,10 @@ use utoipa::ToSchema;
 use crate::audit::{Actor, Change, escape_like, record_change};
 use crate::db::{Arg, Sql, Store};
 use crate::error::{Result, StoreError, map_unique};
+use crate::millis::{from_millis, from_millis_opt, to_millis};
 use crate::page::{Page, PageRequest};
 use crate::roles::ADMIN_ROLE_CODE;
 use crate::snapshot;
-use crate::millis::{from_millis, from_millis_opt, to_millis};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RoleRef {
@@ -87,6 +87,7 @@ pub struct Credentials {
     pub id: StaffId,
     pub employee_id: String,
     pub name: String,
+    pub department_id: Option<i64>,
     pub password_hash: Option<String>,
     pub enabled: bool,
     pub failed_logins: i64,
@@ -135,7 +136,10 @@ fn from_row(row: &AnyRow, roles: &mut BTreeMap<i64, Vec<RoleRef>>) -> Result<Sta
     })
 }
 
-async fn roles_of(conn: &mut AnyConnection, staff_ids: &[i64]) -> Result<BTreeMap<i64, Vec<RoleRef>>> {
+async fn roles_of(
+    conn: &mut AnyConnection,
+    staff_ids: &[i64],
+) -> Result<BTreeMap<i64, Vec<RoleRef>>> {
     let mut sql = Sql::new(
         "SELECT sr.staff_id, r.id, r.code, r.name FROM staff_roles sr JOIN roles r ON r.id = sr.role_id \
          WHERE sr.staff_id IN ",
@@ -165,7 +169,11 @@ async fn fetch(conn: &mut AnyConnection, id: i64) -> Result<Staff> {
 fn unique_fields(input: &StaffInput) -> [(&'static str, &'static str, &str); 2] {
     [
         ("employee_id", "employee_id", input.employee_id.as_str()),
-        ("extension", "extension", input.extension.as_deref().unwrap_or("")),
+        (
+            "extension",
+            "extension",
+            input.extension.as_deref().unwrap_or(""),
+        ),
     ]
 }
 
@@ -173,22 +181,37 @@ fn unique_fields(input: &StaffInput) -> [(&'static str, &'static str, &str); 2] 
 /// rather than as a foreign-key failure.
 async fn check_references(conn: &mut AnyConnection, input: &StaffInput) -> Result<()> {
     if let Some(dept) = input.department_id {
-        let found = sqlx::query("SELECT 1 FROM departments WHERE id = $1").bind(dept).fetch_optional(&mut *conn).await?;
+        let found = sqlx::query("SELECT 1 FROM departments WHERE id = $1")
+            .bind(dept)
+            .fetch_optional(&mut *conn)
+            .await?;
         if found.is_none() {
-            return Err(StoreError::invalid("department_id", format!("department {dept} does not exist")));
+            return Err(StoreError::invalid(
+                "department_id",
+                format!("department {dept} does not exist"),
+            ));
         }
     }
     for role in &input.role_ids {
-        let found = sqlx::query("SELECT 1 FROM roles WHERE id = $1").bind(*role).fetch_optional(&mut *conn).await?;
+        let found = sqlx::query("SELECT 1 FROM roles WHERE id = $1")
+            .bind(*role)
+            .fetch_optional(&mut *conn)
+            .await?;
         if found.is_none() {
-            return Err(StoreError::invalid("role_ids", format!("role {role} does not exist")));
+            return Err(StoreError::invalid(
+                "role_ids",
+                format!("role {role} does not exist"),
+            ));
         }
     }
     Ok(())
 }
 
 async fn write_roles(conn: &mut AnyConnection, id: i64, role_ids: &[i64]) -> Result<()> {
-    sqlx::query("DELETE FROM staff_roles WHERE staff_id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM staff_roles WHERE staff_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     let mut unique = role_ids.to_vec();
     unique.sort_unstable();
     unique.dedup();
@@ -259,7 +282,9 @@ impl Store {
         let mut cond = Sql::new(" WHERE 1 = 1");
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
-            cond.push(" AND s.search_text LIKE ").bind(Arg::Text(pattern)).push(" ESCAPE '\\'");
+            cond.push(" AND s.search_text LIKE ")
+                .bind(Arg::Text(pattern))
+                .push(" ESCAPE '\\'");
         }
         if let Some(ids) = &filter.department_ids {
             cond.push(" AND s.department_id IN ").bind_list(ids);
@@ -286,9 +311,15 @@ impl Store {
             .push(" OFFSET ")
             .bind(Arg::Int(page.offset()));
         let rows = list.query().fetch_all(&mut *conn).await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
         let mut roles = roles_of(&mut conn, &ids).await?;
-        let items = rows.iter().map(|r| from_row(r, &mut roles)).collect::<Result<_>>()?;
+        let items = rows
+            .iter()
+            .map(|r| from_row(r, &mut roles))
+            .collect::<Result<_>>()?;
         Ok(Page::new(items, total, page))
     }
 
@@ -330,7 +361,13 @@ impl Store {
         Ok(created)
     }
 
-    pub async fn update_staff(&self, now: OffsetDateTime, actor: &Actor, id: i64, input: StaffInput) -> Result<Staff> {
+    pub async fn update_staff(
+        &self,
+        now: OffsetDateTime,
+        actor: &Actor,
+        id: i64,
+        input: StaffInput,
+    ) -> Result<Staff> {
         let mut tx = self.pool.begin().await?;
         let before = fetch(&mut tx, id).await?;
         check_references(&mut tx, &input).await?;
@@ -356,7 +393,10 @@ impl Store {
         write_roles(&mut tx, id, &input.role_ids).await?;
         ensure_an_admin_remains(&mut tx).await?;
         if !input.enabled {
-            sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
         let after = fetch(&mut tx, id).await?;
         let change = Change {
@@ -378,7 +418,10 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM staff WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM staff WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         ensure_an_admin_remains(&mut tx).await?;
         let change = Change {
             action: "staff.delete",
@@ -392,7 +435,13 @@ impl Store {
         Ok(())
     }
 
-    pub async fn update_profile(&self, now: OffsetDateTime, actor: &Actor, id: StaffId, input: ProfileInput) -> Result<Staff> {
+    pub async fn update_profile(
+        &self,
+        now: OffsetDateTime,
+        actor: &Actor,
+        id: StaffId,
+        input: ProfileInput,
+    ) -> Result<Staff> {
         let mut tx = self.pool.begin().await?;
         let before = fetch(&mut tx, id.0).await?;
         let full = StaffInput {
@@ -463,7 +512,9 @@ impl Store {
             entity: "staff",
             entity_id: id.to_string(),
             before: None,
-            after: Some(serde_json::json!({ "employee_id": staff.employee_id, "password": "changed" })),
+            after: Some(
+                serde_json::json!({ "employee_id": staff.employee_id, "password": "changed" }),
+            ),
         };
         record_change(&mut tx, now, actor, change).await?;
         tx.commit().await?;
@@ -492,7 +543,7 @@ impl Store {
 
     pub async fn credentials(&self, employee_id: &str) -> Result<Option<Credentials>> {
         let row = sqlx::query(
-            "SELECT id, employee_id, name, password_hash, enabled, failed_logins, locked_until \
+            "SELECT id, employee_id, name, department_id, password_hash, enabled, failed_logins, locked_until \
              FROM staff WHERE employee_id = $1",
         )
         .bind(employee_id)
@@ -504,7 +555,7 @@ impl Store {
 
     pub async fn credentials_by_id(&self, id: StaffId) -> Result<Credentials> {
         let row = sqlx::query(
-            "SELECT id, employee_id, name, password_hash, enabled, failed_logins, locked_until \
+            "SELECT id, employee_id, name, department_id, password_hash, enabled, failed_logins, locked_until \
              FROM staff WHERE id = $1",
         )
         .bind(id.0)
@@ -554,7 +605,10 @@ impl Store {
     }
 
     pub async fn count_staff(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM staff").fetch_one(&self.pool).await?.try_get(0)?)
+        Ok(sqlx::query("SELECT COUNT(*) FROM staff")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
     }
 }
 
@@ -564,6 +618,7 @@ fn credentials_from_row(row: &AnyRow) -> Result<Credentials> {
         id: StaffId(row.try_get("id")?),
         employee_id: row.try_get("employee_id")?,
         name: row.try_get("name")?,
+        department_id: row.try_get("department_id")?,
         password_hash: row.try_get("password_hash")?,
         enabled: enabled != 0,
         failed_logins: row.try_get("failed_logins")?,

@@ -10,11 +10,21 @@ use sb_store::*;
 use time::Duration;
 
 fn actor() -> Actor {
-    Actor { id: None, employee_id: "tester".into(), name: "Tester".into(), ip: "127.0.0.1".into() }
+    Actor {
+        id: None,
+        employee_id: "tester".into(),
+        name: "Tester".into(),
+        ip: "127.0.0.1".into(),
+    }
 }
 
 fn dept(number: &str, name: &str, parent: Option<i64>) -> DepartmentInput {
-    DepartmentInput { number: number.into(), name: name.into(), parent_id: parent, sort_order: 0 }
+    DepartmentInput {
+        number: number.into(),
+        name: name.into(),
+        parent_id: parent,
+        sort_order: 0,
+    }
 }
 
 fn person(employee_id: &str, department: Option<i64>, ext: Option<&str>) -> StaffInput {
@@ -34,60 +44,179 @@ fn person(employee_id: &str, department: Option<i64>, ext: Option<&str>) -> Staf
 async fn migrations_are_idempotent_and_first_start_seeds_once(store: Store) {
     store.migrate().await.expect("second migrate is a no-op");
     assert!(store.seed_first_start(t0(), "hash").await.expect("seed"));
-    assert!(!store.seed_first_start(t0(), "hash").await.expect("seed again"));
-    let admin = store.staff_by_employee_id(FIRST_ADMIN_EMPLOYEE_ID).await.expect("admin exists");
+    assert!(
+        !store
+            .seed_first_start(t0(), "hash")
+            .await
+            .expect("seed again")
+    );
+    let admin = store
+        .staff_by_employee_id(FIRST_ADMIN_EMPLOYEE_ID)
+        .await
+        .expect("admin exists");
     assert!(admin.has_password);
     let grants = store.grants(StaffId(admin.id)).await.expect("grants");
     assert_eq!(grants.scope, DataScope::All);
     assert_eq!(grants.permissions.len(), Permission::ALL.len());
     assert!(store.list_departments().await.expect("departments").len() >= 4);
-    assert!(store.list_dictionary().await.expect("dict").iter().any(|t| t.code == "ticket_type"));
-    assert_eq!(store.active_announcements(t0()).await.expect("active").len(), 1);
+    assert!(
+        store
+            .list_dictionary()
+            .await
+            .expect("dict")
+            .iter()
+            .any(|t| t.code == "ticket_type")
+    );
+    assert_eq!(
+        store
+            .active_announcements(t0())
+            .await
+            .expect("active")
+            .len(),
+        1
+    );
 }
-both_backends!(first_start, migrations_are_idempotent_and_first_start_seeds_once);
+both_backends!(
+    first_start,
+    migrations_are_idempotent_and_first_start_seeds_once
+);
 
 async fn department_tree_rules(store: Store) {
     let a = actor();
-    let root = store.create_department(t0(), &a, dept("100", "Root", None)).await.expect("root");
-    let child = store.create_department(t0(), &a, dept("110", "Child", Some(root.id))).await.expect("child");
-    let grandchild = store.create_department(t0(), &a, dept("111", "Grandchild", Some(child.id))).await.expect("gc");
+    let root = store
+        .create_department(t0(), &a, dept("100", "Root", None))
+        .await
+        .expect("root");
+    let child = store
+        .create_department(t0(), &a, dept("110", "Child", Some(root.id)))
+        .await
+        .expect("child");
+    let grandchild = store
+        .create_department(t0(), &a, dept("111", "Grandchild", Some(child.id)))
+        .await
+        .expect("gc");
 
-    let dup = store.create_department(t0(), &a, dept("110", "Again", None)).await;
-    assert!(matches!(dup, Err(StoreError::Duplicate { field: "number", .. })), "{dup:?}");
-    let orphan = store.create_department(t0(), &a, dept("120", "Orphan", Some(9999))).await;
-    assert!(matches!(orphan, Err(StoreError::Invalid { field: "parent_id", .. })), "{orphan:?}");
-    let cycle = store.update_department(t0(), &a, root.id, dept("100", "Root", Some(grandchild.id))).await;
-    assert!(matches!(cycle, Err(StoreError::Invalid { field: "parent_id", .. })), "{cycle:?}");
+    let dup = store
+        .create_department(t0(), &a, dept("110", "Again", None))
+        .await;
+    assert!(
+        matches!(
+            dup,
+            Err(StoreError::Duplicate {
+                field: "number",
+                ..
+            })
+        ),
+        "{dup:?}"
+    );
+    let orphan = store
+        .create_department(t0(), &a, dept("120", "Orphan", Some(9999)))
+        .await;
+    assert!(
+        matches!(
+            orphan,
+            Err(StoreError::Invalid {
+                field: "parent_id",
+                ..
+            })
+        ),
+        "{orphan:?}"
+    );
+    let cycle = store
+        .update_department(t0(), &a, root.id, dept("100", "Root", Some(grandchild.id)))
+        .await;
+    assert!(
+        matches!(
+            cycle,
+            Err(StoreError::Invalid {
+                field: "parent_id",
+                ..
+            })
+        ),
+        "{cycle:?}"
+    );
 
     let mut subtree = store.department_subtree(root.id).await.expect("subtree");
     subtree.sort_unstable();
     assert_eq!(subtree, vec![root.id, child.id, grandchild.id]);
 
-    store.create_staff(t0(), &a, person("7001", Some(grandchild.id), None), None).await.expect("staff");
+    store
+        .create_staff(t0(), &a, person("7001", Some(grandchild.id), None), None)
+        .await
+        .expect("staff");
     let busy = store.delete_department(t0(), &a, grandchild.id).await;
-    assert!(matches!(busy, Err(StoreError::Conflict { code: "department_has_staff", .. })), "{busy:?}");
+    assert!(
+        matches!(
+            busy,
+            Err(StoreError::Conflict {
+                code: "department_has_staff",
+                ..
+            })
+        ),
+        "{busy:?}"
+    );
     let parent = store.delete_department(t0(), &a, child.id).await;
-    assert!(matches!(parent, Err(StoreError::Conflict { code: "department_has_children", .. })), "{parent:?}");
-    assert_eq!(store.department(grandchild.id).await.expect("still there").staff_count, 1);
+    assert!(
+        matches!(
+            parent,
+            Err(StoreError::Conflict {
+                code: "department_has_children",
+                ..
+            })
+        ),
+        "{parent:?}"
+    );
+    assert_eq!(
+        store
+            .department(grandchild.id)
+            .await
+            .expect("still there")
+            .staff_count,
+        1
+    );
 
-    let renamed = store.update_department(t0(), &a, child.id, dept("110", "Renamed", Some(root.id))).await.expect("update");
+    let renamed = store
+        .update_department(t0(), &a, child.id, dept("110", "Renamed", Some(root.id)))
+        .await
+        .expect("update");
     assert_eq!(renamed.name, "Renamed");
     let log = store
-        .search_audit(&AuditFilter { action: Some("department.update".into()), ..Default::default() }, PageRequest::new(1, 10))
+        .search_audit(
+            &AuditFilter {
+                action: Some("department.update".into()),
+                ..Default::default()
+            },
+            PageRequest::new(1, 10),
+        )
         .await
         .expect("audit");
     assert_eq!(log.total, 1);
     let entry = &log.items[0];
-    assert_eq!(entry.before.as_ref().and_then(|b| b["name"].as_str()), Some("Child"));
-    assert_eq!(entry.after.as_ref().and_then(|b| b["name"].as_str()), Some("Renamed"));
+    assert_eq!(
+        entry.before.as_ref().and_then(|b| b["name"].as_str()),
+        Some("Child")
+    );
+    assert_eq!(
+        entry.after.as_ref().and_then(|b| b["name"].as_str()),
+        Some("Renamed")
+    );
 }
 both_backends!(departments, department_tree_rules);
 
 async fn staff_uniqueness_search_and_scope(store: Store) {
     let a = actor();
-    let top = store.create_department(t0(), &a, dept("200", "Top", None)).await.expect("top");
-    let sub = store.create_department(t0(), &a, dept("210", "Sub", Some(top.id))).await.expect("sub");
-    let other = store.create_department(t0(), &a, dept("300", "Other", None)).await.expect("other");
+    let top = store
+        .create_department(t0(), &a, dept("200", "Top", None))
+        .await
+        .expect("top");
+    let sub = store
+        .create_department(t0(), &a, dept("210", "Sub", Some(top.id)))
+        .await
+        .expect("sub");
+    let other = store
+        .create_department(t0(), &a, dept("300", "Other", None))
+        .await
+        .expect("other");
     let role = store
         .create_role(
             t0(),
@@ -104,32 +233,124 @@ async fn staff_uniqueness_search_and_scope(store: Store) {
         .expect("role");
     let mut first = person("5001", Some(top.id), Some("8101"));
     first.role_ids = vec![role.id, role.id];
-    let first = store.create_staff(t0(), &a, first, Some("h".into())).await.expect("first");
+    let first = store
+        .create_staff(t0(), &a, first, Some("h".into()))
+        .await
+        .expect("first");
     assert_eq!(first.roles.len(), 1, "duplicate role ids collapse");
-    store.create_staff(t0(), &a, person("5002", Some(sub.id), Some("8102")), None).await.expect("second");
-    store.create_staff(t0(), &a, person("5003", Some(other.id), None), None).await.expect("third");
+    store
+        .create_staff(t0(), &a, person("5002", Some(sub.id), Some("8102")), None)
+        .await
+        .expect("second");
+    store
+        .create_staff(t0(), &a, person("5003", Some(other.id), None), None)
+        .await
+        .expect("third");
 
-    let dup_id = store.create_staff(t0(), &a, person("5001", None, None), None).await;
-    assert!(matches!(dup_id, Err(StoreError::Duplicate { field: "employee_id", .. })), "{dup_id:?}");
-    let dup_ext = store.create_staff(t0(), &a, person("5004", None, Some("8101")), None).await;
-    assert!(matches!(dup_ext, Err(StoreError::Duplicate { field: "extension", .. })), "{dup_ext:?}");
+    let dup_id = store
+        .create_staff(t0(), &a, person("5001", None, None), None)
+        .await;
+    assert!(
+        matches!(
+            dup_id,
+            Err(StoreError::Duplicate {
+                field: "employee_id",
+                ..
+            })
+        ),
+        "{dup_id:?}"
+    );
+    let dup_ext = store
+        .create_staff(t0(), &a, person("5004", None, Some("8101")), None)
+        .await;
+    assert!(
+        matches!(
+            dup_ext,
+            Err(StoreError::Duplicate {
+                field: "extension",
+                ..
+            })
+        ),
+        "{dup_ext:?}"
+    );
     let mut bad_role = person("5005", None, None);
     bad_role.role_ids = vec![424242];
     let bad_role = store.create_staff(t0(), &a, bad_role, None).await;
-    assert!(matches!(bad_role, Err(StoreError::Invalid { field: "role_ids", .. })), "{bad_role:?}");
-    assert_eq!(store.count_staff().await.expect("count"), 3, "nothing half-written");
+    assert!(
+        matches!(
+            bad_role,
+            Err(StoreError::Invalid {
+                field: "role_ids",
+                ..
+            })
+        ),
+        "{bad_role:?}"
+    );
+    assert_eq!(
+        store.count_staff().await.expect("count"),
+        3,
+        "nothing half-written"
+    );
 
     let all = PageRequest::all();
-    let by_q = store.list_staff(&StaffFilter { q: Some("8102".into()), ..Default::default() }, all).await.expect("q");
-    assert_eq!(by_q.items.iter().map(|s| s.employee_id.as_str()).collect::<Vec<_>>(), ["5002"]);
-    let literal = store.list_staff(&StaffFilter { q: Some("%".into()), ..Default::default() }, all).await.expect("%");
-    assert_eq!(literal.total, 0, "LIKE wildcards in user text match literally");
+    let by_q = store
+        .list_staff(
+            &StaffFilter {
+                q: Some("8102".into()),
+                ..Default::default()
+            },
+            all,
+        )
+        .await
+        .expect("q");
+    assert_eq!(
+        by_q.items
+            .iter()
+            .map(|s| s.employee_id.as_str())
+            .collect::<Vec<_>>(),
+        ["5002"]
+    );
+    let literal = store
+        .list_staff(
+            &StaffFilter {
+                q: Some("%".into()),
+                ..Default::default()
+            },
+            all,
+        )
+        .await
+        .expect("%");
+    assert_eq!(
+        literal.total, 0,
+        "LIKE wildcards in user text match literally"
+    );
     let subtree = store.department_subtree(top.id).await.expect("subtree");
-    let scoped = store.list_staff(&StaffFilter { department_ids: Some(subtree), ..Default::default() }, all).await.expect("scoped");
+    let scoped = store
+        .list_staff(
+            &StaffFilter {
+                department_ids: Some(subtree),
+                ..Default::default()
+            },
+            all,
+        )
+        .await
+        .expect("scoped");
     assert_eq!(scoped.total, 2);
-    let by_role = store.list_staff(&StaffFilter { role_id: Some(role.id), ..Default::default() }, all).await.expect("role");
+    let by_role = store
+        .list_staff(
+            &StaffFilter {
+                role_id: Some(role.id),
+                ..Default::default()
+            },
+            all,
+        )
+        .await
+        .expect("role");
     assert_eq!(by_role.total, 1);
-    let paged = store.list_staff(&StaffFilter::default(), PageRequest::new(2, 2)).await.expect("paged");
+    let paged = store
+        .list_staff(&StaffFilter::default(), PageRequest::new(2, 2))
+        .await
+        .expect("paged");
     assert_eq!((paged.total, paged.items.len()), (3, 1));
     assert_eq!(paged.items[0].employee_id, "5003");
 
@@ -139,17 +360,41 @@ async fn staff_uniqueness_search_and_scope(store: Store) {
     assert_eq!(grants.scope, DataScope::Department);
 
     let in_use = store.delete_role(t0(), &a, role.id).await;
-    assert!(matches!(in_use, Err(StoreError::Conflict { code: "role_in_use", .. })), "{in_use:?}");
+    assert!(
+        matches!(
+            in_use,
+            Err(StoreError::Conflict {
+                code: "role_in_use",
+                ..
+            })
+        ),
+        "{in_use:?}"
+    );
 }
 both_backends!(staff, staff_uniqueness_search_and_scope);
 
 async fn last_admin_and_builtin_role_are_protected(store: Store) {
     let a = actor();
     store.seed_first_start(t0(), "hash").await.expect("seed");
-    let admin = store.staff_by_employee_id(FIRST_ADMIN_EMPLOYEE_ID).await.expect("admin");
+    let admin = store
+        .staff_by_employee_id(FIRST_ADMIN_EMPLOYEE_ID)
+        .await
+        .expect("admin");
     let gone = store.delete_staff(t0(), &a, admin.id).await;
-    assert!(matches!(gone, Err(StoreError::Conflict { code: "last_admin", .. })), "{gone:?}");
-    let admin_role = store.role_by_code(ADMIN_ROLE_CODE).await.expect("admin role");
+    assert!(
+        matches!(
+            gone,
+            Err(StoreError::Conflict {
+                code: "last_admin",
+                ..
+            })
+        ),
+        "{gone:?}"
+    );
+    let admin_role = store
+        .role_by_code(ADMIN_ROLE_CODE)
+        .await
+        .expect("admin role");
     let weaken = store
         .update_role(
             t0(),
@@ -164,23 +409,60 @@ async fn last_admin_and_builtin_role_are_protected(store: Store) {
             },
         )
         .await;
-    assert!(matches!(weaken, Err(StoreError::Conflict { code: "builtin_role", .. })), "{weaken:?}");
+    assert!(
+        matches!(
+            weaken,
+            Err(StoreError::Conflict {
+                code: "builtin_role",
+                ..
+            })
+        ),
+        "{weaken:?}"
+    );
     assert!(store.staff(admin.id).await.is_ok());
 }
 both_backends!(protections, last_admin_and_builtin_role_are_protected);
 
 async fn login_lockout_and_sessions(store: Store) {
     let a = actor();
-    let s = store.create_staff(t0(), &a, person("6001", None, None), Some("h1".into())).await.expect("staff");
+    let s = store
+        .create_staff(t0(), &a, person("6001", None, None), Some("h1".into()))
+        .await
+        .expect("staff");
     let id = StaffId(s.id);
     for _ in 0..4 {
-        assert_eq!(store.record_login_failure(t0(), id, 5, Duration::minutes(15)).await.expect("fail"), None);
+        assert_eq!(
+            store
+                .record_login_failure(t0(), id, 5, Duration::minutes(15))
+                .await
+                .expect("fail"),
+            None
+        );
     }
-    let locked = store.record_login_failure(t0(), id, 5, Duration::minutes(15)).await.expect("fail 5");
+    let locked = store
+        .record_login_failure(t0(), id, 5, Duration::minutes(15))
+        .await
+        .expect("fail 5");
     assert_eq!(locked, Some(t0() + Duration::minutes(15)));
-    assert_eq!(store.credentials("6001").await.expect("creds").expect("some").locked_until, locked);
+    assert_eq!(
+        store
+            .credentials("6001")
+            .await
+            .expect("creds")
+            .expect("some")
+            .locked_until,
+        locked
+    );
     store.unlock_staff(t0(), &a, s.id).await.expect("unlock");
-    assert_eq!(store.credentials("6001").await.expect("creds").expect("some").locked_until, None);
+    assert_eq!(
+        store
+            .credentials("6001")
+            .await
+            .expect("creds")
+            .expect("some")
+            .locked_until,
+        None
+    );
 
     let session = NewSession {
         id_hash: "abc",
@@ -190,33 +472,87 @@ async fn login_lockout_and_sessions(store: Store) {
         ip: "127.0.0.1",
         user_agent: "test",
     };
-    store.create_session(t0(), session.clone()).await.expect("session");
-    store.create_session(t0(), NewSession { id_hash: "other", ..session }).await.expect("session 2");
+    store
+        .create_session(t0(), session.clone())
+        .await
+        .expect("session");
+    store
+        .create_session(
+            t0(),
+            NewSession {
+                id_hash: "other",
+                ..session
+            },
+        )
+        .await
+        .expect("session 2");
     assert!(store.session(t0(), "abc").await.expect("get").is_some());
-    assert!(store.session(t0() + Duration::hours(2), "abc").await.expect("get").is_none(), "expired");
-    assert!(store.session(t0(), "abc").await.expect("get").is_none(), "expired session was deleted");
-    store.set_password(t0(), &a, id, "h2", Some("other")).await.expect("passwd");
-    assert!(store.session(t0(), "other").await.expect("get").is_some(), "the caller's session is kept");
+    assert!(
+        store
+            .session(t0() + Duration::hours(2), "abc")
+            .await
+            .expect("get")
+            .is_none(),
+        "expired"
+    );
+    assert!(
+        store.session(t0(), "abc").await.expect("get").is_none(),
+        "expired session was deleted"
+    );
+    store
+        .set_password(t0(), &a, id, "h2", Some("other"))
+        .await
+        .expect("passwd");
+    assert!(
+        store.session(t0(), "other").await.expect("get").is_some(),
+        "the caller's session is kept"
+    );
 
     let token = store
         .create_api_token(
             t0(),
             &a,
-            NewApiToken { staff_id: id, name: "erp", prefix: "sbt_abcd", token_hash: "th", expires_at: None },
+            NewApiToken {
+                staff_id: id,
+                name: "erp",
+                prefix: "sbt_abcd",
+                token_hash: "th",
+                expires_at: None,
+            },
         )
         .await
         .expect("token");
-    assert_eq!(store.api_token_owner(t0(), "th").await.expect("owner"), Some(id));
-    assert_eq!(store.api_token_owner(t0(), "nope").await.expect("owner"), None);
-    store.revoke_api_token(t0(), &a, token.id).await.expect("revoke");
-    assert_eq!(store.api_token_owner(t0(), "th").await.expect("owner"), None);
+    assert_eq!(
+        store.api_token_owner(t0(), "th").await.expect("owner"),
+        Some(id)
+    );
+    assert_eq!(
+        store.api_token_owner(t0(), "nope").await.expect("owner"),
+        None
+    );
+    store
+        .revoke_api_token(t0(), &a, token.id)
+        .await
+        .expect("revoke");
+    assert_eq!(
+        store.api_token_owner(t0(), "th").await.expect("owner"),
+        None
+    );
 }
 both_backends!(credentials, login_lockout_and_sessions);
 
 async fn dictionary_and_groups_and_announcements(store: Store) {
     let a = actor();
     let ty = store
-        .create_dictionary_type(t0(), &a, DictionaryTypeInput { code: "ticket_type".into(), name: "Ticket".into(), description: String::new() })
+        .create_dictionary_type(
+            t0(),
+            &a,
+            DictionaryTypeInput {
+                code: "ticket_type".into(),
+                name: "Ticket".into(),
+                description: String::new(),
+            },
+        )
         .await
         .expect("type");
     let item = |code: &str, parent: Option<i64>| DictionaryItemInput {
@@ -226,31 +562,79 @@ async fn dictionary_and_groups_and_announcements(store: Store) {
         sort_order: 0,
         enabled: true,
     };
-    let complaint = store.create_dictionary_item(t0(), &a, ty.id, item("complaint", None)).await.expect("item");
-    let sub = store.create_dictionary_item(t0(), &a, ty.id, item("service", Some(complaint.id))).await.expect("sub");
-    let dup = store.create_dictionary_item(t0(), &a, ty.id, item("complaint", None)).await;
-    assert!(matches!(dup, Err(StoreError::Duplicate { field: "code", .. })), "{dup:?}");
-    let cycle = store.update_dictionary_item(t0(), &a, complaint.id, item("complaint", Some(sub.id))).await;
-    assert!(matches!(cycle, Err(StoreError::Invalid { field: "parent_id", .. })), "{cycle:?}");
+    let complaint = store
+        .create_dictionary_item(t0(), &a, ty.id, item("complaint", None))
+        .await
+        .expect("item");
+    let sub = store
+        .create_dictionary_item(t0(), &a, ty.id, item("service", Some(complaint.id)))
+        .await
+        .expect("sub");
+    let dup = store
+        .create_dictionary_item(t0(), &a, ty.id, item("complaint", None))
+        .await;
+    assert!(
+        matches!(dup, Err(StoreError::Duplicate { field: "code", .. })),
+        "{dup:?}"
+    );
+    let cycle = store
+        .update_dictionary_item(t0(), &a, complaint.id, item("complaint", Some(sub.id)))
+        .await;
+    assert!(
+        matches!(
+            cycle,
+            Err(StoreError::Invalid {
+                field: "parent_id",
+                ..
+            })
+        ),
+        "{cycle:?}"
+    );
     let busy = store.delete_dictionary_item(t0(), &a, complaint.id).await;
     assert!(matches!(busy, Err(StoreError::Conflict { .. })), "{busy:?}");
-    assert_eq!(store.dictionary_type(ty.id).await.expect("type").items.len(), 2);
-    store.delete_dictionary_type(t0(), &a, ty.id).await.expect("delete type cascades");
+    assert_eq!(
+        store
+            .dictionary_type(ty.id)
+            .await
+            .expect("type")
+            .items
+            .len(),
+        2
+    );
+    store
+        .delete_dictionary_type(t0(), &a, ty.id)
+        .await
+        .expect("delete type cascades");
     assert!(store.list_dictionary().await.expect("list").is_empty());
 
     let group = store
         .create_extension_group(
             t0(),
             &a,
-            ExtensionGroupInput { name: "Inbound".into(), description: String::new(), extensions: vec!["8002".into(), "8001".into(), "8001".into()] },
+            ExtensionGroupInput {
+                name: "Inbound".into(),
+                description: String::new(),
+                extensions: vec!["8002".into(), "8001".into(), "8001".into()],
+            },
         )
         .await
         .expect("group");
     assert_eq!(group.extensions, ["8001", "8002"]);
     let dup = store
-        .create_extension_group(t0(), &a, ExtensionGroupInput { name: "Inbound".into(), description: String::new(), extensions: vec![] })
+        .create_extension_group(
+            t0(),
+            &a,
+            ExtensionGroupInput {
+                name: "Inbound".into(),
+                description: String::new(),
+                extensions: vec![],
+            },
+        )
         .await;
-    assert!(matches!(dup, Err(StoreError::Duplicate { field: "name", .. })), "{dup:?}");
+    assert!(
+        matches!(dup, Err(StoreError::Duplicate { field: "name", .. })),
+        "{dup:?}"
+    );
 
     let notice = AnnouncementInput {
         title: "Holiday".into(),
@@ -258,41 +642,101 @@ async fn dictionary_and_groups_and_announcements(store: Store) {
         starts_at: t0() + Duration::days(1),
         ends_at: t0() + Duration::days(2),
     };
-    store.create_announcement(t0(), &a, notice).await.expect("announcement");
-    assert!(store.active_announcements(t0()).await.expect("active").is_empty(), "not started yet");
-    assert_eq!(store.active_announcements(t0() + Duration::hours(30)).await.expect("active").len(), 1);
-    assert!(store.active_announcements(t0() + Duration::days(3)).await.expect("active").is_empty(), "expired");
+    store
+        .create_announcement(t0(), &a, notice)
+        .await
+        .expect("announcement");
+    assert!(
+        store
+            .active_announcements(t0())
+            .await
+            .expect("active")
+            .is_empty(),
+        "not started yet"
+    );
+    assert_eq!(
+        store
+            .active_announcements(t0() + Duration::hours(30))
+            .await
+            .expect("active")
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .active_announcements(t0() + Duration::days(3))
+            .await
+            .expect("active")
+            .is_empty(),
+        "expired"
+    );
 }
 both_backends!(lists, dictionary_and_groups_and_announcements);
 
 async fn repeated_denials_raise_one_alarm(store: Store) {
-    let who = Actor { id: Some(StaffId(77)), employee_id: "77".into(), name: "Nosy".into(), ip: "10.0.0.9".into() };
+    let who = Actor {
+        id: Some(StaffId(77)),
+        employee_id: "77".into(),
+        name: "Nosy".into(),
+        ip: "10.0.0.9".into(),
+    };
     let policy = AlarmPolicy::default();
     let mut raised = Vec::new();
     for i in 0..7 {
-        raised.push(store.record_denial(t0() + Duration::seconds(i), &who, "DELETE /api/v1/staff/1", "missing staff.delete", policy).await.expect("deny"));
+        raised.push(
+            store
+                .record_denial(
+                    t0() + Duration::seconds(i),
+                    &who,
+                    "DELETE /api/v1/staff/1",
+                    "missing staff.delete",
+                    policy,
+                )
+                .await
+                .expect("deny"),
+        );
     }
     assert_eq!(raised, [false, false, false, false, true, false, false]);
     let alarms = store
-        .search_audit(&AuditFilter { kind: Some(AuditKind::Alarm), ..Default::default() }, PageRequest::all())
+        .search_audit(
+            &AuditFilter {
+                kind: Some(AuditKind::Alarm),
+                ..Default::default()
+            },
+            PageRequest::all(),
+        )
         .await
         .expect("alarms");
     assert_eq!(alarms.total, 1);
     assert_eq!(alarms.items[0].actor_name, "Nosy");
     let denied = store
-        .search_audit(&AuditFilter { kind: Some(AuditKind::Denied), actor: Some("nos".into()), ..Default::default() }, PageRequest::all())
+        .search_audit(
+            &AuditFilter {
+                kind: Some(AuditKind::Denied),
+                actor: Some("nos".into()),
+                ..Default::default()
+            },
+            PageRequest::all(),
+        )
         .await
         .expect("denied");
     assert_eq!(denied.total, 7);
     let window = store
         .search_audit(
-            &AuditFilter { from: Some(t0() + Duration::seconds(5)), q: Some("staff.delete".into()), ..Default::default() },
+            &AuditFilter {
+                from: Some(t0() + Duration::seconds(5)),
+                q: Some("staff.delete".into()),
+                ..Default::default()
+            },
             PageRequest::all(),
         )
         .await
         .expect("window");
     assert_eq!(window.total, 2);
-    let later = store.record_denial(t0() + Duration::minutes(20), &who, "x", "y", policy).await.expect("later");
+    let later = store
+        .record_denial(t0() + Duration::minutes(20), &who, "x", "y", policy)
+        .await
+        .expect("later");
     assert!(!later, "one denial after the window is not an alarm");
 }
 both_backends!(audit, repeated_denials_raise_one_alarm);

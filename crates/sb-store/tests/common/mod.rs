@@ -25,12 +25,17 @@ impl TestDb {
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         let store = Store::connect(&url).await.expect("connect sqlite");
         store.migrate().await.expect("migrate sqlite");
-        TestDb { store, _dir: Some(dir), pg_schema: None }
+        TestDb {
+            store,
+            _dir: Some(dir),
+            pg_schema: None,
+        }
     }
 
     /// `None` when PostgreSQL is unreachable and not required.
     pub async fn postgres() -> Option<TestDb> {
-        let base = std::env::var("SWITCHBOARD_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into());
+        let base = std::env::var("SWITCHBOARD_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into());
         let required = std::env::var("SWITCHBOARD_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
         let admin = match Store::connect(&base).await {
             Ok(s) => s,
@@ -40,17 +45,32 @@ impl TestDb {
             }
             Err(e) => panic!("PostgreSQL required but unreachable at {base}: {e}"),
         };
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_nanos();
-        let schema = format!("sbtest_{}_{}_{}", now / 1_000_000_000, std::process::id(), now % 1_000_000_000);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock")
+            .as_nanos();
+        let schema = format!(
+            "sbtest_{}_{}_{}",
+            now / 1_000_000_000,
+            std::process::id(),
+            now % 1_000_000_000
+        );
         // Best effort: another test process may be dropping the same schema.
         let _ = admin.execute_script(&drop_stale_schemas_sql()).await;
-        admin.execute_script(&format!("CREATE SCHEMA {schema}")).await.expect("create test schema");
+        admin
+            .execute_script(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .expect("create test schema");
         admin.close().await;
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
         let store = Store::connect(&url).await.expect("connect postgres schema");
         store.migrate().await.expect("migrate postgres");
-        Some(TestDb { store, _dir: None, pg_schema: Some((base, schema)) })
+        Some(TestDb {
+            store,
+            _dir: None,
+            pg_schema: Some((base, schema)),
+        })
     }
 
     /// Drops the PostgreSQL schema; SQLite's temp dir goes with `self`.
@@ -58,7 +78,9 @@ impl TestDb {
         self.store.close().await;
         if let Some((base, schema)) = self.pg_schema {
             if let Ok(admin) = Store::connect(&base).await {
-                let _ = admin.execute_script(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
+                let _ = admin
+                    .execute_script(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                    .await;
                 admin.close().await;
             }
         }
@@ -67,7 +89,11 @@ impl TestDb {
 
 /// Schemas left by runs that crashed more than an hour ago.
 fn drop_stale_schemas_sql() -> String {
-    let cutoff = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0).saturating_sub(3600);
+    let cutoff = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        .saturating_sub(3600);
     format!(
         "DO $$ DECLARE s text; BEGIN \
          FOR s IN SELECT nspname FROM pg_namespace WHERE nspname ~ '^sbtest_[0-9]+_' \
@@ -96,7 +122,9 @@ macro_rules! both_backends {
 
             #[tokio::test]
             async fn postgres() {
-                let Some(db) = $crate::common::TestDb::postgres().await else { return };
+                let Some(db) = $crate::common::TestDb::postgres().await else {
+                    return;
+                };
                 super::$body(db.store.clone()).await;
                 db.finish().await;
             }

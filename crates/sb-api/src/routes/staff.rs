@@ -1,0 +1,274 @@
+//! Staff (MISSION M1): list with search and data scope, create, edit, delete,
+//! reset password, unlock.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use sb_core::StaffId;
+use sb_store::{Page, Role, Staff, StaffFilter, StaffInput};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::password::hash_password_blocking;
+use crate::auth::{Can, Principal, perm};
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiQuery, Id};
+use crate::routes::{Created, PageQuery};
+use crate::scope::{
+    Scope, ensure_covers, ensure_department_in_scope, ensure_may_grant, ensure_not_weaker_than,
+};
+use crate::state::AppState;
+use crate::validate;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_staff, create_staff))
+        .routes(routes!(get_staff, update_staff, delete_staff))
+        .routes(routes!(reset_password))
+        .routes(routes!(unlock_staff))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StaffQuery {
+    /// Matches employee ID, name, mobile, extension or e-mail (contains).
+    q: Option<String>,
+    department_id: Option<i64>,
+    /// With `department_id`: include sub-departments (default true).
+    include_sub: Option<bool>,
+    role_id: Option<i64>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffBody {
+    employee_id: String,
+    name: String,
+    department_id: Option<i64>,
+    work_group: Option<String>,
+    mobile: Option<String>,
+    email: Option<String>,
+    extension: Option<String>,
+    enabled: Option<bool>,
+    #[serde(default)]
+    role_ids: Vec<i64>,
+    /// Only on create; absent means the person cannot sign in until an admin sets one.
+    password: Option<String>,
+}
+
+impl StaffBody {
+    fn into_input(self) -> ApiResult<(StaffInput, Option<String>)> {
+        let input = StaffInput {
+            employee_id: validate::identifier("employee_id", &self.employee_id)?,
+            name: validate::text("name", &self.name, 1, 64)?,
+            department_id: self.department_id,
+            work_group: validate::optional_text("work_group", self.work_group.as_deref(), 64)?,
+            mobile: validate::phone("mobile", self.mobile.as_deref())?,
+            email: validate::email("email", self.email.as_deref())?,
+            extension: validate::optional_extension("extension", self.extension.as_deref())?,
+            enabled: self.enabled.unwrap_or(true),
+            role_ids: self.role_ids,
+        };
+        let password = self
+            .password
+            .map(|p| validate::password("password", &p))
+            .transpose()?;
+        Ok((input, password))
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordBody {
+    password: String,
+}
+
+/// Roles being newly given (held ones may stay even if the editor could not grant them).
+async fn new_roles(state: &AppState, requested: &[i64], held: &[i64]) -> ApiResult<Vec<Role>> {
+    let mut roles = Vec::new();
+    for id in requested.iter().filter(|id| !held.contains(id)) {
+        match state.store().role(*id).await {
+            Ok(role) => roles.push(role),
+            Err(sb_store::StoreError::NotFound { .. }) => {
+                return Err(crate::error::ApiError::validation(
+                    "role_ids",
+                    format!("role {id} does not exist"),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(roles)
+}
+
+/// Loads a member of staff the caller may act on.
+async fn target(state: &AppState, who: &Principal, id: i64, action: &str) -> ApiResult<Staff> {
+    let staff = state.store().staff(id).await?;
+    let scope = Scope::of(state, who).await?;
+    ensure_covers(state, who, &scope, &staff, action).await?;
+    Ok(staff)
+}
+
+#[utoipa::path(get, path = "/api/v1/staff", tag = "organisation", params(StaffQuery),
+    responses((status = 200, body = Page<Staff>)),
+    security(("session" = ["staff.read"]), ("bearer" = ["staff.read"])))]
+async fn list_staff(
+    who: Can<perm::StaffRead>,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<StaffQuery>,
+) -> ApiResult<Json<Page<Staff>>> {
+    let scope = Scope::of(&state, &who).await?;
+    let requested = match query.department_id {
+        Some(d) if query.include_sub.unwrap_or(true) => {
+            Some(state.store().department_subtree(d).await?)
+        }
+        Some(d) => Some(vec![d]),
+        None => None,
+    };
+    let filter = StaffFilter {
+        q: query.q.map(|q| q.chars().take(64).collect()),
+        department_ids: scope.restrict(requested),
+        role_id: query.role_id,
+        only_id: scope.only_id,
+    };
+    let page = PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .request(50);
+    Ok(Json(state.store().list_staff(&filter, page).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/staff", tag = "organisation", request_body = StaffBody,
+    responses((status = 201, body = Staff)),
+    security(("session" = ["staff.create"]), ("bearer" = ["staff.create"])))]
+async fn create_staff(
+    who: Can<perm::StaffCreate>,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<StaffBody>,
+) -> ApiResult<Created<Staff>> {
+    let (input, password) = body.into_input()?;
+    let scope = Scope::of(&state, &who).await?;
+    ensure_department_in_scope(&state, &who, &scope, input.department_id, "staff.create").await?;
+    let roles = new_roles(&state, &input.role_ids, &[]).await?;
+    ensure_may_grant(&state, &who, &roles, "staff.create").await?;
+    let hash = match password {
+        Some(p) => Some(hash_password_blocking(p).await?),
+        None => None,
+    };
+    let created = state
+        .store()
+        .create_staff(state.now(), &who.actor(), input, hash)
+        .await?;
+    Ok(Created(created))
+}
+
+#[utoipa::path(get, path = "/api/v1/staff/{id}", tag = "organisation", params(("id" = i64, Path)),
+    responses((status = 200, body = Staff)),
+    security(("session" = ["staff.read"]), ("bearer" = ["staff.read"])))]
+async fn get_staff(
+    who: Can<perm::StaffRead>,
+    State(state): State<AppState>,
+    Id(id): Id,
+) -> ApiResult<Json<Staff>> {
+    Ok(Json(target(&state, &who, id, "staff.read").await?))
+}
+
+/// Replaces the record; `password` is not accepted here (use the password route).
+#[utoipa::path(put, path = "/api/v1/staff/{id}", tag = "organisation", params(("id" = i64, Path)),
+    request_body = StaffBody, responses((status = 200, body = Staff)),
+    security(("session" = ["staff.update"]), ("bearer" = ["staff.update"])))]
+async fn update_staff(
+    who: Can<perm::StaffUpdate>,
+    State(state): State<AppState>,
+    Id(id): Id,
+    ApiJson(body): ApiJson<StaffBody>,
+) -> ApiResult<Json<Staff>> {
+    if body.password.is_some() {
+        return Err(crate::error::ApiError::validation(
+            "password",
+            "password cannot be changed here; use POST /api/v1/staff/{id}/password",
+        ));
+    }
+    let (input, _) = body.into_input()?;
+    let current = target(&state, &who, id, "staff.update").await?;
+    ensure_not_weaker_than(&state, &who, StaffId(id), "staff.update").await?;
+    let scope = Scope::of(&state, &who).await?;
+    if input.department_id != current.department_id {
+        ensure_department_in_scope(&state, &who, &scope, input.department_id, "staff.update")
+            .await?;
+    }
+    let held: Vec<i64> = current.roles.iter().map(|r| r.id).collect();
+    let roles = new_roles(&state, &input.role_ids, &held).await?;
+    ensure_may_grant(&state, &who, &roles, "staff.update").await?;
+    Ok(Json(
+        state
+            .store()
+            .update_staff(state.now(), &who.actor(), id, input)
+            .await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/staff/{id}", tag = "organisation", params(("id" = i64, Path)),
+    responses((status = 204)),
+    security(("session" = ["staff.delete"]), ("bearer" = ["staff.delete"])))]
+async fn delete_staff(
+    who: Can<perm::StaffDelete>,
+    State(state): State<AppState>,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
+    if id == who.staff_id.0 {
+        return Err(crate::error::ApiError::conflict(
+            "self_delete",
+            "you cannot delete your own account",
+        ));
+    }
+    target(&state, &who, id, "staff.delete").await?;
+    ensure_not_weaker_than(&state, &who, StaffId(id), "staff.delete").await?;
+    state
+        .store()
+        .delete_staff(state.now(), &who.actor(), id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sets a new password, clears any lockout and ends that person's sessions.
+#[utoipa::path(post, path = "/api/v1/staff/{id}/password", tag = "organisation", params(("id" = i64, Path)),
+    request_body = PasswordBody, responses((status = 204)),
+    security(("session" = ["staff.reset_password"]), ("bearer" = ["staff.reset_password"])))]
+async fn reset_password(
+    who: Can<perm::StaffResetPassword>,
+    State(state): State<AppState>,
+    Id(id): Id,
+    ApiJson(body): ApiJson<PasswordBody>,
+) -> ApiResult<StatusCode> {
+    let password = validate::password("password", &body.password)?;
+    target(&state, &who, id, "staff.reset_password").await?;
+    ensure_not_weaker_than(&state, &who, StaffId(id), "staff.reset_password").await?;
+    let hash = hash_password_blocking(password).await?;
+    state
+        .store()
+        .set_password(state.now(), &who.actor(), StaffId(id), &hash, None)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/staff/{id}/unlock", tag = "organisation", params(("id" = i64, Path)),
+    responses((status = 204)),
+    security(("session" = ["staff.update"]), ("bearer" = ["staff.update"])))]
+async fn unlock_staff(
+    who: Can<perm::StaffUpdate>,
+    State(state): State<AppState>,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
+    target(&state, &who, id, "staff.unlock").await?;
+    state
+        .store()
+        .unlock_staff(state.now(), &who.actor(), id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

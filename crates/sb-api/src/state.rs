@@ -1,0 +1,90 @@
+//! What every handler shares: the store, the clock, the policy knobs and the
+//! metrics registry.
+
+use std::sync::Arc;
+
+use sb_store::{AlarmPolicy, Store};
+use time::Duration;
+
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+
+/// Security policy of the HTTP API.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// A console session ends after this long without a request...
+    pub session_idle: Duration,
+    /// ...and after this long in any case.
+    pub session_absolute: Duration,
+    /// Wrong passwords in a row before the account locks.
+    pub max_login_failures: i64,
+    pub lockout: Duration,
+    pub alarm: AlarmPolicy,
+    /// Mark the session cookie `Secure` (when served over HTTPS or behind a TLS proxy).
+    pub secure_cookies: bool,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            session_idle: Duration::hours(2),
+            session_absolute: Duration::hours(12),
+            max_login_failures: 5,
+            lockout: Duration::minutes(15),
+            alarm: AlarmPolicy::default(),
+            secure_cookies: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+pub struct Inner {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub config: ApiConfig,
+    pub metrics: Metrics,
+    /// A real Argon2 hash that unknown employee IDs are verified against, so a
+    /// sign-in takes as long whether the ID exists or not.
+    pub dummy_hash: String,
+}
+
+impl AppState {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        config: ApiConfig,
+    ) -> Result<AppState, ApiError> {
+        let dummy_hash = crate::auth::password::hash_password("switchboard timing equaliser 0")?;
+        Ok(AppState(Arc::new(Inner {
+            store,
+            clock,
+            config,
+            metrics: Metrics::new(),
+            dummy_hash,
+        })))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.0.clock.now()
+    }
+
+    pub fn config(&self) -> &ApiConfig {
+        &self.0.config
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
+    pub(crate) fn dummy_hash(&self) -> &str {
+        &self.0.dummy_hash
+    }
+}

@@ -1,0 +1,204 @@
+//! Field rules for API input. Each check names the field so the console can
+//! put the message beside the right box. Lengths count characters, not bytes,
+//! because most names here are Chinese.
+
+use time::OffsetDateTime;
+
+use crate::error::ApiError;
+
+/// Trimmed text of `min..=max` characters.
+pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, ApiError> {
+    let value = value.trim();
+    let len = value.chars().count();
+    if len < min {
+        return Err(if min == 1 {
+            ApiError::validation(field, format!("{field} is required"))
+        } else {
+            ApiError::validation(field, format!("{field} needs at least {min} characters"))
+        });
+    }
+    if len > max {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} is longer than {max} characters ({len})"),
+        ));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} contains control characters"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// Optional text: absent or blank becomes empty.
+pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<String, ApiError> {
+    text(field, value.unwrap_or(""), 0, max)
+}
+
+/// A machine code such as a role or dictionary code: `[a-z0-9_.-]`, 1-64.
+pub fn code(field: &str, value: &str) -> Result<String, ApiError> {
+    let value = text(field, value, 1, 64)?;
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c))
+    {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} may hold only lower-case letters, digits, `_`, `.` and `-`"),
+        ));
+    }
+    Ok(value)
+}
+
+/// An employee ID or department number: letters, digits, `-`, `_`, `.`; 1-32.
+pub fn identifier(field: &str, value: &str) -> Result<String, ApiError> {
+    let value = text(field, value, 1, 32)?;
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+    {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} may hold only letters, digits, `-`, `_` and `.`"),
+        ));
+    }
+    Ok(value)
+}
+
+/// A phone extension: 2 to 10 digits.
+pub fn extension(field: &str, value: &str) -> Result<String, ApiError> {
+    let value = value.trim();
+    if !(2..=10).contains(&value.len()) || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} must be 2 to 10 digits, got `{value}`"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// An optional extension: blank means none.
+pub fn optional_extension(field: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => extension(field, v).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A mobile or landline number as typed: digits with optional `+`, spaces and
+/// dashes; up to 20 characters. Blank is allowed.
+pub fn phone(field: &str, value: Option<&str>) -> Result<String, ApiError> {
+    let value = optional_text(field, value, 20)?;
+    let ok = value
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || c == '-' || c == ' ' || (i == 0 && c == '+'));
+    if !ok {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} may hold only digits, `+`, `-` and spaces"),
+        ));
+    }
+    Ok(value)
+}
+
+/// An e-mail address, loosely: one `@` with text either side. Blank is allowed.
+pub fn email(field: &str, value: Option<&str>) -> Result<String, ApiError> {
+    let value = optional_text(field, value, 254)?;
+    if !value.is_empty() {
+        let valid = value.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.contains('@')
+        });
+        if !valid || value.contains(' ') {
+            return Err(ApiError::validation(
+                field,
+                format!("{field} is not an e-mail address"),
+            ));
+        }
+    }
+    Ok(value)
+}
+
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 128;
+
+/// A new password: 8-128 characters with at least one letter and one digit.
+pub fn password(field: &str, value: &str) -> Result<String, ApiError> {
+    let len = value.chars().count();
+    if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&len) {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"),
+        ));
+    }
+    if !value.chars().any(char::is_alphabetic) || !value.chars().any(|c| c.is_ascii_digit()) {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} needs at least one letter and one digit"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+pub fn locale(field: &str, value: Option<&str>) -> Result<String, ApiError> {
+    match value.unwrap_or("zh-CN") {
+        v @ ("zh-CN" | "en") => Ok(v.to_owned()),
+        other => Err(ApiError::validation(
+            field,
+            format!("{field} must be zh-CN or en, got `{other}`"),
+        )),
+    }
+}
+
+pub fn window(starts_at: OffsetDateTime, ends_at: OffsetDateTime) -> Result<(), ApiError> {
+    if ends_at <= starts_at {
+        return Err(ApiError::validation(
+            "ends_at",
+            "ends_at must be after starts_at",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_counts_characters_and_trims() {
+        assert_eq!(text("name", "  王芳 ", 1, 2).expect("two chars"), "王芳");
+        assert_eq!(
+            text("name", "   ", 1, 10)
+                .expect_err("blank")
+                .field
+                .as_deref(),
+            Some("name")
+        );
+        assert!(text("name", "王芳芳", 1, 2).is_err());
+        assert!(text("name", "a\u{0}b", 1, 10).is_err());
+    }
+
+    #[test]
+    fn formats() {
+        assert!(extension("extension", "8001").is_ok());
+        assert!(extension("extension", "80a1").is_err());
+        assert_eq!(
+            optional_extension("extension", Some(" ")).expect("blank"),
+            None
+        );
+        assert!(phone("mobile", Some("+86 138-0013-8000")).is_ok());
+        assert!(phone("mobile", Some("138x")).is_err());
+        assert!(email("email", Some("a@b.cn")).is_ok());
+        assert!(email("email", Some("a@b")).is_err());
+        assert!(code("code", "ticket_type").is_ok());
+        assert!(code("code", "Ticket Type").is_err());
+        assert!(password("password", "abcdefg1").is_ok());
+        assert!(password("password", "abcdefgh").is_err());
+        assert!(password("password", "short1").is_err());
+    }
+}

@@ -1,0 +1,182 @@
+//! One typed configuration from, in order of precedence: command-line flags,
+//! `SWITCHBOARD_*` environment variables, an optional TOML file
+//! (`--config`), and built-in defaults.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use sb_api::ApiConfig;
+use serde::Deserialize;
+
+/// Flags every subcommand takes.
+#[derive(Debug, Args, Default)]
+pub struct GlobalArgs {
+    /// TOML configuration file (keys as the flags, with `_`: data_dir, http, ...).
+    #[arg(long, global = true, env = "SWITCHBOARD_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where the SQLite database and recordings live [default: ./data].
+    #[arg(long, global = true, env = "SWITCHBOARD_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address of the web console and API [default: 127.0.0.1:8080].
+    #[arg(long, global = true, env = "SWITCHBOARD_HTTP", value_name = "ADDR")]
+    pub http: Option<SocketAddr>,
+    /// Address of the SIP listener [default: 0.0.0.0:5060].
+    #[arg(long, global = true, env = "SWITCHBOARD_SIP", value_name = "ADDR")]
+    pub sip: Option<SocketAddr>,
+    /// sqlite:PATH or postgres://USER@HOST/DB [default: sqlite:<data-dir>/switchboard.db].
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_DATABASE_URL",
+        value_name = "URL"
+    )]
+    pub database_url: Option<String>,
+    /// Log filter, e.g. `info` or `sb_api=debug,info` [default: info].
+    #[arg(long, global = true, env = "SWITCHBOARD_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+    /// Mark the session cookie Secure (serve over HTTPS or behind a TLS proxy).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_SECURE_COOKIES",
+        value_name = "BOOL"
+    )]
+    pub secure_cookies: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    http: Option<SocketAddr>,
+    sip: Option<SocketAddr>,
+    database_url: Option<String>,
+    log: Option<String>,
+    secure_cookies: Option<bool>,
+    session_idle_minutes: Option<i64>,
+    session_absolute_hours: Option<i64>,
+    max_login_failures: Option<i64>,
+    lockout_minutes: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub http: SocketAddr,
+    pub sip: SocketAddr,
+    pub database_url: String,
+    pub log: String,
+    pub api: ApiConfig,
+}
+
+impl Config {
+    pub fn resolve(args: &GlobalArgs) -> anyhow::Result<Config> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let data_dir = args
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./data"));
+        let database_url = args
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("switchboard.db").display()));
+        let mut api = ApiConfig::default();
+        if let Some(v) = args.secure_cookies.or(file.secure_cookies) {
+            api.secure_cookies = v;
+        }
+        if let Some(m) = file.session_idle_minutes {
+            api.session_idle = time::Duration::minutes(positive("session_idle_minutes", m)?);
+        }
+        if let Some(h) = file.session_absolute_hours {
+            api.session_absolute = time::Duration::hours(positive("session_absolute_hours", h)?);
+        }
+        if let Some(n) = file.max_login_failures {
+            api.max_login_failures = positive("max_login_failures", n)?;
+        }
+        if let Some(m) = file.lockout_minutes {
+            api.lockout = time::Duration::minutes(positive("lockout_minutes", m)?);
+        }
+        Ok(Config {
+            data_dir,
+            http: args
+                .http
+                .or(file.http)
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            sip: args
+                .sip
+                .or(file.sip)
+                .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 5060))),
+            database_url,
+            log: args
+                .log
+                .clone()
+                .or(file.log)
+                .unwrap_or_else(|| "info".into()),
+            api,
+        })
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+fn positive(key: &str, value: i64) -> anyhow::Result<i64> {
+    if value <= 0 {
+        bail!("{key} must be positive, got {value}");
+    }
+    Ok(value)
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("config file {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_file_beat_defaults() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("sb.toml");
+        std::fs::write(
+            &path,
+            "http = \"127.0.0.1:9000\"\nsip = \"127.0.0.1:5070\"\nlockout_minutes = 30\n",
+        )
+        .expect("write");
+        let args = GlobalArgs {
+            config: Some(path),
+            http: Some("127.0.0.1:9999".parse().expect("addr")),
+            ..GlobalArgs::default()
+        };
+        let config = Config::resolve(&args).expect("config");
+        assert_eq!(config.http.port(), 9999, "flag wins over file");
+        assert_eq!(config.sip.port(), 5070, "file wins over default");
+        assert_eq!(config.data_dir, PathBuf::from("./data"));
+        assert_eq!(config.database_url, "sqlite://./data/switchboard.db");
+        assert_eq!(config.api.lockout, time::Duration::minutes(30));
+    }
+
+    #[test]
+    fn bad_file_names_the_problem() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("sb.toml");
+        std::fs::write(&path, "htp = \"x\"\n").expect("write");
+        let err = Config::resolve(&GlobalArgs {
+            config: Some(path),
+            ..GlobalArgs::default()
+        })
+        .expect_err("unknown key");
+        assert!(format!("{err:#}").contains("htp"), "{err:#}");
+    }
+}

@@ -1,0 +1,11 @@
+//! The `switchboard` binary's library: command-line parsing, configuration,
+//! and the wiring of store, API and (later) SIP into one server.
+//!
+//! `main.rs` only parses the command line and calls [`cli::run`];
+//! [`server::run`] takes a resolved [`config::Config`] and a shutdown future
+//! so tests can start and stop a real server in-process.
+
+pub mod cli;
+pub mod config;
+pub mod server;
+mod users;

@@ -1,0 +1,116 @@
+// 简体中文
+export default {
+  app: { name: 'Switchboard 呼叫中心' },
+  common: {
+    actions: '操作', add: '新增', all: '全部', cancel: '取消', close: '关闭', confirm: '确定',
+    confirmTitle: '请确认', create: '创建', delete: '删除', deleted: '已删除', edit: '编辑', view: '查看',
+    networkError: '无法连接服务器，请检查网络后重试', unknownError: '操作失败，请稍后重试',
+    noData: '暂无数据', noMatch: '没有符合条件的记录', none: '无', refresh: '刷新', reset: '重置',
+    save: '保存', saved: '保存成功', search: '查询', status: '状态',
+  },
+  validation: {
+    required: '请填写{field}', maxLength: '不能超过 {n} 个字符', minLength: '至少 {n} 个字符',
+    email: '邮箱格式不正确', mobile: '手机号格式不正确', digits: '只能包含数字、* 和 #',
+    code: '以字母开头，只能包含字母、数字、下划线、点和短横线', passwordMismatch: '两次输入的密码不一致',
+  },
+  login: {
+    title: '登录', subtitle: '坐席与管理控制台', employeeId: '工号', employeeIdPlaceholder: '请输入工号',
+    password: '密码', passwordPlaceholder: '请输入密码', submit: '登录',
+    hint: '忘记密码请联系系统管理员重置。', sessionExpired: '登录已失效，请重新登录',
+  },
+  layout: { signOut: '退出登录', language: '界面语言', toggleMenu: '展开/收起菜单' },
+  menuGroup: { workspace: '工作台', organisation: '组织与权限', system: '系统管理' },
+  menu: {
+    home: '首页', profile: '个人资料', departments: '部门管理', staff: '员工管理', roles: '角色权限',
+    'extension-groups': '分机组', dictionary: '数据字典', announcements: '系统公告', audit: '审计日志',
+    'api-tokens': 'API 令牌',
+  },
+  noPermission: {
+    title: '没有访问权限', detail: '您的角色没有访问此页面的权限，如需开通请联系管理员。', backHome: '返回首页',
+  },
+  home: {
+    morning: '上午好', afternoon: '下午好', evening: '晚上好', announcements: '最新公告',
+    noAnnouncements: '当前没有生效的公告', shortcuts: '快捷入口',
+  },
+  profile: {
+    details: '基本资料', changePassword: '修改密码', currentPassword: '当前密码', newPassword: '新密码',
+    confirmPassword: '确认新密码', passwordChanged: '密码已修改',
+  },
+  departments: {
+    subtitle: '维护部门树：部门编号、名称与上下级关系', create: '新建部门', edit: '编辑部门',
+    addChild: '添加下级', number: '部门编号', name: '部门名称', parent: '上级部门', topLevel: '（顶级部门）',
+    sortOrder: '排序', staffCount: '人数', search: '搜索部门', empty: '还没有部门，点击“新建部门”开始',
+    confirmDelete: '确定删除部门“{name}”吗？部门下仍有员工或下级部门时无法删除。',
+  },
+  staff: {
+    title: '员工管理', subtitle: '员工账号、所属部门、角色与联系方式', create: '新建员工', edit: '编辑员工',
+    employeeId: '工号', name: '姓名', department: '部门', roles: '角色', workGroup: '班组', mobile: '手机',
+    email: '邮箱', extension: '分机', enabled: '启用账号', initialPassword: '初始密码',
+    initialPasswordHint: '留空则该员工暂不能登录', chooseDepartment: '选择部门', chooseRoles: '选择角色',
+    noRolesAvailable: '没有可选角色', allDepartments: '全部部门', includeSub: '包含下级部门', subShort: '下级',
+    searchPlaceholder: '工号、姓名、手机或分机', filterRole: '按角色筛选', empty: '暂无员工',
+    active: '正常', disabled: '已停用', locked: '已锁定', lockedUntil: '锁定至 {at}',
+    resetPassword: '重置密码', resetPasswordFor: '为 {name}（{id}）设置新密码', passwordReset: '密码已重置',
+    unlock: '解锁', unlocked: '账号已解锁', confirmDelete: '确定删除员工“{name}”（{id}）吗？此操作不可恢复。',
+  },
+  roles: {
+    subtitle: '按功能（每个按钮）和数据范围授权', create: '新建角色', edit: '编辑角色', view: '查看角色',
+    code: '角色编码', name: '角色名称', description: '描述', dataScope: '数据范围', permissions: '功能权限',
+    staffCount: '员工数', builtin: '内置', resource: '功能模块', search: '搜索角色', empty: '暂无角色',
+    confirmDelete: '确定删除角色“{name}”吗？',
+    confirmDeleteInUse: '角色“{name}”仍分配给 {n} 名员工，删除后他们将失去这些权限。确定删除吗？',
+    scope: { own: '仅本人', department: '本部门', department_and_below: '本部门及下级', all: '全部数据' },
+    scopeHint: {
+      own: '只能看到自己的记录', department: '所在部门的记录', department_and_below: '所在部门及其下级部门',
+      all: '不限制',
+    },
+  },
+  permissions: {
+    resource: {
+      department: '部门', staff: '员工', role: '角色', extension_group: '分机组', dictionary: '数据字典',
+      announcement: '系统公告', audit: '审计日志', api_token: 'API 令牌',
+    },
+    action: {
+      read: '查看', create: '新增', update: '修改', delete: '删除', reset_password: '重置密码', manage: '管理',
+    },
+  },
+  extensionGroups: {
+    subtitle: '把分机编组，供振铃、代接和统计使用', create: '新建分机组', edit: '编辑分机组', name: '名称',
+    description: '描述', extensions: '分机', extensionsHint: '输入分机号后按回车添加', search: '搜索名称或分机',
+    empty: '暂无分机组', badExtension: '分机号应为 2-16 位数字：{ext}', confirmDelete: '确定删除分机组“{name}”吗？',
+  },
+  dictionary: {
+    subtitle: '工单类型、客户类型等下拉选项，支持子类型', types: '字典类型', createType: '新建字典类型',
+    editType: '编辑字典类型', createItem: '新增字典项', editItem: '编辑字典项', code: '编码', typeName: '类型名称',
+    description: '描述', label: '显示名称', parent: '上级项', noParent: '（无，作为一级项）', sortOrder: '排序',
+    enabled: '启用', addSub: '添加子项', itemCount: '{n} 项', noItems: '该类型下还没有字典项',
+    noTypes: '暂无字典类型', pickType: '请在左侧选择字典类型', searchTypes: '搜索类型',
+    confirmDeleteType: '确定删除字典类型“{name}”及其 {n} 个字典项吗？',
+    confirmDeleteItem: '确定删除字典项“{name}”吗？',
+    confirmDeleteItemWithChildren: '字典项“{name}”下有 {n} 个子项，将一并删除。确定删除吗？',
+  },
+  announcements: {
+    subtitle: '在所有用户的顶部滚动显示，到期自动下线', create: '发布公告', edit: '编辑公告', titleField: '标题',
+    body: '内容', startsAt: '开始时间', endsAt: '结束时间', period: '有效期', createdBy: '发布人',
+    empty: '暂无公告', endAfterStart: '结束时间必须晚于开始时间', confirmDelete: '确定删除公告“{title}”吗？',
+    status: { active: '生效中', scheduled: '未开始', expired: '已过期' },
+  },
+  audit: {
+    subtitle: '所有变更、越权操作、登录记录与告警', kindLabel: '类别', actor: '操作人', actorHint: '工号或姓名',
+    action: '动作', entity: '对象', period: '时间范围', from: '开始时间', to: '结束时间', text: '关键字',
+    textHint: '搜索详情', at: '时间', outcome: '结果', ip: 'IP 地址', detail: '详情', before: '变更前',
+    after: '变更后', empty: '没有符合条件的审计记录',
+    kind: { change: '变更', denied: '越权', auth: '登录', alarm: '告警' },
+  },
+  apiTokens: {
+    subtitle: '供 ERP / OA / CRM 等系统调用 REST API 的访问令牌', create: '创建令牌', name: '令牌名称',
+    nameHint: '例如：ERP 同步', employeeId: '所属员工工号', employeeIdHint: '令牌以该员工的权限访问',
+    owner: '所属员工', prefix: '前缀', createdAt: '创建时间', lastUsed: '最后使用', expiresAt: '过期时间',
+    never: '从未使用', noExpiry: '永不过期', empty: '暂无 API 令牌', revoke: '吊销', revoked: '令牌已吊销',
+    confirmRevoke: '确定吊销令牌“{name}”（{who}）吗？使用它的系统将立即无法访问。',
+    expiryInPast: '过期时间必须晚于当前时间', secretTitle: '令牌已创建',
+    secretWarning: '请立即复制并妥善保存此令牌，关闭后将无法再次查看。', copy: '复制', copied: '已复制到剪贴板',
+    copyManually: '无法访问剪贴板，已选中令牌，请手动复制', done: '我已保存',
+    status: { active: '有效', revoked: '已吊销', expired: '已过期' },
+  },
+};
