@@ -49,7 +49,7 @@ export default {
       <el-aside :width="collapsed ? '64px' : '224px'" class="sb-aside">
         <div class="sb-brand" :class="{ collapsed }">
           <img src="/favicon.svg" alt="" class="sb-brand-logo">
-          <span v-if="!collapsed" class="sb-brand-name">{{ t('app.name') }}</span>
+          <span v-if="!collapsed" class="sb-brand-name">{{ t('app.short') }}</span>
         </div>
         <el-scrollbar class="sb-menu-scroll">
           <el-menu :default-active="activePath" :collapse="collapsed" :collapse-transition="false"

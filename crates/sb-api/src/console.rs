@@ -84,7 +84,7 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
             break;
         };
         if !tag.contains(" src=") {
-            hashes.push(STANDARD.encode(Sha256::digest(body_start[..close].as_bytes())));
+            hashes.push(STANDARD.encode(Sha256::digest(&body_start.as_bytes()[..close])));
         }
         rest = &body_start[close..];
     }

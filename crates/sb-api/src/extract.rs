@@ -73,6 +73,9 @@ fn field_error(path: &str, message: &str) -> ApiError {
         .map(|(name, _)| name.to_owned());
     let field = match (named, path) {
         (Some(name), "." | "") => name,
+        (Some(name), path) if path == name || path.ends_with(&format!(".{name}")) => {
+            path.to_owned()
+        }
         (Some(name), parent) => format!("{parent}.{name}"),
         (None, path) => path.to_owned(),
     };

@@ -25,6 +25,8 @@ mod page;
 mod roles;
 mod sessions;
 mod staff;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use announcements::{Announcement, AnnouncementInput};
 pub use api_tokens::{ApiToken, NewApiToken};

@@ -1,11 +1,10 @@
 //! Repository tests, each on SQLite and PostgreSQL.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::t0;
 use sb_core::{DataScope, Permission, StaffId};
+use sb_store::both_backends;
+use sb_store::testing::t0;
 use sb_store::*;
 use time::Duration;
 

@@ -1,8 +1,8 @@
 // English
 export default {
-  app: { name: 'Switchboard Call Center' },
+  app: { name: 'Switchboard Call Center', short: 'Switchboard' },
   common: {
-    actions: 'Actions', add: 'Add', all: 'All', cancel: 'Cancel', close: 'Close', confirm: 'Confirm',
+    actions: 'Actions', more: 'More', add: 'Add', all: 'All', cancel: 'Cancel', close: 'Close', confirm: 'Confirm',
     confirmTitle: 'Please confirm', create: 'Create', delete: 'Delete', deleted: 'Deleted', edit: 'Edit', view: 'View',
     networkError: 'Cannot reach the server. Check the network and try again.',
     unknownError: 'The operation failed. Please try again later.',
@@ -112,6 +112,7 @@ export default {
     to: 'To', text: 'Text', textHint: 'Search details', at: 'Time', outcome: 'Outcome', ip: 'IP address',
     detail: 'Detail', before: 'Before', after: 'After', empty: 'No matching audit records',
     kind: { change: 'Change', denied: 'Denied', auth: 'Sign-in', alarm: 'Alarm' },
+    outcomeValue: { ok: 'OK', success: 'OK', denied: 'Denied', failed: 'Failed', failure: 'Failed', error: 'Error' },
   },
   apiTokens: {
     subtitle: 'Access tokens for ERP / OA / CRM systems calling the REST API', create: 'New token', name: 'Name',

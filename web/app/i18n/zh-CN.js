@@ -1,8 +1,8 @@
 // 简体中文
 export default {
-  app: { name: 'Switchboard 呼叫中心' },
+  app: { name: 'Switchboard 呼叫中心', short: 'Switchboard' },
   common: {
-    actions: '操作', add: '新增', all: '全部', cancel: '取消', close: '关闭', confirm: '确定',
+    actions: '操作', more: '更多', add: '新增', all: '全部', cancel: '取消', close: '关闭', confirm: '确定',
     confirmTitle: '请确认', create: '创建', delete: '删除', deleted: '已删除', edit: '编辑', view: '查看',
     networkError: '无法连接服务器，请检查网络后重试', unknownError: '操作失败，请稍后重试',
     noData: '暂无数据', noMatch: '没有符合条件的记录', none: '无', refresh: '刷新', reset: '重置',
@@ -101,6 +101,7 @@ export default {
     textHint: '搜索详情', at: '时间', outcome: '结果', ip: 'IP 地址', detail: '详情', before: '变更前',
     after: '变更后', empty: '没有符合条件的审计记录',
     kind: { change: '变更', denied: '越权', auth: '登录', alarm: '告警' },
+    outcomeValue: { ok: '成功', success: '成功', denied: '拒绝', failed: '失败', failure: '失败', error: '错误' },
   },
   apiTokens: {
     subtitle: '供 ERP / OA / CRM 等系统调用 REST API 的访问令牌', create: '创建令牌', name: '令牌名称',

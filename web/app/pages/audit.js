@@ -66,7 +66,7 @@ export default {
     const hasDetail = (row) => row.before != null || row.after != null || row.detail;
     onMounted(load);
     return {
-      t, rows, total, loading, error, filters, paging, KINDS, KIND_TAG, load, search, reset, rowClass,
+      t, tOr, rows, total, loading, error, filters, paging, KINDS, KIND_TAG, load, search, reset, rowClass,
       kindLabel, actorText, hasDetail, pretty, fmtDateTime,
     };
   },
@@ -134,7 +134,9 @@ export default {
                 {{ kindLabel(row.kind) }}</el-tag>
             </template>
           </el-table-column>
-          <el-table-column :label="t('audit.outcome')" width="100" prop="outcome" />
+          <el-table-column :label="t('audit.outcome')" width="100">
+            <template #default="{ row }">{{ row.outcome ? tOr('audit.outcomeValue.' + row.outcome, row.outcome) : '' }}</template>
+          </el-table-column>
           <el-table-column :label="t('audit.actor')" min-width="150">
             <template #default="{ row }">{{ actorText(row) }}</template>
           </el-table-column>

@@ -146,7 +146,7 @@ export default {
                 <template #default="{ row }">{{ row.parent_id ? labelOf(row.parent_id) : '—' }}</template>
               </el-table-column>
               <el-table-column prop="sort_order" :label="t('dictionary.sortOrder')" width="90" align="right" />
-              <el-table-column :label="t('dictionary.enabled')" width="90">
+              <el-table-column :label="t('dictionary.enabled')" width="100">
                 <template #default="{ row }">
                   <el-switch :model-value="row.enabled !== false" size="small" @change="toggleEnabled(row, $event)" />
                 </template>

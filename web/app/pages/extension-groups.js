@@ -7,12 +7,13 @@ import {
   errorText, showError, showSuccess, confirmDanger, useFieldErrors, validateForm, required, maxLen,
 } from '../util.js';
 import PageHeader from '../components/page-header.js';
+import TagInput from '../components/tag-input.js';
 
 const EXT_RE = /^[0-9]{2,16}$/;
 
 export default {
   name: 'ExtensionGroupsPage',
-  components: { PageHeader },
+  components: { PageHeader, TagInput },
   setup() {
     const rows = ref([]);
     const loading = ref(false);
@@ -148,9 +149,7 @@ export default {
           </el-form-item>
           <el-form-item :label="t('extensionGroups.extensions')" prop="extensions" :error="fieldErrors.extensions"
                         data-test="extension-group-extensions">
-            <el-select v-model="form.extensions" multiple filterable allow-create default-first-option
-                       :reserve-keyword="false" :placeholder="t('extensionGroups.extensionsHint')"
-                       :no-data-text="t('extensionGroups.extensionsHint')" class="sb-full" @change="normalise" />
+            <tag-input v-model="form.extensions" :placeholder="t('extensionGroups.extensionsHint')" />
           </el-form-item>
         </el-form>
         <template #footer>

@@ -127,6 +127,7 @@ export default {
             <template #header>{{ t('profile.changePassword') }}</template>
             <el-form ref="pwRef" :model="pw" :rules="pwRules" label-width="auto" data-test="password-form"
                      @submit.prevent="submitPassword">
+              <input type="text" name="username" autocomplete="username" :value="user.employee_id" hidden>
               <el-form-item :label="t('profile.currentPassword')" prop="current_password"
                             :error="pwErrors.current_password">
                 <el-input v-model="pw.current_password" type="password" show-password

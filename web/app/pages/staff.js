@@ -129,6 +129,11 @@ export default {
         showError(err);
       }
     }
+    function onCommand(cmd, row) {
+      if (cmd === 'reset') openReset(row);
+      if (cmd === 'unlock') unlock(row);
+      if (cmd === 'delete') remove(row);
+    }
     onMounted(() => {
       loadRefs();
       load();
@@ -136,7 +141,7 @@ export default {
     return {
       t, rows, total, loading, error, departments, roles, query, tree, perms, selectedDept, isLocked,
       dialog, editing, pwDialog, pwTarget, treeFilter, treeRef, filterNode, pickDept, allDepts,
-      load, openCreate, openEdit, openReset, unlock, remove, fmtDateTime,
+      load, openCreate, openEdit, openReset, unlock, remove, onCommand, fmtDateTime,
     };
   },
   template: `
@@ -179,7 +184,7 @@ export default {
           <el-alert v-if="error" :title="error" type="error" show-icon :closable="false" class="sb-mb" />
           <el-table v-loading="loading" :data="rows" row-key="id" border stripe data-test="staff-table"
                     :empty-text="query.q ? t('common.noMatch') : t('staff.empty')">
-            <el-table-column prop="employee_id" :label="t('staff.employeeId')" width="120">
+            <el-table-column prop="employee_id" :label="t('staff.employeeId')" width="110">
               <template #default="{ row }"><span :data-test="'staff-row-' + row.employee_id">{{ row.employee_id }}</span></template>
             </el-table-column>
             <el-table-column prop="name" :label="t('staff.name')" min-width="110" />
@@ -191,9 +196,9 @@ export default {
                 </div>
               </template>
             </el-table-column>
-            <el-table-column prop="extension" :label="t('staff.extension')" width="90" />
+            <el-table-column prop="extension" :label="t('staff.extension')" width="100" />
             <el-table-column prop="mobile" :label="t('staff.mobile')" width="130" />
-            <el-table-column :label="t('common.status')" width="110">
+            <el-table-column :label="t('common.status')" width="90">
               <template #default="{ row }">
                 <el-tooltip v-if="isLocked(row)" :content="t('staff.lockedUntil', { at: fmtDateTime(row.locked_until) })">
                   <el-tag type="danger" size="small">{{ t('staff.locked') }}</el-tag>
@@ -203,16 +208,27 @@ export default {
               </template>
             </el-table-column>
             <el-table-column v-if="perms.update || perms.delete || perms.reset" :label="t('common.actions')"
-                             width="250" fixed="right">
+                             width="150" fixed="right">
               <template #default="{ row }">
                 <el-button v-if="perms.update" link type="primary" :data-test="'staff-edit-' + row.employee_id"
                            @click="openEdit(row)">{{ t('common.edit') }}</el-button>
-                <el-button v-if="perms.reset" link type="primary" :data-test="'staff-reset-' + row.employee_id"
-                           @click="openReset(row)">{{ t('staff.resetPassword') }}</el-button>
-                <el-button v-if="perms.update && isLocked(row)" link type="warning"
-                           :data-test="'staff-unlock-' + row.employee_id" @click="unlock(row)">{{ t('staff.unlock') }}</el-button>
-                <el-button v-if="perms.delete" link type="danger" :data-test="'staff-delete-' + row.employee_id"
-                           @click="remove(row)">{{ t('common.delete') }}</el-button>
+                <el-dropdown v-if="perms.reset || perms.delete || (perms.update && isLocked(row))" trigger="click"
+                             class="sb-ml" @command="(cmd) => onCommand(cmd, row)">
+                  <el-button link type="primary" :data-test="'staff-more-' + row.employee_id">
+                    {{ t('common.more') }}<el-icon class="el-icon--right"><component :is="$icons.ArrowDown" /></el-icon>
+                  </el-button>
+                  <template #dropdown>
+                    <el-dropdown-menu>
+                      <el-dropdown-item v-if="perms.reset" command="reset" :icon="$icons.Key"
+                                        :data-test="'staff-reset-' + row.employee_id">{{ t('staff.resetPassword') }}</el-dropdown-item>
+                      <el-dropdown-item v-if="perms.update && isLocked(row)" command="unlock" :icon="$icons.Unlock"
+                                        :data-test="'staff-unlock-' + row.employee_id">{{ t('staff.unlock') }}</el-dropdown-item>
+                      <el-dropdown-item v-if="perms.delete" command="delete" :icon="$icons.Delete" divided
+                                        class="sb-danger-item" :data-test="'staff-delete-' + row.employee_id">
+                        {{ t('common.delete') }}</el-dropdown-item>
+                    </el-dropdown-menu>
+                  </template>
+                </el-dropdown>
               </template>
             </el-table-column>
           </el-table>

@@ -1,18 +1,18 @@
-//! Test harness: every repository test runs once on SQLite (a temp file) and
+//! Test support (feature `testing`): every repository test runs once on SQLite (a temp file) and
 //! once on PostgreSQL (a throw-away schema in the database at
 //! `SWITCHBOARD_TEST_POSTGRES_URL`, default the local trust-auth server).
 //! When PostgreSQL is unreachable the test says so loudly and passes, unless
 //! `SWITCHBOARD_REQUIRE_POSTGRES=1` (set by CI) makes that a failure.
 
-#![allow(dead_code)]
-
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sb_store::Store;
+use crate::Store;
 use time::OffsetDateTime;
 
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
+/// A migrated, empty database that is removed afterwards.
+#[derive(Debug)]
 pub struct TestDb {
     pub store: Store,
     _dir: Option<tempfile::TempDir>,
@@ -103,6 +103,7 @@ fn drop_stale_schemas_sql() -> String {
     )
 }
 
+/// A fixed start time for tests on virtual time.
 pub fn t0() -> OffsetDateTime {
     time::macros::datetime!(2026-11-24 09:00 UTC)
 }
@@ -115,14 +116,14 @@ macro_rules! both_backends {
         mod $name {
             #[tokio::test]
             async fn sqlite() {
-                let db = $crate::common::TestDb::sqlite().await;
+                let db = $crate::testing::TestDb::sqlite().await;
                 super::$body(db.store.clone()).await;
                 db.finish().await;
             }
 
             #[tokio::test]
             async fn postgres() {
-                let Some(db) = $crate::common::TestDb::postgres().await else {
+                let Some(db) = $crate::testing::TestDb::postgres().await else {
                     return;
                 };
                 super::$body(db.store.clone()).await;

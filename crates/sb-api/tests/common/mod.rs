@@ -1,0 +1,271 @@
+//! API test harness: the real router over a real database (SQLite, or a
+//! PostgreSQL schema), driven with `oneshot` and a manual clock.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use sb_api::{ApiConfig, AppState, ManualClock};
+use sb_core::{DataScope, Permission, StaffId};
+use sb_store::testing::{TestDb, t0};
+use sb_store::{Actor, RoleInput, StaffInput, Store};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "s3cret-pass";
+
+/// One Argon2 hash for every test user: hashing per user would dominate run time.
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| sb_api::auth::password::hash_password(PASSWORD).expect("hash"))
+}
+
+pub struct TestApp {
+    pub db: TestDb,
+    pub app: Router,
+    pub clock: ManualClock,
+    pub state: AppState,
+}
+
+/// How a request proves who it is.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    None,
+    Bearer(String),
+    Session { cookie: String, csrf: String },
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: HeaderMap,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+    pub fn field(&self) -> &str {
+        self.body["error"]["field"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        TestApp::on(TestDb::sqlite().await).await
+    }
+
+    pub async fn postgres() -> Option<TestApp> {
+        Some(TestApp::on(TestDb::postgres().await?).await)
+    }
+
+    async fn on(db: TestDb) -> TestApp {
+        let clock = ManualClock::new(t0());
+        db.store
+            .seed_first_start(t0(), password_hash())
+            .await
+            .expect("seed");
+        let state = AppState::new(
+            db.store.clone(),
+            Arc::new(clock.clone()),
+            ApiConfig::default(),
+        )
+        .expect("state");
+        let app = sb_api::app(state.clone());
+        TestApp {
+            db,
+            app,
+            clock,
+            state,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.db.store
+    }
+
+    pub async fn finish(self) {
+        self.db.finish().await;
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        auth: &Auth,
+    ) -> Reply {
+        let raw = body.map(|b| b.to_string());
+        self.send_raw(method, path, raw.as_deref(), auth).await
+    }
+
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        auth: &Auth,
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        match auth {
+            Auth::None => {}
+            Auth::Bearer(token) => req = req.header("authorization", format!("Bearer {token}")),
+            Auth::Session { cookie, csrf } => {
+                req = req
+                    .header("cookie", format!("sb_session={cookie}"))
+                    .header("x-csrf-token", csrf.as_str());
+            }
+        }
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_owned())),
+            None => req.body(Body::empty()),
+        }
+        .expect("request");
+        let response = self.app.clone().oneshot(req).await.expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Reply {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn get(&self, path: &str, auth: &Auth) -> Reply {
+        self.send(Method::GET, path, None, auth).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value, auth: &Auth) -> Reply {
+        self.send(Method::POST, path, Some(body), auth).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value, auth: &Auth) -> Reply {
+        self.send(Method::PUT, path, Some(body), auth).await
+    }
+
+    pub async fn delete(&self, path: &str, auth: &Auth) -> Reply {
+        self.send(Method::DELETE, path, None, auth).await
+    }
+
+    /// Signs in over the API and returns the session.
+    pub async fn login(&self, employee_id: &str, password: &str) -> Auth {
+        let reply = self
+            .post(
+                "/api/v1/auth/login",
+                serde_json::json!({"employee_id": employee_id, "password": password}),
+                &Auth::None,
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "login of {employee_id}: {:?}",
+            reply.body
+        );
+        let set_cookie = reply
+            .headers
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .expect("set-cookie");
+        let cookie = set_cookie
+            .split(';')
+            .next()
+            .and_then(|kv| kv.split_once('='))
+            .map(|(_, v)| v.to_owned())
+            .expect("cookie");
+        let csrf = reply.body["csrf_token"].as_str().expect("csrf").to_owned();
+        Auth::Session { cookie, csrf }
+    }
+
+    pub async fn admin(&self) -> Auth {
+        self.login("admin", PASSWORD).await
+    }
+
+    /// A user (with password) holding a role of exactly `permissions` and `scope`.
+    pub async fn user_with(
+        &self,
+        employee_id: &str,
+        permissions: &[Permission],
+        scope: DataScope,
+        department: Option<i64>,
+    ) -> StaffId {
+        let actor = Actor::system("test");
+        let mut role_ids = Vec::new();
+        if !permissions.is_empty() || scope != DataScope::Own {
+            let role = self
+                .store()
+                .create_role(
+                    t0(),
+                    &actor,
+                    RoleInput {
+                        code: format!("role-{}", employee_id.to_lowercase()),
+                        name: format!("Role of {employee_id}"),
+                        description: String::new(),
+                        data_scope: scope,
+                        permissions: permissions.iter().copied().collect::<BTreeSet<_>>(),
+                    },
+                )
+                .await
+                .expect("role");
+            role_ids.push(role.id);
+        }
+        let input = StaffInput {
+            employee_id: employee_id.into(),
+            name: format!("User {employee_id}"),
+            department_id: department,
+            work_group: String::new(),
+            mobile: String::new(),
+            email: String::new(),
+            extension: None,
+            enabled: true,
+            role_ids,
+        };
+        let staff = self
+            .store()
+            .create_staff(t0(), &actor, input, Some(password_hash().to_owned()))
+            .await
+            .expect("staff");
+        StaffId(staff.id)
+    }
+
+    /// A bearer token for `staff`.
+    pub async fn token_for(&self, staff: StaffId) -> Auth {
+        let created = sb_api::routes::api_tokens::issue(
+            &self.state,
+            &Actor::system("test"),
+            staff,
+            "test",
+            None,
+        )
+        .await
+        .expect("token");
+        Auth::Bearer(created.secret().to_owned())
+    }
+
+    pub async fn department_id(&self, number: &str) -> i64 {
+        self.store()
+            .list_departments()
+            .await
+            .expect("departments")
+            .into_iter()
+            .find(|d| d.number == number)
+            .expect("department")
+            .id
+    }
+}
