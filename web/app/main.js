@@ -1,5 +1,5 @@
 // Entry point: create the Vue app with Element Plus, the router and the root component.
-import { createApp } from 'vue';
+import { createApp, watchEffect } from 'vue';
 import ElementPlus, { ElMessage } from 'element-plus';
 import { router } from './router.js';
 import { onUnauthorized } from './api.js';
@@ -38,3 +38,10 @@ app.config.errorHandler = (err) => {
 app.use(ElementPlus);
 app.use(router);
 app.mount('#app');
+
+// the window title follows the page and the language
+watchEffect(() => {
+  const route = router.currentRoute.value;
+  const page = route.meta && route.meta.title ? t(route.meta.title) : '';
+  document.title = page ? `${page} · ${t('app.short')}` : t('app.name');
+});

@@ -34,6 +34,7 @@ export default {
       delete: can('staff.delete'),
       reset: can('staff.reset_password'),
       roles: can('role.read'),
+      depts: can('department.read'),
     }));
     const selectedDept = computed(() => departments.value.find((d) => d.id === query.department_id) || null);
     const isLocked = (row) => !!row.locked_until && new Date(row.locked_until).getTime() > Date.now();
@@ -60,11 +61,22 @@ export default {
         loading.value = false;
       }
     }
+    // without department.read the pickers offer the departments seen in the list
+    const deptOptions = computed(() => {
+      if (perms.value.depts) return departments.value;
+      const seen = new Map();
+      for (const r of rows.value) {
+        if (r.department_id != null) seen.set(r.department_id, { id: r.department_id, name: r.department_name, parent_id: null });
+      }
+      return [...seen.values()];
+    });
     async function loadRefs() {
-      try {
-        departments.value = await loadDepartments();
-      } catch (err) {
-        showError(err);
+      if (perms.value.depts) {
+        try {
+          departments.value = await loadDepartments();
+        } catch (err) {
+          showError(err);
+        }
       }
       if (perms.value.roles) {
         try {
@@ -139,7 +151,7 @@ export default {
       load();
     });
     return {
-      t, rows, total, loading, error, departments, roles, query, tree, perms, selectedDept, isLocked,
+      t, rows, total, loading, error, departments, deptOptions, roles, query, tree, perms, selectedDept, isLocked,
       dialog, editing, pwDialog, pwTarget, treeFilter, treeRef, filterNode, pickDept, allDepts,
       load, openCreate, openEdit, openReset, unlock, remove, onCommand, fmtDateTime,
     };
@@ -152,7 +164,7 @@ export default {
                    @click="openCreate">{{ t('staff.create') }}</el-button>
       </page-header>
       <div class="sb-split">
-        <el-card shadow="never" class="sb-card sb-split-left">
+        <el-card v-if="perms.depts" shadow="never" class="sb-card sb-split-left">
           <el-input v-model="treeFilter" size="small" clearable :placeholder="t('departments.search')"
                     :prefix-icon="$icons.Search" class="sb-mb" data-test="staff-dept-filter" />
           <div class="sb-tree-all" :class="{ active: query.department_id == null }" data-test="staff-dept-all"
@@ -238,7 +250,7 @@ export default {
                          @current-change="load" />
         </el-card>
       </div>
-      <staff-dialog v-model="dialog" :staff="editing" :departments="departments" :roles="roles"
+      <staff-dialog v-model="dialog" :staff="editing" :departments="deptOptions" :roles="roles"
                     :default-department-id="query.department_id" @saved="load" />
       <staff-password-dialog v-model="pwDialog" :staff="pwTarget" />
     </div>`,
