@@ -104,7 +104,8 @@ export function useFieldErrors() {
     for (const k of Object.keys(fieldErrors)) delete fieldErrors[k];
   };
   const handle = (err) => {
-    if (err && err.field) fieldErrors[err.field] = err.message;
+    // "extensions[0]" or "address.city" belong to the form item of the top-level field
+    if (err && err.field) fieldErrors[String(err.field).split(/[[.]/)[0]] = err.message;
     showError(err);
   };
   return { fieldErrors, clear, handle };

@@ -10,8 +10,8 @@ use sqlx::{AnyConnection, Row};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::audit::{Actor, Change, escape_like, record_change};
-use crate::db::{Arg, Sql, Store};
+use crate::audit::{Actor, Change, record_change};
+use crate::db::{Arg, Backend, Sql, Store};
 use crate::error::{Result, StoreError, map_unique};
 use crate::millis::{from_millis, from_millis_opt, to_millis};
 use crate::page::{Page, PageRequest};
@@ -281,10 +281,15 @@ impl Store {
     pub async fn list_staff(&self, filter: &StaffFilter, page: PageRequest) -> Result<Page<Staff>> {
         let mut cond = Sql::new(" WHERE 1 = 1");
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
-            cond.push(" AND s.search_text LIKE ")
-                .bind(Arg::Text(pattern))
-                .push(" ESCAPE '\\'");
+            // search_text is stored lower-cased, so a plain substring test
+            // suffices; it is several times cheaper than LIKE '%q%' in SQLite.
+            let find = match self.backend() {
+                Backend::Sqlite => " AND instr(s.search_text, ",
+                Backend::Postgres => " AND strpos(s.search_text, ",
+            };
+            cond.push(find)
+                .bind(Arg::Text(q.to_lowercase()))
+                .push(") > 0");
         }
         if let Some(ids) = &filter.department_ids {
             cond.push(" AND s.department_id IN ").bind_list(ids);
@@ -303,13 +308,17 @@ impl Store {
         count.args = cond.args.clone();
         let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
 
+        // Page over the bare table first (an index walk for deep offsets),
+        // then join only the rows of the page.
         let mut list = Sql::new(SELECT);
+        list.push(" WHERE s.id IN (SELECT s.id FROM staff s");
         list.push(&cond.text);
         list.args = cond.args;
         list.push(" ORDER BY s.employee_id LIMIT ")
             .bind(Arg::Int(page.limit()))
             .push(" OFFSET ")
-            .bind(Arg::Int(page.offset()));
+            .bind(Arg::Int(page.offset()))
+            .push(") ORDER BY s.employee_id");
         let rows = list.query().fetch_all(&mut *conn).await?;
         let ids: Vec<i64> = rows
             .iter()

@@ -1,6 +1,7 @@
 //! Starting and stopping the server: store, first-start data, HTTP.
 
 use std::future::Future;
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;

@@ -86,7 +86,7 @@ export default {
     subtitle: 'Groups of extensions for ringing, pickup and statistics', create: 'New extension group',
     edit: 'Edit extension group', name: 'Name', description: 'Description', extensions: 'Extensions',
     extensionsHint: 'Type an extension and press Enter', search: 'Search name or extension',
-    empty: 'No extension groups', badExtension: 'Extensions are 2-16 digits: {ext}',
+    empty: 'No extension groups', badExtension: 'Extensions are 2-10 digits: {ext}',
     confirmDelete: 'Delete extension group "{name}"?',
   },
   dictionary: {
@@ -112,7 +112,7 @@ export default {
     to: 'To', text: 'Text', textHint: 'Search details', at: 'Time', outcome: 'Outcome', ip: 'IP address',
     detail: 'Detail', before: 'Before', after: 'After', empty: 'No matching audit records',
     kind: { change: 'Change', denied: 'Denied', auth: 'Sign-in', alarm: 'Alarm' },
-    outcomeValue: { ok: 'OK', success: 'OK', denied: 'Denied', failed: 'Failed', failure: 'Failed', error: 'Error' },
+    outcomeValue: { ok: 'OK', success: 'OK', denied: 'Denied', failed: 'Failed', failure: 'Failed', error: 'Error', locked: 'Locked' },
   },
   apiTokens: {
     subtitle: 'Access tokens for ERP / OA / CRM systems calling the REST API', create: 'New token', name: 'Name',

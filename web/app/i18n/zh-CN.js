@@ -77,7 +77,7 @@ export default {
   extensionGroups: {
     subtitle: '把分机编组，供振铃、代接和统计使用', create: '新建分机组', edit: '编辑分机组', name: '名称',
     description: '描述', extensions: '分机', extensionsHint: '输入分机号后按回车添加', search: '搜索名称或分机',
-    empty: '暂无分机组', badExtension: '分机号应为 2-16 位数字：{ext}', confirmDelete: '确定删除分机组“{name}”吗？',
+    empty: '暂无分机组', badExtension: '分机号应为 2-10 位数字：{ext}', confirmDelete: '确定删除分机组“{name}”吗？',
   },
   dictionary: {
     subtitle: '工单类型、客户类型等下拉选项，支持子类型', types: '字典类型', createType: '新建字典类型',
@@ -101,7 +101,7 @@ export default {
     textHint: '搜索详情', at: '时间', outcome: '结果', ip: 'IP 地址', detail: '详情', before: '变更前',
     after: '变更后', empty: '没有符合条件的审计记录',
     kind: { change: '变更', denied: '越权', auth: '登录', alarm: '告警' },
-    outcomeValue: { ok: '成功', success: '成功', denied: '拒绝', failed: '失败', failure: '失败', error: '错误' },
+    outcomeValue: { ok: '成功', success: '成功', denied: '拒绝', failed: '失败', failure: '失败', error: '错误', locked: '已锁定' },
   },
   apiTokens: {
     subtitle: '供 ERP / OA / CRM 等系统调用 REST API 的访问令牌', create: '创建令牌', name: '令牌名称',

@@ -61,8 +61,11 @@ export default {
     }
     const rowClass = ({ row }) => (row.kind === 'alarm' ? 'sb-row-alarm' : row.kind === 'denied' ? 'sb-row-denied' : '');
     const kindLabel = (k) => tOr(`audit.kind.${k}`, k);
-    const actorText = (row) =>
-      row.actor_name ? `${row.actor_name} (${row.actor_employee_id || row.actor_id})` : row.actor_employee_id || '—';
+    const actorText = (row) => {
+      const id = row.actor_employee_id || (row.actor_id != null ? `#${row.actor_id}` : '');
+      if (row.actor_name) return id ? `${row.actor_name} (${id})` : row.actor_name;
+      return id || '—';
+    };
     const hasDetail = (row) => row.before != null || row.after != null || row.detail;
     onMounted(load);
     return {
@@ -142,7 +145,7 @@ export default {
           </el-table-column>
           <el-table-column prop="action" :label="t('audit.action')" min-width="150" />
           <el-table-column :label="t('audit.entity')" min-width="120">
-            <template #default="{ row }">{{ row.entity }}<template v-if="row.entity_id != null"> #{{ row.entity_id }}</template></template>
+            <template #default="{ row }">{{ row.entity }}<template v-if="row.entity_id != null && row.entity_id !== ''"> #{{ row.entity_id }}</template></template>
           </el-table-column>
           <el-table-column prop="ip" :label="t('audit.ip')" width="130" />
           <el-table-column prop="detail" :label="t('audit.detail')" min-width="180" show-overflow-tooltip />

@@ -9,7 +9,7 @@ import {
 import PageHeader from '../components/page-header.js';
 import TagInput from '../components/tag-input.js';
 
-const EXT_RE = /^[0-9]{2,16}$/;
+const EXT_RE = /^[0-9]{2,10}$/;
 
 export default {
   name: 'ExtensionGroupsPage',
