@@ -277,6 +277,47 @@ pub(crate) async fn insert_staff(
     Ok(id)
 }
 
+/// The ids of one page, in order, and the size of the whole filtered list.
+/// A search scans the table anyway, so it counts in the same pass (a window
+/// function); a plain list counts from the index, which is cheaper than
+/// materialising every row.
+async fn page_ids(
+    conn: &mut AnyConnection,
+    cond: Sql,
+    page: PageRequest,
+    searching: bool,
+) -> Result<(Vec<i64>, i64)> {
+    let window = if searching {
+        ", COUNT(*) OVER () AS total"
+    } else {
+        ""
+    };
+    let mut ids_sql = Sql::new(&format!("SELECT s.id{window} FROM staff s"));
+    ids_sql.push(&cond.text);
+    ids_sql.args = cond.args.clone();
+    ids_sql
+        .push(" ORDER BY s.employee_id LIMIT ")
+        .bind(Arg::Int(page.limit()))
+        .push(" OFFSET ")
+        .bind(Arg::Int(page.offset()));
+    let rows = ids_sql.query().fetch_all(&mut *conn).await?;
+    let ids: Vec<i64> = rows
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    let total = match rows.first() {
+        Some(first) if searching => first.try_get(1)?,
+        _ if searching && page.offset() == 0 => 0,
+        _ => {
+            let mut count = Sql::new("SELECT COUNT(*) FROM staff s");
+            count.push(&cond.text);
+            count.args = cond.args;
+            count.query().fetch_one(&mut *conn).await?.try_get(0)?
+        }
+    };
+    Ok((ids, total))
+}
+
 impl Store {
     pub async fn list_staff(&self, filter: &StaffFilter, page: PageRequest) -> Result<Page<Staff>> {
         let mut cond = Sql::new(" WHERE 1 = 1");
@@ -302,28 +343,14 @@ impl Store {
         if let Some(id) = filter.only_id {
             cond.push(" AND s.id = ").bind(Arg::Int(id));
         }
+        let searching = filter.q.as_deref().is_some_and(|q| !q.trim().is_empty());
         let mut conn = self.pool.acquire().await?;
-        let mut count = Sql::new("SELECT COUNT(*) FROM staff s");
-        count.push(&cond.text);
-        count.args = cond.args.clone();
-        let total: i64 = count.query().fetch_one(&mut *conn).await?.try_get(0)?;
-
-        // Page over the bare table first (an index walk for deep offsets),
-        // then join only the rows of the page.
+        let (ids, total) = page_ids(&mut conn, cond, page, searching).await?;
         let mut list = Sql::new(SELECT);
-        list.push(" WHERE s.id IN (SELECT s.id FROM staff s");
-        list.push(&cond.text);
-        list.args = cond.args;
-        list.push(" ORDER BY s.employee_id LIMIT ")
-            .bind(Arg::Int(page.limit()))
-            .push(" OFFSET ")
-            .bind(Arg::Int(page.offset()))
-            .push(") ORDER BY s.employee_id");
+        list.push(" WHERE s.id IN ")
+            .bind_list(&ids)
+            .push(" ORDER BY s.employee_id");
         let rows = list.query().fetch_all(&mut *conn).await?;
-        let ids: Vec<i64> = rows
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<Result<_, _>>()?;
         let mut roles = roles_of(&mut conn, &ids).await?;
         let items = rows
             .iter()

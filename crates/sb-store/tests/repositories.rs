@@ -352,6 +352,28 @@ async fn staff_uniqueness_search_and_scope(store: Store) {
         .expect("paged");
     assert_eq!((paged.total, paged.items.len()), (3, 1));
     assert_eq!(paged.items[0].employee_id, "5003");
+    let search = StaffFilter {
+        q: Some("PERSON".into()),
+        ..Default::default()
+    };
+    let second = store
+        .list_staff(&search, PageRequest::new(2, 2))
+        .await
+        .expect("search page 2");
+    assert_eq!(
+        (second.total, second.items.len()),
+        (3, 1),
+        "search counts and pages case-insensitively"
+    );
+    let beyond = store
+        .list_staff(&search, PageRequest::new(5, 2))
+        .await
+        .expect("search beyond");
+    assert_eq!(
+        (beyond.total, beyond.items.len()),
+        (3, 0),
+        "an empty page still reports the total"
+    );
 
     let grants = store.grants(StaffId(first.id)).await.expect("grants");
     assert!(grants.allows(Permission::StaffRead));
