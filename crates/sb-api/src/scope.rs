@@ -1,7 +1,8 @@
-//! Data scope (MISSION M2, C7): which records a caller's roles reach, and the
-//! rule that nobody can hand out or act on more power than they hold.
+//! Data scope (MISSION M2, C7): which records a permission reaches for the
+//! caller, and the rule that nobody can hand out or act on more power than
+//! they hold.
 
-use sb_core::{DataScope, StaffId};
+use sb_core::{DataScope, Permission, StaffId};
 use sb_store::{Grants, Role, Staff};
 
 use crate::auth::Principal;
@@ -9,7 +10,8 @@ use crate::auth::principal::refuse_actor;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// The records a caller may see. `department_ids: None` is every department.
+/// The records a caller may reach with one permission.
+/// `department_ids: None` with `only_id: None` is everything.
 #[derive(Debug, Clone)]
 pub struct Scope {
     pub department_ids: Option<Vec<i64>>,
@@ -17,12 +19,15 @@ pub struct Scope {
 }
 
 impl Scope {
-    pub async fn of(state: &AppState, who: &Principal) -> ApiResult<Scope> {
+    /// The reach of `permission` for `who`: the data scope of the widest role
+    /// that grants it, anchored at the caller's department.
+    pub async fn of(state: &AppState, who: &Principal, permission: Permission) -> ApiResult<Scope> {
         let own = Scope {
             department_ids: None,
             only_id: Some(who.staff_id.0),
         };
-        Ok(match (who.grants.scope, who.department_id) {
+        let scope = who.grants.scope_of(permission).unwrap_or(DataScope::Own);
+        Ok(match (scope, who.department_id) {
             (DataScope::All, _) => Scope {
                 department_ids: None,
                 only_id: None,
@@ -39,6 +44,10 @@ impl Scope {
         })
     }
 
+    pub fn is_everything(&self) -> bool {
+        self.department_ids.is_none() && self.only_id.is_none()
+    }
+
     /// Whether a record in `department` owned by `owner` is in scope.
     pub fn covers(&self, owner: i64, department: Option<i64>) -> bool {
         if self.only_id.is_some_and(|id| id != owner) {
@@ -48,6 +57,16 @@ impl Scope {
             (None, _) => true,
             (Some(ids), Some(d)) => ids.contains(&d),
             (Some(_), None) => false,
+        }
+    }
+
+    /// Whether a department itself (not a person in it) is in scope; `None`
+    /// stands for the top of the tree, which only an unlimited scope reaches.
+    pub fn covers_department(&self, department: Option<i64>) -> bool {
+        match (&self.department_ids, self.only_id, department) {
+            (None, None, _) => true,
+            (Some(ids), None, Some(d)) => ids.contains(&d),
+            _ => false,
         }
     }
 
@@ -82,45 +101,45 @@ pub async fn ensure_covers(
     Err(refuse_actor(state, who.actor(), action, e).await)
 }
 
-/// A department the caller may place staff in.
+/// 403 (audited) unless the department is within the caller's scope.
 pub async fn ensure_department_in_scope(
     state: &AppState,
     who: &Principal,
     scope: &Scope,
     department: Option<i64>,
+    field: &str,
     action: &str,
 ) -> ApiResult<()> {
-    let allowed = match (&scope.department_ids, scope.only_id) {
-        (None, None) => true,
-        (Some(ids), None) => department.is_some_and(|d| ids.contains(&d)),
-        (_, Some(_)) => false,
-    };
-    if allowed {
+    if scope.covers_department(department) {
         return Ok(());
     }
-    let e = ApiError::forbidden("that department is outside your data scope")
-        .with_field("department_id");
+    let e = ApiError::forbidden("that department is outside your data scope").with_field(field);
     Err(refuse_actor(state, who.actor(), action, e).await)
 }
 
-fn exceeds(held: &Grants, permissions: &[sb_core::Permission], scope: DataScope) -> bool {
-    scope > held.scope || permissions.iter().any(|p| !held.allows(*p))
+/// Whether `held` covers every (permission, scope) in `wanted`.
+fn covers_all(held: &Grants, mut wanted: impl Iterator<Item = (Permission, DataScope)>) -> bool {
+    wanted.all(|(p, s)| held.covers(p, s))
 }
 
-/// Granting a role needs every permission it carries and at least its scope:
-/// otherwise anyone with `staff.update` could make themselves administrator.
+/// Granting or shaping a role needs every permission it carries, each with at
+/// least the role's scope: otherwise anyone with `staff.update` could make
+/// themselves administrator.
 pub async fn ensure_may_grant(
     state: &AppState,
     who: &Principal,
     roles: &[Role],
     action: &str,
 ) -> ApiResult<()> {
-    if let Some(role) = roles
-        .iter()
-        .find(|r| exceeds(&who.grants, &r.permissions, r.data_scope))
-    {
+    let beyond = roles.iter().find(|r| {
+        !covers_all(
+            &who.grants,
+            r.permissions.iter().map(|p| (*p, r.data_scope)),
+        )
+    });
+    if let Some(role) = beyond {
         let e = ApiError::forbidden(format!(
-            "you cannot grant role {}: it carries more than you hold",
+            "you cannot grant or change role {}: it carries more than you hold",
             role.code
         ))
         .with_field("role_ids");
@@ -129,7 +148,8 @@ pub async fn ensure_may_grant(
     Ok(())
 }
 
-/// Acting on someone (edit, reset password, delete) needs at least their power.
+/// Acting on someone (edit, unlock, reset password, delete, mint or revoke
+/// their token) needs at least their power.
 pub async fn ensure_not_weaker_than(
     state: &AppState,
     who: &Principal,
@@ -140,10 +160,41 @@ pub async fn ensure_not_weaker_than(
         return Ok(());
     }
     let theirs = state.store().grants(target).await?;
-    let permissions: Vec<_> = theirs.permissions.iter().copied().collect();
-    if exceeds(&who.grants, &permissions, theirs.scope) {
+    if !covers_all(&who.grants, theirs.iter()) {
         let e = ApiError::forbidden("that account holds permissions you do not have");
         return Err(refuse_actor(state, who.actor(), action, e).await);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn department_coverage() {
+        let all = Scope {
+            department_ids: None,
+            only_id: None,
+        };
+        let dept = Scope {
+            department_ids: Some(vec![3, 4]),
+            only_id: None,
+        };
+        let own = Scope {
+            department_ids: None,
+            only_id: Some(9),
+        };
+        assert!(all.covers_department(None) && all.covers(1, None));
+        assert!(
+            dept.covers_department(Some(4))
+                && !dept.covers_department(Some(5))
+                && !dept.covers_department(None)
+        );
+        assert!(dept.covers(1, Some(3)) && !dept.covers(1, None));
+        assert!(!own.covers_department(Some(3)));
+        assert!(own.covers(9, Some(3)) && !own.covers(8, Some(3)));
+        assert_eq!(dept.restrict(Some(vec![4, 5])), Some(vec![4]));
+        assert_eq!(all.restrict(None), None);
+    }
 }

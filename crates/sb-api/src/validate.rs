@@ -155,7 +155,24 @@ pub fn locale(field: &str, value: Option<&str>) -> Result<String, ApiError> {
     }
 }
 
+/// A point in time the store can keep: 1970 to the end of 9998 (UTC).
+/// Checked on the Unix timestamp, which cannot overflow the way a change of
+/// offset near year 9999 would.
+pub fn instant(field: &str, value: OffsetDateTime) -> Result<(), ApiError> {
+    const END_OF_9998: i64 = 253_370_764_799; // 9998-12-31T23:59:59Z
+    let ts = value.unix_timestamp();
+    if !(0..=END_OF_9998).contains(&ts) {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} must fall between 1970 and 9998"),
+        ));
+    }
+    Ok(())
+}
+
 pub fn window(starts_at: OffsetDateTime, ends_at: OffsetDateTime) -> Result<(), ApiError> {
+    instant("starts_at", starts_at)?;
+    instant("ends_at", ends_at)?;
     if ends_at <= starts_at {
         return Err(ApiError::validation(
             "ends_at",
@@ -200,5 +217,15 @@ mod tests {
         assert!(password("password", "abcdefg1").is_ok());
         assert!(password("password", "abcdefgh").is_err());
         assert!(password("password", "short1").is_err());
+        let far = OffsetDateTime::parse(
+            "9999-12-31T23:59:59-12:00",
+            &time::format_description::well_known::Rfc3339,
+        )
+        .expect("parse");
+        assert!(
+            instant("t", far).is_err(),
+            "no panic near the end of the calendar"
+        );
+        assert!(instant("t", time::macros::datetime!(9998-12-31 23:59:59 UTC)).is_ok());
     }
 }

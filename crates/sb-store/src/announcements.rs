@@ -84,7 +84,7 @@ impl Store {
         actor: &Actor,
         input: AnnouncementInput,
     ) -> Result<Announcement> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO announcements (title, body, starts_at, ends_at, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
@@ -118,7 +118,7 @@ impl Store {
         id: i64,
         input: AnnouncementInput,
     ) -> Result<Announcement> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id).await?;
         sqlx::query(
             "UPDATE announcements SET title = $1, body = $2, starts_at = $3, ends_at = $4, updated_at = $5 WHERE id = $6",
@@ -150,7 +150,7 @@ impl Store {
         actor: &Actor,
         id: i64,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id).await?;
         sqlx::query("DELETE FROM announcements WHERE id = $1")
             .bind(id)

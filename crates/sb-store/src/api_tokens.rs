@@ -20,6 +20,8 @@ pub struct ApiToken {
     pub staff_id: i64,
     pub employee_id: String,
     pub staff_name: String,
+    /// The owner's department, for data scope.
+    pub department_id: Option<i64>,
     pub name: String,
     /// The first characters of the secret, to recognise a token in a config file.
     pub prefix: String,
@@ -42,7 +44,7 @@ pub struct NewApiToken<'a> {
     pub expires_at: Option<OffsetDateTime>,
 }
 
-const SELECT: &str = "SELECT t.id, t.staff_id, s.employee_id, s.name AS staff_name, t.name, t.prefix, \
+const SELECT: &str = "SELECT t.id, t.staff_id, s.employee_id, s.name AS staff_name, s.department_id, t.name, t.prefix, \
      t.created_at, t.last_used_at, t.expires_at, t.revoked_at FROM api_tokens t JOIN staff s ON s.id = t.staff_id";
 
 fn from_row(row: &AnyRow) -> Result<ApiToken> {
@@ -51,6 +53,7 @@ fn from_row(row: &AnyRow) -> Result<ApiToken> {
         staff_id: row.try_get("staff_id")?,
         employee_id: row.try_get("employee_id")?,
         staff_name: row.try_get("staff_name")?,
+        department_id: row.try_get("department_id")?,
         name: row.try_get("name")?,
         prefix: row.try_get("prefix")?,
         created_at: from_millis(row.try_get("created_at")?)?,
@@ -67,7 +70,7 @@ impl Store {
         actor: &Actor,
         token: NewApiToken<'_>,
     ) -> Result<ApiToken> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO api_tokens (staff_id, name, prefix, token_hash, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -105,13 +108,22 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
+    pub async fn api_token(&self, id: i64) -> Result<ApiToken> {
+        let row = sqlx::query(&format!("{SELECT} WHERE t.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("api token", id))?;
+        from_row(&row)
+    }
+
     pub async fn revoke_api_token(
         &self,
         now: OffsetDateTime,
         actor: &Actor,
         id: i64,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(&format!("{SELECT} WHERE t.id = $1"))
             .bind(id)
             .fetch_optional(&mut *tx)

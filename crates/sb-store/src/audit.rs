@@ -99,6 +99,10 @@ pub struct AuditFilter {
     pub q: Option<String>,
     pub from: Option<OffsetDateTime>,
     pub to: Option<OffsetDateTime>,
+    /// Data scope: only rows whose actor is in these departments...
+    pub actor_departments: Option<Vec<i64>>,
+    /// ...or only rows of this actor.
+    pub only_actor: Option<i64>,
 }
 
 /// When repeated denials become an alarm.
@@ -212,10 +216,7 @@ impl Store {
         insert(&mut conn, now, actor, event, None, None).await
     }
 
-    /// Records a denied request and raises an alarm entry when the same actor
-    /// (or, when anonymous, the same address) was denied `policy.threshold`
-    /// times within `policy.window`. One alarm per window per subject.
-    /// Returns whether an alarm was raised.
+    /// Records a refused request (401/403: kind `denied`) and checks for an alarm.
     pub async fn record_denial(
         &self,
         now: OffsetDateTime,
@@ -224,7 +225,6 @@ impl Store {
         detail: &str,
         policy: AlarmPolicy,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
         let event = AuditEvent {
             kind: AuditKind::Denied,
             outcome: "denied",
@@ -233,29 +233,64 @@ impl Store {
             entity_id: "",
             detail,
         };
+        self.record_refusal(now, actor, event, policy).await
+    }
+
+    /// Writes a refusal (a denied request, or a failed or locked sign-in) and
+    /// raises one alarm entry when the same actor, or the same address, was
+    /// refused `policy.threshold` times within `policy.window`: repeated
+    /// probing of one account and password spraying across many both show.
+    /// Returns whether an alarm was raised.
+    pub async fn record_refusal(
+        &self,
+        now: OffsetDateTime,
+        actor: &Actor,
+        event: AuditEvent<'_>,
+        policy: AlarmPolicy,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let action = event.action.to_owned();
         insert(&mut tx, now, actor, event, None, None).await?;
         let since = to_millis(now - policy.window);
-        let subject = |kind: &str| {
-            let mut sql = Sql::new("SELECT COUNT(*) FROM audit_log WHERE kind = ");
-            sql.bind(Arg::Text(kind.to_owned()))
-                .push(" AND at >= ")
-                .bind(Arg::Int(since));
-            match actor.id {
-                Some(id) => sql.push(" AND actor_id = ").bind(Arg::Int(id.0)),
-                None => sql
-                    .push(" AND actor_id IS NULL AND ip = ")
-                    .bind(Arg::Text(actor.ip.clone())),
+        let mut subjects: Vec<(&str, Arg)> = Vec::new();
+        if let Some(id) = actor.id {
+            subjects.push(("actor_id = ", Arg::Int(id.0)));
+        }
+        if !actor.ip.is_empty() {
+            subjects.push(("ip = ", Arg::Text(actor.ip.clone())));
+        }
+        let mut raise = None;
+        for (column, value) in subjects {
+            let count = |what: &str| {
+                let mut sql = Sql::new("SELECT COUNT(*) FROM audit_log WHERE at >= ");
+                sql.bind(Arg::Int(since))
+                    .push(" AND ")
+                    .push(what)
+                    .push(" AND ")
+                    .push(column)
+                    .bind(value.clone());
+                sql
             };
-            sql
-        };
-        let denials: i64 =
-            sqlx::Row::try_get(&subject("denied").query().fetch_one(&mut *tx).await?, 0)?;
-        let alarms: i64 =
-            sqlx::Row::try_get(&subject("alarm").query().fetch_one(&mut *tx).await?, 0)?;
-        let raise = denials >= policy.threshold && alarms == 0;
-        if raise {
+            let refusals: i64 = sqlx::Row::try_get(
+                &count("(kind = 'denied' OR (kind = 'auth' AND outcome IN ('failed', 'locked')))")
+                    .query()
+                    .fetch_one(&mut *tx)
+                    .await?,
+                0,
+            )?;
+            let alarms: i64 = sqlx::Row::try_get(
+                &count("kind = 'alarm'").query().fetch_one(&mut *tx).await?,
+                0,
+            )?;
+            if refusals >= policy.threshold && alarms == 0 {
+                raise = Some((column.trim_end_matches(" = "), refusals));
+                break;
+            }
+        }
+        if let Some((by, refusals)) = raise {
             let detail = format!(
-                "{denials} denied requests within {} minutes; last: {action}",
+                "{refusals} refused requests or failed sign-ins by the same {} within {} minutes; last: {action}",
+                if by == "ip" { "address" } else { "account" },
                 policy.window.whole_minutes()
             );
             let event = AuditEvent {
@@ -267,10 +302,10 @@ impl Store {
                 detail: &detail,
             };
             insert(&mut tx, now, actor, event, None, None).await?;
-            tracing::warn!(actor = %actor.employee_id, ip = %actor.ip, denials, "repeated denied requests: alarm raised");
+            tracing::warn!(actor = %actor.employee_id, ip = %actor.ip, refusals, "repeated refusals: alarm raised");
         }
         tx.commit().await?;
-        Ok(raise)
+        Ok(raise.is_some())
     }
 
     pub async fn search_audit(
@@ -311,6 +346,14 @@ impl Store {
                 .push(" ESCAPE '\\' OR LOWER(COALESCE(after_json, '')) LIKE ")
                 .bind(Arg::Text(pattern))
                 .push(" ESCAPE '\\')");
+        }
+        if let Some(departments) = &filter.actor_departments {
+            cond.push(" AND actor_id IN (SELECT id FROM staff WHERE department_id IN ")
+                .bind_list(departments)
+                .push(")");
+        }
+        if let Some(id) = filter.only_actor {
+            cond.push(" AND actor_id = ").bind(Arg::Int(id));
         }
         if let Some(from) = filter.from {
             cond.push(" AND at >= ").bind(Arg::Int(to_millis(from)));

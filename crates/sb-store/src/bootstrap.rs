@@ -109,7 +109,7 @@ impl Store {
     /// Creates the administrator role if missing and grants it every
     /// permission in the catalogue (new releases add permissions).
     pub async fn ensure_admin_role(&self, now: OffsetDateTime) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let existing = sqlx::query("SELECT id FROM roles WHERE code = $1")
             .bind(ADMIN_ROLE_CODE)
             .fetch_optional(&mut *tx)
@@ -127,6 +127,7 @@ impl Store {
                 insert_role(&mut tx, now, &input, true).await?
             }
         };
+        let mut added = Vec::new();
         for p in Permission::ALL {
             let held = sqlx::query(
                 "SELECT 1 FROM role_permissions WHERE role_id = $1 AND permission = $2",
@@ -141,7 +142,20 @@ impl Store {
                     .bind(p.code())
                     .execute(&mut *tx)
                     .await?;
+                added.push(p.code());
             }
+        }
+        if !added.is_empty() {
+            let change = Change {
+                action: "role.sync_builtin",
+                entity: "role",
+                entity_id: id.to_string(),
+                before: None,
+                after: Some(
+                    serde_json::json!({ "code": ADMIN_ROLE_CODE, "permissions_added": added }),
+                ),
+            };
+            record_change(&mut tx, now, &Actor::system("start-up"), change).await?;
         }
         sqlx::query("UPDATE roles SET data_scope = $1 WHERE id = $2")
             .bind(DataScope::All.code())
@@ -161,7 +175,7 @@ impl Store {
         admin_password_hash: &str,
     ) -> Result<bool> {
         let admin_role = self.ensure_admin_role(now).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let staff_count: i64 = sqlx::query("SELECT COUNT(*) FROM staff")
             .fetch_one(&mut *tx)
             .await?

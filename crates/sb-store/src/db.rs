@@ -99,6 +99,17 @@ impl Store {
         self.backend
     }
 
+    /// Starts a transaction that will write. On SQLite it takes the write
+    /// lock up front (`BEGIN IMMEDIATE`): a deferred transaction that reads
+    /// first and writes later fails with SQLITE_BUSY_SNAPSHOT when another
+    /// writer commits in between, which the busy timeout does not retry.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// Applies every embedded migration not yet applied. Safe to run at each start.
     pub async fn migrate(&self) -> Result<()> {
         let source = match self.backend {

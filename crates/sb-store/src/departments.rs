@@ -118,7 +118,7 @@ impl Store {
         actor: &Actor,
         input: DepartmentInput,
     ) -> Result<Department> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         check_parent(&mut tx, input.parent_id).await?;
         let row = sqlx::query(
             "INSERT INTO departments (number, name, parent_id, sort_order, created_at, updated_at) \
@@ -153,7 +153,7 @@ impl Store {
         id: i64,
         input: DepartmentInput,
     ) -> Result<Department> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id).await?;
         check_parent(&mut tx, input.parent_id).await?;
         if let Some(parent) = input.parent_id {
@@ -197,7 +197,7 @@ impl Store {
         actor: &Actor,
         id: i64,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id).await?;
         if before.staff_count > 0 {
             return Err(StoreError::Conflict {

@@ -182,7 +182,7 @@ impl Store {
         actor: &Actor,
         input: DictionaryTypeInput,
     ) -> Result<DictionaryType> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO dictionary_types (code, name, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
         )
@@ -214,7 +214,7 @@ impl Store {
         id: i64,
         input: DictionaryTypeInput,
     ) -> Result<DictionaryType> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch_type(&mut tx, id).await?;
         sqlx::query("UPDATE dictionary_types SET code = $1, name = $2, description = $3, updated_at = $4 WHERE id = $5")
             .bind(&input.code)
@@ -244,7 +244,7 @@ impl Store {
         actor: &Actor,
         id: i64,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch_type(&mut tx, id).await?;
         // Children first: SQLite enforces the self-reference row by row.
         sqlx::query("DELETE FROM dictionary_items WHERE type_id = $1 AND parent_id IS NOT NULL")
@@ -274,7 +274,7 @@ impl Store {
         type_id: i64,
         input: DictionaryItemInput,
     ) -> Result<DictionaryItem> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         fetch_type(&mut tx, type_id).await?;
         check_item_parent(&mut tx, type_id, None, input.parent_id).await?;
         let id: i64 = sqlx::query(
@@ -311,7 +311,7 @@ impl Store {
         id: i64,
         input: DictionaryItemInput,
     ) -> Result<DictionaryItem> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch_item(&mut tx, id).await?;
         check_item_parent(&mut tx, before.type_id, Some(id), input.parent_id).await?;
         sqlx::query(
@@ -345,7 +345,7 @@ impl Store {
         actor: &Actor,
         id: i64,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch_item(&mut tx, id).await?;
         let children: i64 =
             sqlx::query("SELECT COUNT(*) FROM dictionary_items WHERE parent_id = $1")

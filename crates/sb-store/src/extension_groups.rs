@@ -110,7 +110,7 @@ impl Store {
         actor: &Actor,
         input: ExtensionGroupInput,
     ) -> Result<ExtensionGroup> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO extension_groups (name, description, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id",
         )
@@ -142,7 +142,7 @@ impl Store {
         id: i64,
         input: ExtensionGroupInput,
     ) -> Result<ExtensionGroup> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id).await?;
         sqlx::query("UPDATE extension_groups SET name = $1, description = $2, updated_at = $3 WHERE id = $4")
             .bind(&input.name)
@@ -172,7 +172,7 @@ impl Store {
         actor: &Actor,
         id: i64,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id).await?;
         sqlx::query("DELETE FROM extension_groups WHERE id = $1")
             .bind(id)

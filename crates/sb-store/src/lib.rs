@@ -40,7 +40,7 @@ pub use extension_groups::{ExtensionGroup, ExtensionGroupInput};
 pub use page::{Page, PageRequest};
 pub use roles::{ADMIN_ROLE_CODE, Grants, Role, RoleInput};
 pub use sessions::{NewSession, SessionRecord};
-pub use staff::{Credentials, ProfileInput, RoleRef, Staff, StaffFilter, StaffInput};
+pub use staff::{Credentials, LoginAttempt, ProfileInput, RoleRef, Staff, StaffFilter, StaffInput};
 
 /// The JSON an audit row keeps of an entity before or after a change.
 pub(crate) fn snapshot<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {

@@ -42,17 +42,53 @@ pub struct RoleInput {
     pub permissions: BTreeSet<Permission>,
 }
 
-/// What a user may do: the union of their roles' permissions and the widest
-/// of their data scopes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a user may do: each permission any of their roles grants, with the
+/// widest data scope among the roles that grant *that* permission. A scope
+/// belongs to the role, so a broad role for one task does not widen another.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Grants {
-    pub permissions: BTreeSet<Permission>,
-    pub scope: DataScope,
+    permissions: BTreeMap<Permission, DataScope>,
 }
 
 impl Grants {
     pub fn allows(&self, permission: Permission) -> bool {
-        self.permissions.contains(&permission)
+        self.permissions.contains_key(&permission)
+    }
+
+    /// The data scope this permission reaches, if held.
+    pub fn scope_of(&self, permission: Permission) -> Option<DataScope> {
+        self.permissions.get(&permission).copied()
+    }
+
+    /// Whether `permission` is held with at least `scope`.
+    pub fn covers(&self, permission: Permission, scope: DataScope) -> bool {
+        self.scope_of(permission).is_some_and(|held| held >= scope)
+    }
+
+    /// The widest scope of any permission (`own` when none is held).
+    pub fn widest(&self) -> DataScope {
+        self.permissions
+            .values()
+            .copied()
+            .max()
+            .unwrap_or(DataScope::Own)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Permission, DataScope)> + '_ {
+        self.permissions.iter().map(|(p, s)| (*p, *s))
+    }
+
+    pub fn len(&self) -> usize {
+        self.permissions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.permissions.is_empty()
+    }
+
+    fn grant(&mut self, permission: Permission, scope: DataScope) {
+        let entry = self.permissions.entry(permission).or_insert(scope);
+        *entry = (*entry).max(scope);
     }
 }
 
@@ -202,7 +238,7 @@ impl Store {
         actor: &Actor,
         input: RoleInput,
     ) -> Result<Role> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = insert_role(&mut tx, now, &input, false).await?;
         let created = fetch(&mut tx, id).await?;
         let change = Change {
@@ -224,7 +260,7 @@ impl Store {
         id: i64,
         input: RoleInput,
     ) -> Result<Role> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id).await?;
         if before.builtin {
             return Err(builtin_refusal(&before));
@@ -257,7 +293,7 @@ impl Store {
     }
 
     pub async fn delete_role(&self, now: OffsetDateTime, actor: &Actor, id: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id).await?;
         if before.builtin {
             return Err(builtin_refusal(&before));
@@ -287,28 +323,23 @@ impl Store {
         Ok(())
     }
 
-    /// The effective grants of one member of staff. No roles: nothing
-    /// granted, scope `own`.
+    /// The effective grants of one member of staff. No roles: nothing granted.
     pub async fn grants(&self, staff: StaffId) -> Result<Grants> {
         let rows = sqlx::query(
             "SELECT r.data_scope, rp.permission FROM staff_roles sr \
              JOIN roles r ON r.id = sr.role_id \
-             LEFT JOIN role_permissions rp ON rp.role_id = r.id \
+             JOIN role_permissions rp ON rp.role_id = r.id \
              WHERE sr.staff_id = $1",
         )
         .bind(staff.0)
         .fetch_all(&self.pool)
         .await?;
-        let mut grants = Grants {
-            permissions: BTreeSet::new(),
-            scope: DataScope::Own,
-        };
+        let mut grants = Grants::default();
         for row in rows {
             let scope: String = row.try_get(0)?;
-            grants.scope = grants.scope.max(parse_scope(&scope)?);
-            let code: Option<String> = row.try_get(1)?;
-            if let Some(p) = code.and_then(|c| c.parse().ok()) {
-                grants.permissions.insert(p);
+            let code: String = row.try_get(1)?;
+            if let Ok(permission) = code.parse() {
+                grants.grant(permission, parse_scope(&scope)?);
             }
         }
         Ok(grants)

@@ -225,9 +225,22 @@ async fn write_roles(conn: &mut AnyConnection, id: i64, role_ids: &[i64]) -> Res
     Ok(())
 }
 
+/// Whether this member of staff is an enabled administrator.
+fn is_enabled_admin(staff: &Staff) -> bool {
+    staff.enabled && staff.roles.iter().any(|r| r.code == ADMIN_ROLE_CODE)
+}
+
 /// An installation must keep at least one enabled administrator; checked at
-/// the end of a transaction that could remove the last one.
-async fn ensure_an_admin_remains(conn: &mut AnyConnection) -> Result<()> {
+/// the end of a transaction that changed or removed one.
+async fn ensure_an_admin_remains(conn: &mut AnyConnection, backend: Backend) -> Result<()> {
+    if backend == Backend::Postgres {
+        // Serialises concurrent admin removals: under READ COMMITTED the count
+        // below then sees every removal that committed first.
+        sqlx::query("SELECT id FROM roles WHERE code = $1 FOR UPDATE")
+            .bind(ADMIN_ROLE_CODE)
+            .fetch_optional(&mut *conn)
+            .await?;
+    }
     let admins: i64 = sqlx::query(
         "SELECT COUNT(*) FROM staff s JOIN staff_roles sr ON sr.staff_id = s.id \
          JOIN roles r ON r.id = sr.role_id WHERE r.code = $1 AND s.enabled = 1",
@@ -382,7 +395,7 @@ impl Store {
         input: StaffInput,
         password_hash: Option<String>,
     ) -> Result<Staff> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = insert_staff(&mut tx, now, &input, password_hash.as_deref()).await?;
         let created = fetch(&mut tx, id).await?;
         let change = Change {
@@ -404,7 +417,7 @@ impl Store {
         id: i64,
         input: StaffInput,
     ) -> Result<Staff> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id).await?;
         check_references(&mut tx, &input).await?;
         sqlx::query(
@@ -427,7 +440,9 @@ impl Store {
         .await
         .map_err(|e| map_unique(e, &unique_fields(&input)))?;
         write_roles(&mut tx, id, &input.role_ids).await?;
-        ensure_an_admin_remains(&mut tx).await?;
+        if is_enabled_admin(&before) {
+            ensure_an_admin_remains(&mut tx, self.backend()).await?;
+        }
         if !input.enabled {
             sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
                 .bind(id)
@@ -448,7 +463,7 @@ impl Store {
     }
 
     pub async fn delete_staff(&self, now: OffsetDateTime, actor: &Actor, id: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id).await?;
         sqlx::query("UPDATE announcements SET created_by = NULL WHERE created_by = $1")
             .bind(id)
@@ -458,7 +473,9 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        ensure_an_admin_remains(&mut tx).await?;
+        if is_enabled_admin(&before) {
+            ensure_an_admin_remains(&mut tx, self.backend()).await?;
+        }
         let change = Change {
             action: "staff.delete",
             entity: "staff",
@@ -478,7 +495,7 @@ impl Store {
         id: StaffId,
         input: ProfileInput,
     ) -> Result<Staff> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id.0).await?;
         let full = StaffInput {
             employee_id: before.employee_id.clone(),
@@ -527,7 +544,7 @@ impl Store {
         password_hash: &str,
         keep_session: Option<&str>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let staff = fetch(&mut tx, id.0).await?;
         sqlx::query(
             "UPDATE staff SET password_hash = $1, password_changed_at = $2, failed_logins = 0, \
@@ -558,7 +575,7 @@ impl Store {
     }
 
     pub async fn unlock_staff(&self, now: OffsetDateTime, actor: &Actor, id: i64) -> Result<Staff> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id).await?;
         sqlx::query("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = $1")
             .bind(id)
@@ -601,8 +618,50 @@ impl Store {
         credentials_from_row(&row)
     }
 
-    /// Counts a failed sign-in; at `max_failures` the account is locked until
-    /// `now + lock_for`. Returns the lock's end when this failure set it.
+    /// Claims one sign-in attempt before the password is checked, so that
+    /// guesses sent concurrently cannot all slip in before the lock: the
+    /// counter goes up atomically, and once it passes `max_failures` the
+    /// account locks until `now + lock_for`. A locked account gets no attempt,
+    /// even with the right password.
+    pub async fn claim_login_attempt(
+        &self,
+        now: OffsetDateTime,
+        id: StaffId,
+        max_failures: i64,
+        lock_for: time::Duration,
+    ) -> Result<LoginAttempt> {
+        let mut tx = self.begin_write().await?;
+        let claimed = sqlx::query(
+            "UPDATE staff SET failed_logins = failed_logins + 1 \
+             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_logins",
+        )
+        .bind(id.0)
+        .bind(to_millis(now))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let attempt = match claimed {
+            None => {
+                let until: Option<i64> =
+                    sqlx::query("SELECT locked_until FROM staff WHERE id = $1")
+                        .bind(id.0)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .try_get(0)?;
+                LoginAttempt::Locked(from_millis_opt(until)?.unwrap_or(now))
+            }
+            Some(row) if row.try_get::<i64, _>(0)? > max_failures => {
+                let until = now + lock_for;
+                lock(&mut tx, id, until).await?;
+                LoginAttempt::Locked(until)
+            }
+            Some(_) => LoginAttempt::Allowed,
+        };
+        tx.commit().await?;
+        Ok(attempt)
+    }
+
+    /// After a wrong password: locks the account when the claimed attempts
+    /// reached `max_failures`. Returns the lock's end when it locked.
     pub async fn record_login_failure(
         &self,
         now: OffsetDateTime,
@@ -610,22 +669,16 @@ impl Store {
         max_failures: i64,
         lock_for: time::Duration,
     ) -> Result<Option<OffsetDateTime>> {
-        let mut tx = self.pool.begin().await?;
-        let failures: i64 = sqlx::query(
-            "UPDATE staff SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
-        )
-        .bind(id.0)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
+        let mut tx = self.begin_write().await?;
+        let failures: i64 = sqlx::query("SELECT failed_logins FROM staff WHERE id = $1")
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
         let mut locked = None;
         if failures >= max_failures {
             let until = now + lock_for;
-            sqlx::query("UPDATE staff SET locked_until = $1, failed_logins = 0 WHERE id = $2")
-                .bind(to_millis(until))
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
+            lock(&mut tx, id, until).await?;
             locked = Some(until);
         }
         tx.commit().await?;
@@ -646,6 +699,22 @@ impl Store {
             .await?
             .try_get(0)?)
     }
+}
+
+async fn lock(conn: &mut AnyConnection, id: StaffId, until: OffsetDateTime) -> Result<()> {
+    sqlx::query("UPDATE staff SET locked_until = $1, failed_logins = 0 WHERE id = $2")
+        .bind(to_millis(until))
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether a sign-in may check the password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginAttempt {
+    Allowed,
+    Locked(OffsetDateTime),
 }
 
 fn credentials_from_row(row: &AnyRow) -> Result<Credentials> {

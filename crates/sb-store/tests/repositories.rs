@@ -55,8 +55,8 @@ async fn migrations_are_idempotent_and_first_start_seeds_once(store: Store) {
         .expect("admin exists");
     assert!(admin.has_password);
     let grants = store.grants(StaffId(admin.id)).await.expect("grants");
-    assert_eq!(grants.scope, DataScope::All);
-    assert_eq!(grants.permissions.len(), Permission::ALL.len());
+    assert_eq!(grants.widest(), DataScope::All);
+    assert_eq!(grants.len(), Permission::ALL.len());
     assert!(store.list_departments().await.expect("departments").len() >= 4);
     assert!(
         store
@@ -378,7 +378,50 @@ async fn staff_uniqueness_search_and_scope(store: Store) {
     let grants = store.grants(StaffId(first.id)).await.expect("grants");
     assert!(grants.allows(Permission::StaffRead));
     assert!(!grants.allows(Permission::StaffCreate));
-    assert_eq!(grants.scope, DataScope::Department);
+    assert_eq!(
+        grants.scope_of(Permission::StaffRead),
+        Some(DataScope::Department)
+    );
+    assert_eq!(grants.scope_of(Permission::StaffCreate), None);
+
+    let reset_own = store
+        .create_role(
+            t0(),
+            &a,
+            RoleInput {
+                code: "self-service".into(),
+                name: "Self service".into(),
+                description: String::new(),
+                data_scope: DataScope::Own,
+                permissions: BTreeSet::from([
+                    Permission::StaffResetPassword,
+                    Permission::StaffRead,
+                ]),
+            },
+        )
+        .await
+        .expect("second role");
+    let mut both = person("5009", Some(top.id), None);
+    both.role_ids = vec![role.id, reset_own.id];
+    let both = store
+        .create_staff(t0(), &a, both, None)
+        .await
+        .expect("two roles");
+    let grants = store.grants(StaffId(both.id)).await.expect("grants");
+    assert_eq!(
+        grants.scope_of(Permission::StaffResetPassword),
+        Some(DataScope::Own),
+        "a scope stays with its role"
+    );
+    assert_eq!(
+        grants.scope_of(Permission::StaffRead),
+        Some(DataScope::Department),
+        "the widest role wins per permission"
+    );
+    store
+        .delete_staff(t0(), &a, both.id)
+        .await
+        .expect("cleanup");
 
     let in_use = store.delete_role(t0(), &a, role.id).await;
     assert!(
@@ -451,20 +494,35 @@ async fn login_lockout_and_sessions(store: Store) {
         .await
         .expect("staff");
     let id = StaffId(s.id);
+    let lock_for = Duration::minutes(15);
     for _ in 0..4 {
         assert_eq!(
             store
-                .record_login_failure(t0(), id, 5, Duration::minutes(15))
+                .claim_login_attempt(t0(), id, 5, lock_for)
+                .await
+                .expect("claim"),
+            LoginAttempt::Allowed
+        );
+        assert_eq!(
+            store
+                .record_login_failure(t0(), id, 5, lock_for)
                 .await
                 .expect("fail"),
             None
         );
     }
+    assert_eq!(
+        store
+            .claim_login_attempt(t0(), id, 5, lock_for)
+            .await
+            .expect("claim 5"),
+        LoginAttempt::Allowed
+    );
     let locked = store
-        .record_login_failure(t0(), id, 5, Duration::minutes(15))
+        .record_login_failure(t0(), id, 5, lock_for)
         .await
         .expect("fail 5");
-    assert_eq!(locked, Some(t0() + Duration::minutes(15)));
+    assert_eq!(locked, Some(t0() + lock_for));
     assert_eq!(
         store
             .credentials("6001")
@@ -474,6 +532,47 @@ async fn login_lockout_and_sessions(store: Store) {
             .locked_until,
         locked
     );
+    assert_eq!(
+        store
+            .claim_login_attempt(t0(), id, 5, lock_for)
+            .await
+            .expect("claim while locked"),
+        LoginAttempt::Locked(t0() + lock_for),
+        "no attempt while locked, whatever the password"
+    );
+
+    // Concurrent guesses: claims beyond the limit lock before any password is checked.
+    let other = store
+        .create_staff(t0(), &a, person("6002", None, None), Some("h".into()))
+        .await
+        .expect("staff");
+    let other = StaffId(other.id);
+    let mut outcomes = Vec::new();
+    for _ in 0..8 {
+        outcomes.push(
+            store
+                .claim_login_attempt(t0(), other, 5, lock_for)
+                .await
+                .expect("claim"),
+        );
+    }
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| **o == LoginAttempt::Allowed)
+            .count(),
+        5
+    );
+    let later = t0() + Duration::minutes(16);
+    assert_eq!(
+        store
+            .claim_login_attempt(later, other, 5, lock_for)
+            .await
+            .expect("claim later"),
+        LoginAttempt::Allowed
+    );
+    store.record_login_success(other).await.expect("success");
+
     store.unlock_staff(t0(), &a, s.id).await.expect("unlock");
     assert_eq!(
         store

@@ -44,7 +44,7 @@ impl Drop for Server {
 }
 
 fn serve(data: &std::path::Path) -> Server {
-    let mut child = Command::new(BIN)
+    let child = Command::new(BIN)
         .args([
             "serve",
             "--http",
@@ -59,28 +59,27 @@ fn serve(data: &std::path::Path) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn serve");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut first_start = None;
-    loop {
-        let line = lines
-            .next()
-            .expect("server exited before serving")
-            .expect("line");
+    // Owned by `Server` from here on, so a failed read below still kills it.
+    let mut server = Server {
+        child,
+        base: String::new(),
+        first_start: None,
+    };
+    let stdout = server.child.stdout.take().expect("stdout");
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("line");
         if line.starts_with("First start") {
-            first_start = Some(line);
+            server.first_start = Some(line);
         } else if let Some((_, url)) = line.split_once("console at ") {
-            let base = url
+            server.base = url
                 .trim()
                 .trim_end_matches('/')
                 .trim_start_matches("http://")
                 .to_owned();
-            return Server {
-                child,
-                base,
-                first_start,
-            };
+            return server;
         }
     }
+    panic!("server exited before serving");
 }
 
 /// One HTTP/1.1 request over a plain socket: (status, body).

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use crate::auth::{Can, Principal, perm};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Id};
-use crate::routes::{Created, PageQuery, paginate};
+use crate::routes::{Created, ListQuery, paginate};
 use crate::state::AppState;
 use crate::validate;
 
@@ -62,18 +62,18 @@ async fn active_announcements(
     )))
 }
 
-#[utoipa::path(get, path = "/api/v1/announcements", tag = "announcements", params(PageQuery),
+#[utoipa::path(get, path = "/api/v1/announcements", tag = "announcements", params(ListQuery),
     responses((status = 200, body = Page<Announcement>)),
     security(("session" = ["announcement.manage"]), ("bearer" = ["announcement.manage"])))]
 async fn list_announcements(
     _: Can<perm::AnnouncementManage>,
     State(state): State<AppState>,
-    ApiQuery(page): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<Announcement>>> {
-    Ok(Json(paginate(
-        state.store().list_announcements().await?,
-        page.request(50),
-    )))
+    let all = state.store().list_announcements().await?;
+    Ok(Json(query.apply(all, 50, |a| {
+        vec![a.title.as_str(), a.body.as_str()]
+    })))
 }
 
 #[utoipa::path(post, path = "/api/v1/announcements", tag = "announcements", request_body = AnnouncementBody,

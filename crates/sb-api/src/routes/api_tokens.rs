@@ -12,11 +12,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::secret::{digest, new_api_token};
-use crate::auth::{Can, perm};
+use sb_core::Permission;
+
+use crate::auth::{Can, Principal, perm};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Id};
-use crate::routes::{Created, PageQuery, paginate};
-use crate::scope::ensure_not_weaker_than;
+use crate::routes::{Created, ListQuery};
+use crate::scope::{Scope, ensure_not_weaker_than};
 use crate::state::AppState;
 use crate::validate;
 
@@ -44,18 +46,48 @@ pub struct CreatedToken {
     secret: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/api-tokens", tag = "api tokens", params(PageQuery),
+/// Tokens act with their owner's full power, so managing one needs the owner
+/// in scope and no stronger than the manager.
+async fn ensure_may_manage_for(
+    state: &AppState,
+    who: &Principal,
+    owner: StaffId,
+    department: Option<i64>,
+    action: &str,
+) -> ApiResult<()> {
+    let scope = Scope::of(state, who, Permission::ApiTokenManage).await?;
+    if !scope.covers(owner.0, department) {
+        let e =
+            ApiError::forbidden("that person is outside your data scope").with_field("employee_id");
+        return Err(crate::auth::principal::refuse_actor(state, who.actor(), action, e).await);
+    }
+    ensure_not_weaker_than(state, who, owner, action).await
+}
+
+/// Tokens of the people in the caller's scope; `q` matches name, employee ID or owner.
+#[utoipa::path(get, path = "/api/v1/api-tokens", tag = "api tokens", params(ListQuery),
     responses((status = 200, body = Page<ApiToken>)),
     security(("session" = ["api_token.manage"]), ("bearer" = ["api_token.manage"])))]
 async fn list_tokens(
-    _: Can<perm::ApiTokenManage>,
+    who: Can<perm::ApiTokenManage>,
     State(state): State<AppState>,
-    ApiQuery(page): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<ApiToken>>> {
-    Ok(Json(paginate(
-        state.store().list_api_tokens().await?,
-        page.request(100),
-    )))
+    let scope = Scope::of(&state, &who, Permission::ApiTokenManage).await?;
+    let tokens: Vec<ApiToken> = state
+        .store()
+        .list_api_tokens()
+        .await?
+        .into_iter()
+        .filter(|t| scope.covers(t.staff_id, t.department_id))
+        .collect();
+    Ok(Json(query.apply(tokens, 100, |t| {
+        vec![
+            t.name.as_str(),
+            t.employee_id.as_str(),
+            t.staff_name.as_str(),
+        ]
+    })))
 }
 
 #[utoipa::path(post, path = "/api/v1/api-tokens", tag = "api tokens", request_body = TokenBody,
@@ -68,6 +100,9 @@ async fn create_token(
 ) -> ApiResult<Created<CreatedToken>> {
     let name = validate::text("name", &body.name, 1, 64)?;
     let employee_id = validate::identifier("employee_id", &body.employee_id)?;
+    if let Some(t) = body.expires_at {
+        validate::instant("expires_at", t)?;
+    }
     if body.expires_at.is_some_and(|t| t <= state.now()) {
         return Err(ApiError::validation(
             "expires_at",
@@ -84,7 +119,14 @@ async fn create_token(
         }
         Err(e) => return Err(e.into()),
     };
-    ensure_not_weaker_than(&state, &who, StaffId(owner.id), "api_token.create").await?;
+    ensure_may_manage_for(
+        &state,
+        &who,
+        StaffId(owner.id),
+        owner.department_id,
+        "api_token.create",
+    )
+    .await?;
     let created = issue(
         &state,
         &who.actor(),
@@ -137,6 +179,15 @@ async fn revoke_token(
     State(state): State<AppState>,
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
+    let token = state.store().api_token(id).await?;
+    ensure_may_manage_for(
+        &state,
+        &who,
+        StaffId(token.staff_id),
+        token.department_id,
+        "api_token.revoke",
+    )
+    .await?;
     state
         .store()
         .revoke_api_token(state.now(), &who.actor(), id)

@@ -10,10 +10,13 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use sb_core::Permission;
+
 use crate::auth::{Can, perm};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::routes::PageQuery;
+use crate::scope::Scope;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -62,7 +65,7 @@ fn short(value: Option<String>) -> Option<String> {
     responses((status = 200, body = Page<AuditEntry>)),
     security(("session" = ["audit.read"]), ("bearer" = ["audit.read"])))]
 async fn search_audit(
-    _: Can<perm::AuditRead>,
+    who: Can<perm::AuditRead>,
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Page<AuditEntry>>> {
@@ -75,6 +78,7 @@ async fn search_audit(
         })?),
         None => None,
     };
+    let scope = Scope::of(&state, &who, Permission::AuditRead).await?;
     let filter = AuditFilter {
         kind,
         actor: short(query.actor),
@@ -83,6 +87,9 @@ async fn search_audit(
         q: short(query.q),
         from: instant("from", query.from.as_deref())?,
         to: instant("to", query.to.as_deref())?,
+        // A limited audit.read shows what the people in scope did.
+        actor_departments: scope.department_ids,
+        only_actor: scope.only_id,
     };
     let page = PageQuery {
         page: query.page,

@@ -6,7 +6,9 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sb_core::StaffId;
-use sb_store::{Actor, AuditEvent, AuditKind, NewSession, ProfileInput, RoleRef, Staff};
+use sb_store::{
+    Actor, AuditEvent, AuditKind, LoginAttempt, NewSession, ProfileInput, RoleRef, Staff,
+};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -96,16 +98,14 @@ async fn me_of(state: &AppState, staff: Staff, csrf_token: Option<String>) -> Ap
         extension: staff.extension,
         locale: staff.locale,
         roles: staff.roles,
-        permissions: grants
-            .permissions
-            .iter()
-            .map(|p| p.code().to_owned())
-            .collect(),
-        data_scope: grants.scope.code().to_owned(),
+        permissions: grants.iter().map(|(p, _)| p.code().to_owned()).collect(),
+        data_scope: grants.widest().code().to_owned(),
         csrf_token,
     })
 }
 
+/// Audits a sign-in. Failures go through the refusal path, so repeated
+/// failures (one account, or many from one address) raise an alarm.
 async fn audit_login(state: &AppState, actor: &Actor, outcome: &str, detail: &str) {
     state.metrics().record_login(outcome);
     let event = AuditEvent {
@@ -116,7 +116,16 @@ async fn audit_login(state: &AppState, actor: &Actor, outcome: &str, detail: &st
         entity_id: &actor.employee_id,
         detail,
     };
-    if let Err(e) = state.store().record_audit(state.now(), actor, event).await {
+    let written = if outcome == "ok" {
+        state.store().record_audit(state.now(), actor, event).await
+    } else {
+        state
+            .store()
+            .record_refusal(state.now(), actor, event, state.config().alarm)
+            .await
+            .map(|_| ())
+    };
+    if let Err(e) = written {
         tracing::error!(error = %e, "could not audit a sign-in");
     }
 }
@@ -173,7 +182,11 @@ async fn login(
     };
     actor.id = Some(creds.id);
     actor.name = creds.name.clone();
-    if let Some(until) = creds.locked_until.filter(|u| *u > now) {
+    let config = state.config();
+    let attempt = store
+        .claim_login_attempt(now, creds.id, config.max_login_failures, config.lockout)
+        .await?;
+    if let LoginAttempt::Locked(until) = attempt {
         audit_login(&state, &actor, "locked", "sign-in attempted while locked").await;
         return Err(locked(now, until));
     }
@@ -184,7 +197,6 @@ async fn login(
     let matches =
         verify_password_blocking(body.password, hash).await && creds.password_hash.is_some();
     if !matches {
-        let config = state.config();
         let lock = store
             .record_login_failure(now, creds.id, config.max_login_failures, config.lockout)
             .await?;
@@ -207,7 +219,6 @@ async fn login(
 
     let session_id = random_token();
     let csrf_token = random_token();
-    let config = state.config();
     let expires_at = now + config.session_idle.min(config.session_absolute);
     store
         .create_session(

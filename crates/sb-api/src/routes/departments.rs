@@ -9,10 +9,13 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{Can, perm};
+use sb_core::Permission;
+
+use crate::auth::{Can, Principal, perm};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Id};
-use crate::routes::{Created, PageQuery, paginate};
+use crate::routes::{Created, ListQuery};
+use crate::scope::{Scope, ensure_department_in_scope};
 use crate::state::AppState;
 use crate::validate;
 
@@ -48,16 +51,41 @@ impl DepartmentBody {
 }
 
 /// Every department, flat; build the tree from `parent_id`.
-#[utoipa::path(get, path = "/api/v1/departments", tag = "organisation", params(PageQuery),
+/// A department write with a limited scope must stay inside it: the
+/// department itself and its parent (the parent only when it changes).
+async fn ensure_writable(
+    state: &AppState,
+    who: &Principal,
+    permission: Permission,
+    department: Option<i64>,
+    parent: Option<Option<i64>>,
+) -> ApiResult<()> {
+    let scope = Scope::of(state, who, permission).await?;
+    if scope.is_everything() {
+        return Ok(());
+    }
+    if let Some(id) = department {
+        ensure_department_in_scope(state, who, &scope, Some(id), "id", permission.code()).await?;
+    }
+    if let Some(parent) = parent {
+        ensure_department_in_scope(state, who, &scope, parent, "parent_id", permission.code())
+            .await?;
+    }
+    Ok(())
+}
+
+#[utoipa::path(get, path = "/api/v1/departments", tag = "organisation", params(ListQuery),
     responses((status = 200, body = Page<Department>)),
     security(("session" = ["department.read"]), ("bearer" = ["department.read"])))]
 async fn list_departments(
     _: Can<perm::DepartmentRead>,
     State(state): State<AppState>,
-    ApiQuery(page): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<Department>>> {
     let all = state.store().list_departments().await?;
-    Ok(Json(paginate(all, page.request(1000))))
+    Ok(Json(query.apply(all, 1000, |d| {
+        vec![d.number.as_str(), d.name.as_str()]
+    })))
 }
 
 #[utoipa::path(post, path = "/api/v1/departments", tag = "organisation", request_body = DepartmentBody,
@@ -68,9 +96,18 @@ async fn create_department(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<DepartmentBody>,
 ) -> ApiResult<Created<Department>> {
+    let input = body.into_input()?;
+    ensure_writable(
+        &state,
+        &who,
+        Permission::DepartmentCreate,
+        None,
+        Some(input.parent_id),
+    )
+    .await?;
     let created = state
         .store()
-        .create_department(state.now(), &who.actor(), body.into_input()?)
+        .create_department(state.now(), &who.actor(), input)
         .await?;
     Ok(Created(created))
 }
@@ -95,9 +132,20 @@ async fn update_department(
     Id(id): Id,
     ApiJson(body): ApiJson<DepartmentBody>,
 ) -> ApiResult<Json<Department>> {
+    let input = body.into_input()?;
+    let current = state.store().department(id).await?;
+    let new_parent = (input.parent_id != current.parent_id).then_some(input.parent_id);
+    ensure_writable(
+        &state,
+        &who,
+        Permission::DepartmentUpdate,
+        Some(id),
+        new_parent,
+    )
+    .await?;
     let updated = state
         .store()
-        .update_department(state.now(), &who.actor(), id, body.into_input()?)
+        .update_department(state.now(), &who.actor(), id, input)
         .await?;
     Ok(Json(updated))
 }
@@ -111,6 +159,8 @@ async fn delete_department(
     State(state): State<AppState>,
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
+    state.store().department(id).await?;
+    ensure_writable(&state, &who, Permission::DepartmentDelete, Some(id), None).await?;
     state
         .store()
         .delete_department(state.now(), &who.actor(), id)

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use crate::auth::{Can, Principal, perm};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Id};
-use crate::routes::{Created, PageQuery, paginate};
+use crate::routes::{Created, ListQuery};
 use crate::state::AppState;
 use crate::validate;
 
@@ -67,18 +67,18 @@ impl DictionaryItemBody {
 
 /// Every list with its items; readable by any signed-in user, since every
 /// form's drop-downs come from here.
-#[utoipa::path(get, path = "/api/v1/dictionary", tag = "dictionary", params(PageQuery),
+#[utoipa::path(get, path = "/api/v1/dictionary", tag = "dictionary", params(ListQuery),
     responses((status = 200, body = Page<DictionaryType>)),
     security(("session" = []), ("bearer" = [])))]
 async fn list_dictionary(
     _: Principal,
     State(state): State<AppState>,
-    ApiQuery(page): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<DictionaryType>>> {
-    Ok(Json(paginate(
-        state.store().list_dictionary().await?,
-        page.request(1000),
-    )))
+    let all = state.store().list_dictionary().await?;
+    Ok(Json(query.apply(all, 1000, |t| {
+        vec![t.code.as_str(), t.name.as_str()]
+    })))
 }
 
 #[utoipa::path(post, path = "/api/v1/dictionary", tag = "dictionary", request_body = DictionaryTypeBody,

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use crate::auth::{Can, perm};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, Id};
-use crate::routes::{Created, PageQuery, paginate};
+use crate::routes::{Created, ListQuery};
 use crate::state::AppState;
 use crate::validate;
 
@@ -53,18 +53,20 @@ impl ExtensionGroupBody {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/extension-groups", tag = "organisation", params(PageQuery),
+#[utoipa::path(get, path = "/api/v1/extension-groups", tag = "organisation", params(ListQuery),
     responses((status = 200, body = Page<ExtensionGroup>)),
     security(("session" = ["extension_group.read"]), ("bearer" = ["extension_group.read"])))]
 async fn list_groups(
     _: Can<perm::ExtensionGroupRead>,
     State(state): State<AppState>,
-    ApiQuery(page): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<ExtensionGroup>>> {
-    Ok(Json(paginate(
-        state.store().list_extension_groups().await?,
-        page.request(1000),
-    )))
+    let groups = state.store().list_extension_groups().await?;
+    Ok(Json(query.apply(groups, 1000, |g| {
+        let mut fields = vec![g.name.as_str(), g.description.as_str()];
+        fields.extend(g.extensions.iter().map(String::as_str));
+        fields
+    })))
 }
 
 #[utoipa::path(post, path = "/api/v1/extension-groups", tag = "organisation", request_body = ExtensionGroupBody,

@@ -55,6 +55,52 @@ impl PageQuery {
     }
 }
 
+/// `q` and paging for the short lists (departments, roles, groups...).
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Case-insensitive text filter over names and codes.
+    pub q: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl ListQuery {
+    /// Keeps the items whose `fields` contain `q`, then pages them.
+    pub fn apply<T>(
+        self,
+        items: Vec<T>,
+        default_per_page: u32,
+        fields: impl Fn(&T) -> Vec<&str>,
+    ) -> Page<T> {
+        let needle = self
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_lowercase);
+        let items = match needle {
+            Some(needle) => items
+                .into_iter()
+                .filter(|item| {
+                    fields(item)
+                        .iter()
+                        .any(|f| f.to_lowercase().contains(&needle))
+                })
+                .collect(),
+            None => items,
+        };
+        paginate(
+            items,
+            PageQuery {
+                page: self.page,
+                per_page: self.per_page,
+            }
+            .request(default_per_page),
+        )
+    }
+}
+
 /// Pages a list that is small enough to load whole (departments, roles...).
 pub fn paginate<T>(items: Vec<T>, req: PageRequest) -> Page<T> {
     let total = i64::try_from(items.len()).unwrap_or(i64::MAX);

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use sb_core::{DataScope, Permission};
-use sb_store::{Page, Role, RoleInput};
+use sb_store::{Page, PageRequest, Role, RoleInput, StaffFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -16,8 +16,8 @@ use utoipa_axum::routes;
 use crate::auth::{Can, Principal, perm};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Id};
-use crate::routes::{Created, PageQuery, paginate};
-use crate::scope::ensure_may_grant;
+use crate::routes::{Created, ListQuery, paginate};
+use crate::scope::{Scope, ensure_may_grant};
 use crate::state::AppState;
 use crate::validate;
 
@@ -91,18 +91,68 @@ async fn ensure_within_own(
     ensure_may_grant(state, who, &[probe], action).await
 }
 
-#[utoipa::path(get, path = "/api/v1/roles", tag = "roles", params(PageQuery),
+/// Changing an existing role reaches everyone who holds it: the editor must
+/// hold what it carries now, and with a limited scope every holder must be in
+/// that scope.
+async fn ensure_may_reshape(
+    state: &AppState,
+    who: &Principal,
+    id: i64,
+    permission: Permission,
+) -> ApiResult<()> {
+    let current = state.store().role(id).await?;
+    if current.builtin {
+        return Ok(()); // the store refuses with 409 builtin_role
+    }
+    ensure_may_grant(
+        state,
+        who,
+        std::slice::from_ref(&current),
+        permission.code(),
+    )
+    .await?;
+    let scope = Scope::of(state, who, permission).await?;
+    if !scope.is_everything() && current.staff_count > 0 {
+        let filter = StaffFilter {
+            q: None,
+            department_ids: scope.restrict(None),
+            role_id: Some(id),
+            only_id: scope.only_id,
+        };
+        let in_scope = state
+            .store()
+            .list_staff(&filter, PageRequest::new(1, 1))
+            .await?
+            .total;
+        if in_scope < current.staff_count {
+            let e = ApiError::forbidden(format!(
+                "role {} is held by people outside your data scope",
+                current.code
+            ));
+            return Err(crate::auth::principal::refuse_actor(
+                state,
+                who.actor(),
+                permission.code(),
+                e,
+            )
+            .await);
+        }
+    }
+    Ok(())
+}
+
+#[utoipa::path(get, path = "/api/v1/roles", tag = "roles", params(ListQuery),
     responses((status = 200, body = Page<Role>)),
     security(("session" = ["role.read"]), ("bearer" = ["role.read"])))]
 async fn list_roles(
     _: Can<perm::RoleRead>,
     State(state): State<AppState>,
-    ApiQuery(page): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<Role>>> {
-    Ok(Json(paginate(
-        state.store().list_roles().await?,
-        page.request(1000),
-    )))
+    let roles = state.store().list_roles().await?;
+    Ok(Json(query.apply(roles, 1000, |r| {
+        vec![r.code.as_str(), r.name.as_str(), r.description.as_str()]
+    })))
 }
 
 #[utoipa::path(post, path = "/api/v1/roles", tag = "roles", request_body = RoleBody,
@@ -146,6 +196,7 @@ async fn update_role(
 ) -> ApiResult<Json<Role>> {
     let input = body.into_input()?;
     ensure_within_own(&state, &who, &input, "role.update").await?;
+    ensure_may_reshape(&state, &who, id, Permission::RoleUpdate).await?;
     Ok(Json(
         state
             .store()
@@ -163,6 +214,7 @@ async fn delete_role(
     State(state): State<AppState>,
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
+    ensure_may_reshape(&state, &who, id, Permission::RoleDelete).await?;
     state
         .store()
         .delete_role(state.now(), &who.actor(), id)

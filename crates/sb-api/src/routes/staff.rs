@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use sb_core::StaffId;
+use sb_core::{Permission, StaffId};
 use sb_store::{Page, Role, Staff, StaffFilter, StaffInput};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -54,6 +54,7 @@ pub struct StaffBody {
     email: Option<String>,
     extension: Option<String>,
     enabled: Option<bool>,
+    /// At most 50.
     #[serde(default)]
     role_ids: Vec<i64>,
     /// Only on create; absent means the person cannot sign in until an admin sets one.
@@ -62,6 +63,12 @@ pub struct StaffBody {
 
 impl StaffBody {
     fn into_input(self) -> ApiResult<(StaffInput, Option<String>)> {
+        if self.role_ids.len() > 50 {
+            return Err(crate::error::ApiError::validation(
+                "role_ids",
+                "at most 50 roles per person",
+            ));
+        }
         let input = StaffInput {
             employee_id: validate::identifier("employee_id", &self.employee_id)?,
             name: validate::text("name", &self.name, 1, 64)?,
@@ -105,11 +112,16 @@ async fn new_roles(state: &AppState, requested: &[i64], held: &[i64]) -> ApiResu
     Ok(roles)
 }
 
-/// Loads a member of staff the caller may act on.
-async fn target(state: &AppState, who: &Principal, id: i64, action: &str) -> ApiResult<Staff> {
+/// Loads a member of staff the caller may act on with `permission`.
+async fn target(
+    state: &AppState,
+    who: &Principal,
+    id: i64,
+    permission: Permission,
+) -> ApiResult<Staff> {
     let staff = state.store().staff(id).await?;
-    let scope = Scope::of(state, who).await?;
-    ensure_covers(state, who, &scope, &staff, action).await?;
+    let scope = Scope::of(state, who, permission).await?;
+    ensure_covers(state, who, &scope, &staff, permission.code()).await?;
     Ok(staff)
 }
 
@@ -121,7 +133,7 @@ async fn list_staff(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<StaffQuery>,
 ) -> ApiResult<Json<Page<Staff>>> {
-    let scope = Scope::of(&state, &who).await?;
+    let scope = Scope::of(&state, &who, Permission::StaffRead).await?;
     let requested = match query.department_id {
         Some(d) if query.include_sub.unwrap_or(true) => {
             Some(state.store().department_subtree(d).await?)
@@ -152,8 +164,16 @@ async fn create_staff(
     ApiJson(body): ApiJson<StaffBody>,
 ) -> ApiResult<Created<Staff>> {
     let (input, password) = body.into_input()?;
-    let scope = Scope::of(&state, &who).await?;
-    ensure_department_in_scope(&state, &who, &scope, input.department_id, "staff.create").await?;
+    let scope = Scope::of(&state, &who, Permission::StaffCreate).await?;
+    ensure_department_in_scope(
+        &state,
+        &who,
+        &scope,
+        input.department_id,
+        "department_id",
+        "staff.create",
+    )
+    .await?;
     let roles = new_roles(&state, &input.role_ids, &[]).await?;
     ensure_may_grant(&state, &who, &roles, "staff.create").await?;
     let hash = match password {
@@ -175,7 +195,7 @@ async fn get_staff(
     State(state): State<AppState>,
     Id(id): Id,
 ) -> ApiResult<Json<Staff>> {
-    Ok(Json(target(&state, &who, id, "staff.read").await?))
+    Ok(Json(target(&state, &who, id, Permission::StaffRead).await?))
 }
 
 /// Replaces the record; `password` is not accepted here (use the password route).
@@ -195,12 +215,19 @@ async fn update_staff(
         ));
     }
     let (input, _) = body.into_input()?;
-    let current = target(&state, &who, id, "staff.update").await?;
+    let current = target(&state, &who, id, Permission::StaffUpdate).await?;
     ensure_not_weaker_than(&state, &who, StaffId(id), "staff.update").await?;
-    let scope = Scope::of(&state, &who).await?;
     if input.department_id != current.department_id {
-        ensure_department_in_scope(&state, &who, &scope, input.department_id, "staff.update")
-            .await?;
+        let scope = Scope::of(&state, &who, Permission::StaffUpdate).await?;
+        ensure_department_in_scope(
+            &state,
+            &who,
+            &scope,
+            input.department_id,
+            "department_id",
+            "staff.update",
+        )
+        .await?;
     }
     let held: Vec<i64> = current.roles.iter().map(|r| r.id).collect();
     let roles = new_roles(&state, &input.role_ids, &held).await?;
@@ -227,7 +254,7 @@ async fn delete_staff(
             "you cannot delete your own account",
         ));
     }
-    target(&state, &who, id, "staff.delete").await?;
+    target(&state, &who, id, Permission::StaffDelete).await?;
     ensure_not_weaker_than(&state, &who, StaffId(id), "staff.delete").await?;
     state
         .store()
@@ -246,8 +273,14 @@ async fn reset_password(
     Id(id): Id,
     ApiJson(body): ApiJson<PasswordBody>,
 ) -> ApiResult<StatusCode> {
+    if id == who.staff_id.0 {
+        return Err(crate::error::ApiError::conflict(
+            "own_password",
+            "change your own password with POST /api/v1/auth/password, which asks for the current one",
+        ));
+    }
     let password = validate::password("password", &body.password)?;
-    target(&state, &who, id, "staff.reset_password").await?;
+    target(&state, &who, id, Permission::StaffResetPassword).await?;
     ensure_not_weaker_than(&state, &who, StaffId(id), "staff.reset_password").await?;
     let hash = hash_password_blocking(password).await?;
     state
@@ -265,7 +298,8 @@ async fn unlock_staff(
     State(state): State<AppState>,
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
-    target(&state, &who, id, "staff.unlock").await?;
+    target(&state, &who, id, Permission::StaffUpdate).await?;
+    ensure_not_weaker_than(&state, &who, StaffId(id), "staff.unlock").await?;
     state
         .store()
         .unlock_staff(state.now(), &who.actor(), id)
