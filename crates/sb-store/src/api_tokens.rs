@@ -13,6 +13,7 @@ use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::millis::{from_millis, from_millis_opt, to_millis};
 use crate::snapshot;
+use crate::staff::{CREDENTIAL_COLUMNS, Credentials, credentials_from_row};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiToken {
@@ -147,16 +148,18 @@ impl Store {
         Ok(())
     }
 
-    /// The staff member a live (unrevoked, unexpired) token acts as.
-    /// `last_used_at` is refreshed at most once a minute to keep reads cheap.
+    /// The staff member a live (unrevoked, unexpired) token acts as, read in
+    /// the same query. `last_used_at` is refreshed at most once a minute to
+    /// keep reads cheap.
     pub async fn api_token_owner(
         &self,
         now: OffsetDateTime,
         token_hash: &str,
-    ) -> Result<Option<StaffId>> {
-        let row = sqlx::query(
-            "SELECT id, staff_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = $1",
-        )
+    ) -> Result<Option<Credentials>> {
+        let row = sqlx::query(&format!(
+            "SELECT t.id AS token_id, t.expires_at, t.revoked_at, t.last_used_at, {CREDENTIAL_COLUMNS} \
+             FROM api_tokens t JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = $1"
+        ))
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
@@ -169,13 +172,13 @@ impl Store {
         }
         let last_used: Option<i64> = row.try_get("last_used_at")?;
         if last_used.is_none_or(|t| now_ms - t > 60_000) {
-            let id: i64 = row.try_get("id")?;
+            let id: i64 = row.try_get("token_id")?;
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(now_ms)
                 .bind(id)
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(Some(StaffId(row.try_get("staff_id")?)))
+        Ok(Some(credentials_from_row(&row)?))
     }
 }

@@ -35,9 +35,8 @@ macro_rules! embedded_migrations {
 type MigrationSource = &'static [(i64, &'static str, &'static str)];
 
 const SQLITE_MIGRATIONS: MigrationSource =
-    embedded_migrations!("sqlite": 1 => "0001_foundation.sql");
-const POSTGRES_MIGRATIONS: MigrationSource =
-    embedded_migrations!("postgres": 1 => "0001_foundation.sql");
+    embedded_migrations!("sqlite": 1 => "0001_foundation.sql", 2 => "0002_staff_search_index.sql");
+const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres": 1 => "0001_foundation.sql", 2 => "0002_staff_search_index.sql");
 
 impl Store {
     /// Connects to `sqlite:...` or `postgres://...`. A SQLite file is created

@@ -8,10 +8,13 @@ use time::OffsetDateTime;
 use crate::db::Store;
 use crate::error::Result;
 use crate::millis::{from_millis, to_millis};
+use crate::staff::{CREDENTIAL_COLUMNS, Credentials, credentials_from_row};
 
 #[derive(Debug, Clone)]
 pub struct SessionRecord {
     pub staff_id: StaffId,
+    /// The session's owner as of this read (one query with the session).
+    pub staff: Credentials,
     pub csrf_token: String,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
@@ -52,18 +55,20 @@ impl Store {
         now: OffsetDateTime,
         id_hash: &str,
     ) -> Result<Option<SessionRecord>> {
-        let row = sqlx::query(
-            "SELECT staff_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT se.staff_id, se.csrf_token, se.created_at, se.expires_at, {CREDENTIAL_COLUMNS} \
+             FROM sessions se JOIN staff s ON s.id = se.staff_id WHERE se.id_hash = $1"
+        ))
         .bind(id_hash)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let record = SessionRecord {
-            staff_id: StaffId(row.try_get(0)?),
-            csrf_token: row.try_get(1)?,
-            created_at: from_millis(row.try_get(2)?)?,
-            expires_at: from_millis(row.try_get(3)?)?,
+            staff_id: StaffId(row.try_get("staff_id")?),
+            staff: credentials_from_row(&row)?,
+            csrf_token: row.try_get("csrf_token")?,
+            created_at: from_millis(row.try_get("created_at")?)?,
+            expires_at: from_millis(row.try_get("expires_at")?)?,
         };
         if record.expires_at <= now {
             self.delete_session(id_hash).await?;

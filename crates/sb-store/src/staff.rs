@@ -81,6 +81,10 @@ pub struct StaffFilter {
     pub only_id: Option<i64>,
 }
 
+/// The staff columns `credentials_from_row` reads, for joins (`s` = staff).
+pub(crate) const CREDENTIAL_COLUMNS: &str = "s.id, s.employee_id, s.name, s.department_id, s.password_hash, \
+     s.enabled, s.failed_logins, s.locked_until";
+
 /// What sign-in needs to know, never serialised.
 #[derive(Debug, Clone)]
 pub struct Credentials {
@@ -290,45 +294,14 @@ pub(crate) async fn insert_staff(
     Ok(id)
 }
 
-/// The ids of one page, in order, and the size of the whole filtered list.
-/// A search scans the table anyway, so it counts in the same pass (a window
-/// function); a plain list counts from the index, which is cheaper than
-/// materialising every row.
-async fn page_ids(
-    conn: &mut AnyConnection,
-    cond: Sql,
-    page: PageRequest,
-    searching: bool,
-) -> Result<(Vec<i64>, i64)> {
-    let window = if searching {
-        ", COUNT(*) OVER () AS total"
-    } else {
-        ""
-    };
-    let mut ids_sql = Sql::new(&format!("SELECT s.id{window} FROM staff s"));
-    ids_sql.push(&cond.text);
-    ids_sql.args = cond.args.clone();
-    ids_sql
-        .push(" ORDER BY s.employee_id LIMIT ")
-        .bind(Arg::Int(page.limit()))
-        .push(" OFFSET ")
-        .bind(Arg::Int(page.offset()));
-    let rows = ids_sql.query().fetch_all(&mut *conn).await?;
-    let ids: Vec<i64> = rows
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
-    let total = match rows.first() {
-        Some(first) if searching => first.try_get(1)?,
-        _ if searching && page.offset() == 0 => 0,
-        _ => {
-            let mut count = Sql::new("SELECT COUNT(*) FROM staff s");
-            count.push(&cond.text);
-            count.args = cond.args;
-            count.query().fetch_one(&mut *conn).await?.try_get(0)?
-        }
-    };
-    Ok((ids, total))
+/// The total a page implies on its own: a short page is the last one, so
+/// the count is spared (for rare search terms, the case where paging walks
+/// the whole index anyway). `None` when a count is needed. A window count
+/// (`COUNT(*) OVER ()`) was measured ten times slower on SQLite when a search
+/// matches most rows, because it materialises every match.
+fn total_from_page(page: PageRequest, found: usize) -> Option<i64> {
+    let found = i64::try_from(found).unwrap_or(i64::MAX);
+    (found < page.limit() && (found > 0 || page.offset() == 0)).then(|| page.offset() + found)
 }
 
 impl Store {
@@ -356,14 +329,32 @@ impl Store {
         if let Some(id) = filter.only_id {
             cond.push(" AND s.id = ").bind(Arg::Int(id));
         }
-        let searching = filter.q.as_deref().is_some_and(|q| !q.trim().is_empty());
         let mut conn = self.pool.acquire().await?;
-        let (ids, total) = page_ids(&mut conn, cond, page, searching).await?;
+        // Page over the bare table (a covering-index walk), then join only
+        // the rows of the page, in one statement.
         let mut list = Sql::new(SELECT);
-        list.push(" WHERE s.id IN ")
-            .bind_list(&ids)
-            .push(" ORDER BY s.employee_id");
+        list.push(" WHERE s.id IN (SELECT s.id FROM staff s");
+        list.push(&cond.text);
+        list.args = cond.args.clone();
+        list.push(" ORDER BY s.employee_id LIMIT ")
+            .bind(Arg::Int(page.limit()))
+            .push(" OFFSET ")
+            .bind(Arg::Int(page.offset()))
+            .push(") ORDER BY s.employee_id");
         let rows = list.query().fetch_all(&mut *conn).await?;
+        let total = match total_from_page(page, rows.len()) {
+            Some(total) => total,
+            None => {
+                let mut count = Sql::new("SELECT COUNT(*) FROM staff s");
+                count.push(&cond.text);
+                count.args = cond.args;
+                count.query().fetch_one(&mut *conn).await?.try_get(0)?
+            }
+        };
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
         let mut roles = roles_of(&mut conn, &ids).await?;
         let items = rows
             .iter()
@@ -717,7 +708,7 @@ pub enum LoginAttempt {
     Locked(OffsetDateTime),
 }
 
-fn credentials_from_row(row: &AnyRow) -> Result<Credentials> {
+pub(crate) fn credentials_from_row(row: &AnyRow) -> Result<Credentials> {
     let enabled: i64 = row.try_get("enabled")?;
     Ok(Credentials {
         id: StaffId(row.try_get("id")?),

@@ -95,9 +95,9 @@ impl FromRequestParts<AppState> for Principal {
         let now = state.now();
         let store = state.store();
 
-        let (staff_id, via) = if let Some(token) = bearer(&parts.headers) {
+        let (creds, via) = if let Some(token) = bearer(&parts.headers) {
             match store.api_token_owner(now, &digest(token)).await? {
-                Some(id) => (id, Via::ApiToken),
+                Some(creds) => (creds, Via::ApiToken),
                 None => {
                     let e = ApiError::new(
                         StatusCode::UNAUTHORIZED,
@@ -129,7 +129,7 @@ impl FromRequestParts<AppState> for Principal {
                     .await?;
             }
             (
-                session.staff_id,
+                session.staff,
                 Via::Session {
                     id_hash,
                     csrf_token: session.csrf_token,
@@ -147,15 +147,7 @@ impl FromRequestParts<AppState> for Principal {
                 e
             });
         };
-
-        let creds = match store.credentials_by_id(staff_id).await {
-            Ok(c) => c,
-            Err(sb_store::StoreError::NotFound { .. }) => {
-                let e = ApiError::unauthenticated("the account no longer exists");
-                return Err(refuse(state, parts, anonymous, e).await);
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let staff_id = creds.id;
         let actor = Actor {
             id: Some(creds.id),
             employee_id: creds.employee_id.clone(),
