@@ -125,25 +125,41 @@ fn covers_all(held: &Grants, mut wanted: impl Iterator<Item = (Permission, DataS
 /// Granting or shaping a role needs every permission it carries, each with at
 /// least the role's scope: otherwise anyone with `staff.update` could make
 /// themselves administrator.
+pub async fn ensure_may_carry(
+    state: &AppState,
+    who: &Principal,
+    code: &str,
+    permissions: impl IntoIterator<Item = Permission>,
+    scope: DataScope,
+    action: &str,
+) -> ApiResult<()> {
+    if covers_all(&who.grants, permissions.into_iter().map(|p| (p, scope))) {
+        return Ok(());
+    }
+    let e = ApiError::forbidden(format!(
+        "you cannot grant or change role {code}: it carries more than you hold"
+    ))
+    .with_field("role_ids");
+    Err(refuse_actor(state, who.actor(), action, e).await)
+}
+
+/// `ensure_may_carry` for each of `roles`.
 pub async fn ensure_may_grant(
     state: &AppState,
     who: &Principal,
     roles: &[Role],
     action: &str,
 ) -> ApiResult<()> {
-    let beyond = roles.iter().find(|r| {
-        !covers_all(
-            &who.grants,
-            r.permissions.iter().map(|p| (*p, r.data_scope)),
+    for role in roles {
+        ensure_may_carry(
+            state,
+            who,
+            &role.code,
+            role.permissions.iter().copied(),
+            role.data_scope,
+            action,
         )
-    });
-    if let Some(role) = beyond {
-        let e = ApiError::forbidden(format!(
-            "you cannot grant or change role {}: it carries more than you hold",
-            role.code
-        ))
-        .with_field("role_ids");
-        return Err(refuse_actor(state, who.actor(), action, e).await);
+        .await?;
     }
     Ok(())
 }

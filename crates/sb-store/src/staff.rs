@@ -104,16 +104,29 @@ const SELECT: &str = "SELECT s.id, s.employee_id, s.name, s.department_id, d.nam
      s.locked_until, s.created_at, s.updated_at \
      FROM staff s LEFT JOIN departments d ON d.id = s.department_id";
 
-fn search_text(input: &StaffInput) -> String {
-    [
-        input.employee_id.as_str(),
-        input.name.as_str(),
-        input.mobile.as_str(),
-        input.extension.as_deref().unwrap_or(""),
-        input.email.as_str(),
-    ]
-    .join(" ")
-    .to_lowercase()
+/// The lower-cased text a staff search matches against.
+fn search_text(
+    employee_id: &str,
+    name: &str,
+    mobile: &str,
+    extension: Option<&str>,
+    email: &str,
+) -> String {
+    [employee_id, name, mobile, extension.unwrap_or(""), email]
+        .join(" ")
+        .to_lowercase()
+}
+
+impl StaffInput {
+    fn search_text(&self) -> String {
+        search_text(
+            &self.employee_id,
+            &self.name,
+            &self.mobile,
+            self.extension.as_deref(),
+            &self.email,
+        )
+    }
 }
 
 fn from_row(row: &AnyRow, roles: &mut BTreeMap<i64, Vec<RoleRef>>) -> Result<Staff> {
@@ -282,7 +295,7 @@ pub(crate) async fn insert_staff(
     .bind(&input.email)
     .bind(input.extension.as_deref())
     .bind(i64::from(input.enabled))
-    .bind(search_text(input))
+    .bind(input.search_text())
     .bind(password_hash)
     .bind(password_hash.map(|_| to_millis(now)))
     .bind(to_millis(now))
@@ -424,7 +437,7 @@ impl Store {
         .bind(&input.email)
         .bind(input.extension.as_deref())
         .bind(i64::from(input.enabled))
-        .bind(search_text(&input))
+        .bind(input.search_text())
         .bind(to_millis(now))
         .bind(id)
         .execute(&mut *tx)
@@ -488,17 +501,6 @@ impl Store {
     ) -> Result<Staff> {
         let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id.0).await?;
-        let full = StaffInput {
-            employee_id: before.employee_id.clone(),
-            name: input.name.clone(),
-            department_id: before.department_id,
-            work_group: before.work_group.clone(),
-            mobile: input.mobile.clone(),
-            email: input.email.clone(),
-            extension: before.extension.clone(),
-            enabled: before.enabled,
-            role_ids: Vec::new(),
-        };
         sqlx::query(
             "UPDATE staff SET name = $1, mobile = $2, email = $3, locale = $4, search_text = $5, \
              updated_at = $6 WHERE id = $7",
@@ -507,7 +509,13 @@ impl Store {
         .bind(&input.mobile)
         .bind(&input.email)
         .bind(&input.locale)
-        .bind(search_text(&full))
+        .bind(search_text(
+            &before.employee_id,
+            &input.name,
+            &input.mobile,
+            before.extension.as_deref(),
+            &input.email,
+        ))
         .bind(to_millis(now))
         .bind(id.0)
         .execute(&mut *tx)

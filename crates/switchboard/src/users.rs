@@ -170,19 +170,15 @@ pub async fn token(config: &Config, cmd: TokenCommand) -> anyhow::Result<()> {
             .staff_by_employee_id(&employee_id)
             .await
             .with_context(|| format!("no staff with employee ID {employee_id}"))?;
-        let state = sb_api::AppState::new(
-            store.clone(),
-            std::sync::Arc::new(sb_api::SystemClock),
-            config.api.clone(),
-        )
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let now = time::OffsetDateTime::now_utc();
         let expires = match expires_days {
             Some(d) if d <= 0 => bail!("--expires-days must be positive"),
-            Some(d) => Some(time::OffsetDateTime::now_utc() + time::Duration::days(d)),
+            Some(d) => Some(now + time::Duration::days(d)),
             None => None,
         };
         let created = sb_api::routes::api_tokens::issue(
-            &state,
+            &store,
+            now,
             &cli_actor(),
             StaffId(staff.id),
             &name,

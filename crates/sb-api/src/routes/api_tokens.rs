@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use sb_core::StaffId;
-use sb_store::{ApiToken, NewApiToken, Page};
+use sb_store::{ApiToken, NewApiToken, Page, Store};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -128,7 +128,8 @@ async fn create_token(
     )
     .await?;
     let created = issue(
-        &state,
+        state.store(),
+        state.now(),
         &who.actor(),
         StaffId(owner.id),
         &name,
@@ -140,7 +141,8 @@ async fn create_token(
 
 /// Mints a token for `staff`; also used by `switchboard token create`.
 pub async fn issue(
-    state: &AppState,
+    store: &Store,
+    now: OffsetDateTime,
     actor: &sb_store::Actor,
     staff: StaffId,
     name: &str,
@@ -148,10 +150,9 @@ pub async fn issue(
 ) -> ApiResult<CreatedToken> {
     let (secret, prefix) = new_api_token();
     let hash = digest(&secret);
-    let token = state
-        .store()
+    let token = store
         .create_api_token(
-            state.now(),
+            now,
             actor,
             NewApiToken {
                 staff_id: staff,

@@ -17,7 +17,7 @@ use crate::auth::{Can, Principal, perm};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Id};
 use crate::routes::{Created, ListQuery, paginate};
-use crate::scope::{Scope, ensure_may_grant};
+use crate::scope::{Scope, ensure_may_carry, ensure_may_grant};
 use crate::state::AppState;
 use crate::validate;
 
@@ -78,17 +78,15 @@ async fn ensure_within_own(
     input: &RoleInput,
     action: &str,
 ) -> ApiResult<()> {
-    let probe = Role {
-        id: 0,
-        code: input.code.clone(),
-        name: input.name.clone(),
-        description: String::new(),
-        data_scope: input.data_scope,
-        permissions: input.permissions.iter().copied().collect(),
-        builtin: false,
-        staff_count: 0,
-    };
-    ensure_may_grant(state, who, &[probe], action).await
+    ensure_may_carry(
+        state,
+        who,
+        &input.code,
+        input.permissions.iter().copied(),
+        input.data_scope,
+        action,
+    )
+    .await
 }
 
 /// Changing an existing role reaches everyone who holds it: the editor must

@@ -112,17 +112,18 @@ async fn new_roles(state: &AppState, requested: &[i64], held: &[i64]) -> ApiResu
     Ok(roles)
 }
 
-/// Loads a member of staff the caller may act on with `permission`.
+/// Loads a member of staff the caller may act on with `permission`, and
+/// that permission's scope.
 async fn target(
     state: &AppState,
     who: &Principal,
     id: i64,
     permission: Permission,
-) -> ApiResult<Staff> {
+) -> ApiResult<(Staff, Scope)> {
     let staff = state.store().staff(id).await?;
     let scope = Scope::of(state, who, permission).await?;
     ensure_covers(state, who, &scope, &staff, permission.code()).await?;
-    Ok(staff)
+    Ok((staff, scope))
 }
 
 #[utoipa::path(get, path = "/api/v1/staff", tag = "organisation", params(StaffQuery),
@@ -195,7 +196,9 @@ async fn get_staff(
     State(state): State<AppState>,
     Id(id): Id,
 ) -> ApiResult<Json<Staff>> {
-    Ok(Json(target(&state, &who, id, Permission::StaffRead).await?))
+    Ok(Json(
+        target(&state, &who, id, Permission::StaffRead).await?.0,
+    ))
 }
 
 /// Replaces the record; `password` is not accepted here (use the password route).
@@ -215,10 +218,9 @@ async fn update_staff(
         ));
     }
     let (input, _) = body.into_input()?;
-    let current = target(&state, &who, id, Permission::StaffUpdate).await?;
+    let (current, scope) = target(&state, &who, id, Permission::StaffUpdate).await?;
     ensure_not_weaker_than(&state, &who, StaffId(id), "staff.update").await?;
     if input.department_id != current.department_id {
-        let scope = Scope::of(&state, &who, Permission::StaffUpdate).await?;
         ensure_department_in_scope(
             &state,
             &who,

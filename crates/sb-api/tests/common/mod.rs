@@ -10,7 +10,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
-use sb_api::{ApiConfig, AppState, ManualClock};
+use sb_api::{ApiConfig, AppState, Clock, ManualClock};
 use sb_core::{DataScope, Permission, StaffId};
 use sb_store::testing::{TestDb, t0};
 use sb_store::{Actor, RoleInput, StaffInput, Store};
@@ -247,7 +247,8 @@ impl TestApp {
     /// A bearer token for `staff`.
     pub async fn token_for(&self, staff: StaffId) -> Auth {
         let created = sb_api::routes::api_tokens::issue(
-            &self.state,
+            self.store(),
+            self.clock.now(),
             &Actor::system("test"),
             staff,
             "test",
