@@ -7,4 +7,6 @@ pub enum CoreError {
     UnknownPermission(String),
     #[error("unknown data scope `{0}`: expected own, department, department_and_below or all")]
     UnknownDataScope(String),
+    #[error("unknown call class `{0}`: expected internal, local, national or international")]
+    UnknownCallClass(String),
 }

@@ -2,12 +2,17 @@
 //! function-permission catalogue with its data scopes.
 //!
 //! Layout: `ids` (newtype ids), `permission` (what a role may do and on which
-//! records). This crate has no IO and no async; every other crate depends on it.
+//! records), `call_class` (what an extension may dial), `sip_secret` (digest
+//! HA1 derivation shared by the store, the API and the registrar). This crate has no IO and no async; every other crate depends on it.
 
+pub mod call_class;
 pub mod error;
 pub mod ids;
 pub mod permission;
+pub mod sip_secret;
 
+pub use call_class::CallClass;
 pub use error::CoreError;
 pub use ids::{DepartmentId, RoleId, StaffId};
 pub use permission::{DataScope, Permission};
+pub use sip_secret::SipSecret;

@@ -64,6 +64,12 @@ permissions! {
     AnnouncementManage => "announcement.manage",
     AuditRead => "audit.read",
     ApiTokenManage => "api_token.manage",
+    ExtensionRead => "extension.read",
+    ExtensionManage => "extension.manage",
+    TrunkRead => "trunk.read",
+    TrunkManage => "trunk.manage",
+    CdrRead => "cdr.read",
+    SipSecurityManage => "sip_security.manage",
 }
 
 impl Permission {

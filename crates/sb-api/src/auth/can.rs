@@ -84,4 +84,10 @@ requirements!(
     AnnouncementManage,
     AuditRead,
     ApiTokenManage,
+    ExtensionRead,
+    ExtensionManage,
+    TrunkRead,
+    TrunkManage,
+    CdrRead,
+    SipSecurityManage,
 );
