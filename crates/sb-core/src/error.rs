@@ -9,4 +9,6 @@ pub enum CoreError {
     UnknownDataScope(String),
     #[error("unknown call class `{0}`: expected internal, local, national or international")]
     UnknownCallClass(String),
+    #[error("invalid dial pattern: {0}")]
+    InvalidDialPattern(String),
 }

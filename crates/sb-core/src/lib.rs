@@ -6,12 +6,14 @@
 //! HA1 derivation shared by the store, the API and the registrar). This crate has no IO and no async; every other crate depends on it.
 
 pub mod call_class;
+pub mod dial_pattern;
 pub mod error;
 pub mod ids;
 pub mod permission;
 pub mod sip_secret;
 
 pub use call_class::CallClass;
+pub use dial_pattern::DialPattern;
 pub use error::CoreError;
 pub use ids::{DepartmentId, RoleId, StaffId};
 pub use permission::{DataScope, Permission};
