@@ -1,0 +1,268 @@
+//! Where an INVITE goes (MISSION T2-T4): to an extension's registered
+//! phones, from a trunk's DID to an extension, or out through the first
+//! outbound route whose pattern matches — if the caller's call class allows
+//! it. Anything else is refused: the switch relays nothing it was not
+//! configured to carry.
+
+use std::net::{IpAddr, SocketAddr};
+
+use sb_sip::{DialTarget, Transport};
+
+use crate::admission::TrunkPermit;
+use crate::directory::{Account, CallerIdMode, Trunk, TrunkTransport};
+use crate::shared::{Shared, unix_millis};
+
+#[derive(Debug)]
+pub(crate) struct CallPlan {
+    pub direction: &'static str,
+    pub caller: String,
+    pub callee: String,
+    pub caller_extension: Option<String>,
+    pub callee_extension: Option<String>,
+    pub trunk: Option<(i64, String)>,
+    pub did: String,
+    pub targets: Vec<DialTarget>,
+    pub trunk_permit: Option<TrunkPermit>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Refusal {
+    pub status: u16,
+    pub disposition: &'static str,
+    pub cause: String,
+}
+
+impl Refusal {
+    fn new(status: u16, disposition: &'static str, cause: impl Into<String>) -> Refusal {
+        Refusal {
+            status,
+            disposition,
+            cause: cause.into(),
+        }
+    }
+}
+
+/// The trunk whose trusted addresses include `source`, if any.
+pub(crate) fn trunk_for_source(trunks: &[Trunk], source: IpAddr) -> Option<&Trunk> {
+    trunks.iter().find(|trunk| {
+        trunk.host.parse::<IpAddr>().is_ok_and(|ip| ip == source)
+            || trunk
+                .inbound_addresses
+                .iter()
+                .any(|range| in_range(range, source))
+    })
+}
+
+fn in_range(range: &str, address: IpAddr) -> bool {
+    let (base, bits) = match range.split_once('/') {
+        Some((base, bits)) => (base, bits.parse::<u32>().ok()),
+        None => (range, None),
+    };
+    let Ok(base) = base.trim().parse::<IpAddr>() else {
+        return false;
+    };
+    match (base, address) {
+        (IpAddr::V4(base), IpAddr::V4(address)) => {
+            let bits = bits.unwrap_or(32).min(32);
+            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+            u32::from(base) & mask == u32::from(address) & mask
+        }
+        (IpAddr::V6(base), IpAddr::V6(address)) => {
+            let bits = bits.unwrap_or(128).min(128);
+            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+            u128::from(base) & mask == u128::from(address) & mask
+        }
+        _ => false,
+    }
+}
+
+/// The registered phones of `extension` as dial targets.
+fn extension_targets(
+    shared: &Shared,
+    extension: &str,
+    from_user: &str,
+    from_display: Option<String>,
+) -> Vec<DialTarget> {
+    let bindings = shared
+        .location
+        .lock()
+        .map(|l| l.lookup(unix_millis(), extension))
+        .unwrap_or_default();
+    bindings
+        .into_iter()
+        .map(|binding| DialTarget {
+            request_uri: binding.contact,
+            reach: binding.reach,
+            transport: binding.transport,
+            from_user: from_user.to_owned(),
+            from_display: from_display.clone(),
+            to_user: extension.to_owned(),
+        })
+        .collect()
+}
+
+pub(crate) async fn plan_from_trunk(
+    shared: &Shared,
+    trunk: &Trunk,
+    caller: String,
+    did: String,
+) -> Result<CallPlan, (Refusal, CallPlan)> {
+    let mut plan = CallPlan {
+        direction: "inbound",
+        caller: caller.clone(),
+        callee: did.clone(),
+        caller_extension: None,
+        callee_extension: None,
+        trunk: Some((trunk.id, trunk.name.clone())),
+        did: did.clone(),
+        targets: Vec::new(),
+        trunk_permit: None,
+    };
+    match shared.admission.trunk_channel(trunk.id, trunk.max_channels) {
+        Ok(permit) => plan.trunk_permit = Some(permit),
+        Err(_) => return Err((Refusal::new(503, "congestion", "trunk channels full"), plan)),
+    }
+    let target = match shared.directory.inbound_target(trunk.id, &did).await {
+        Ok(Some(target)) => target,
+        Ok(None) => {
+            return Err((
+                Refusal::new(404, "failed", "no route for the dialled number"),
+                plan,
+            ));
+        }
+        Err(_) => return Err((Refusal::new(500, "failed", "directory unavailable"), plan)),
+    };
+    plan.callee_extension = Some(target.clone());
+    plan.targets = extension_targets(shared, &target, &caller, None);
+    if plan.targets.is_empty() {
+        return Err((
+            Refusal::new(480, "failed", "extension not registered"),
+            plan,
+        ));
+    }
+    Ok(plan)
+}
+
+pub(crate) async fn plan_from_extension(
+    shared: &Shared,
+    account: &Account,
+    dialled: String,
+) -> Result<CallPlan, (Refusal, CallPlan)> {
+    let display = (!account.display_name.is_empty()).then(|| account.display_name.clone());
+    let mut plan = CallPlan {
+        direction: "internal",
+        caller: account.extension.clone(),
+        callee: dialled.clone(),
+        caller_extension: Some(account.extension.clone()),
+        callee_extension: None,
+        trunk: None,
+        did: String::new(),
+        targets: Vec::new(),
+        trunk_permit: None,
+    };
+    match shared.directory.account(&dialled).await {
+        Ok(Some(callee)) if callee.enabled => {
+            plan.callee_extension = Some(callee.extension.clone());
+            plan.targets =
+                extension_targets(shared, &callee.extension, &account.extension, display);
+            if plan.targets.is_empty() {
+                return Err((
+                    Refusal::new(480, "failed", "extension not registered"),
+                    plan,
+                ));
+            }
+            return Ok(plan);
+        }
+        Ok(Some(_)) => return Err((Refusal::new(404, "failed", "extension disabled"), plan)),
+        Ok(None) => {}
+        Err(_) => return Err((Refusal::new(500, "failed", "directory unavailable"), plan)),
+    }
+    plan.direction = "outbound";
+    let routes = shared.directory.outbound_routes().await.unwrap_or_default();
+    let Some(route) = routes.into_iter().find(|r| r.pattern.matches(&dialled)) else {
+        return Err((
+            Refusal::new(404, "failed", "no route for the dialled number"),
+            plan,
+        ));
+    };
+    if !account.call_class.permits(route.call_class) {
+        tracing::warn!(
+            extension = %account.extension,
+            class = %account.call_class,
+            needed = %route.call_class,
+            "outbound call refused by call class"
+        );
+        let cause = format!(
+            "call class {} may not dial {} numbers",
+            account.call_class, route.call_class
+        );
+        return Err((Refusal::new(403, "forbidden", cause), plan));
+    }
+    let trunks = shared.directory.trunks().await.unwrap_or_default();
+    let Some(trunk) = trunks.into_iter().find(|t| t.id == route.trunk_id) else {
+        return Err((
+            Refusal::new(503, "failed", "route's trunk is disabled"),
+            plan,
+        ));
+    };
+    plan.trunk = Some((trunk.id, trunk.name.clone()));
+    match shared.admission.trunk_channel(trunk.id, trunk.max_channels) {
+        Ok(permit) => plan.trunk_permit = Some(permit),
+        Err(_) => return Err((Refusal::new(503, "congestion", "trunk channels full"), plan)),
+    }
+    let number = format!(
+        "{}{}",
+        route.prepend,
+        dialled.get(route.strip..).unwrap_or("")
+    );
+    let caller_id = match route.caller_id_mode {
+        CallerIdMode::Keep => account.extension.clone(),
+        CallerIdMode::Trunk if !trunk.caller_id.is_empty() => trunk.caller_id.clone(),
+        CallerIdMode::Trunk => account.extension.clone(),
+        CallerIdMode::Fixed => route.caller_id.clone(),
+    };
+    let Some(reach) = resolve(&trunk.host, trunk.port).await else {
+        return Err((
+            Refusal::new(503, "failed", "cannot resolve the trunk's host"),
+            plan,
+        ));
+    };
+    plan.callee = number.clone();
+    plan.caller = caller_id.clone();
+    plan.targets = vec![DialTarget {
+        request_uri: format!("sip:{number}@{}:{}", trunk.host, trunk.port),
+        reach,
+        transport: match trunk.transport {
+            TrunkTransport::Udp => Transport::Udp,
+            TrunkTransport::Tcp => Transport::Tcp,
+        },
+        from_user: caller_id,
+        from_display: None,
+        to_user: number,
+    }];
+    Ok(plan)
+}
+
+async fn resolve(host: &str, port: u16) -> Option<SocketAddr> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Some(SocketAddr::new(ip, port));
+    }
+    tokio::net::lookup_host((host, port)).await.ok()?.next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn address_ranges_match_hosts_and_cidrs() {
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        assert!(in_range("203.0.113.0/24", ip("203.0.113.77")));
+        assert!(!in_range("203.0.113.0/24", ip("203.0.114.1")));
+        assert!(in_range("198.51.100.5", ip("198.51.100.5")));
+        assert!(in_range("0.0.0.0/0", ip("192.0.2.1")));
+        assert!(in_range("2001:db8::/32", ip("2001:db8::1")));
+        assert!(!in_range("2001:db8::/32", ip("192.0.2.1")));
+        assert!(!in_range("garbage", ip("192.0.2.1")));
+    }
+}

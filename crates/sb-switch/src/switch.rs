@@ -1,0 +1,336 @@
+//! Starting and stopping the switch, and the dispatch of new requests.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sb_sip::digest::NonceStore;
+use sb_sip::{BanList, Location, ServerRequest, SipConfig, SipStack, Transport};
+use tokio::sync::{mpsc, watch};
+use tracing::{debug, info, warn};
+
+use crate::admission::{Admission, Refusal};
+use crate::auth::{AuthKind, AuthOutcome, authenticate, refuse};
+use crate::config::SwitchConfig;
+use crate::directory::{CallRecord, Directory};
+use crate::error::SwitchError;
+use crate::ports::PortPool;
+use crate::registrar::handle_register;
+use crate::routing::{
+    CallPlan, Refusal as RouteRefusal, plan_from_extension, plan_from_trunk, trunk_for_source,
+};
+use crate::security::FailureTracker;
+use crate::shared::{Shared, unix_millis};
+use crate::{call_task, cdr_writer};
+
+/// A registered contact, for the console and the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub extension: String,
+    pub contact: String,
+    pub source: SocketAddr,
+    pub transport: Transport,
+    pub user_agent: String,
+    pub expires_at_millis: u64,
+}
+
+/// The running switch; cheap to clone.
+#[derive(Clone)]
+pub struct SwitchHandle {
+    shared: Arc<Shared>,
+    terminate: Arc<watch::Sender<bool>>,
+}
+
+impl std::fmt::Debug for SwitchHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SwitchHandle")
+            .field("sip", &self.sip_addr())
+            .finish_non_exhaustive()
+    }
+}
+
+pub async fn start(
+    config: SwitchConfig,
+    directory: Arc<dyn Directory>,
+    bans: BanList,
+) -> Result<SwitchHandle, SwitchError> {
+    let ports = Arc::new(PortPool::parse(&config.rtp_ports)?);
+    let sip_config = SipConfig {
+        listen: config.listen,
+        enable_tcp: config.enable_tcp,
+        ..SipConfig::default()
+    };
+    let (stack, requests) = SipStack::start(sip_config, bans.clone()).await?;
+    let media_ip = config.media_ip.unwrap_or_else(|| {
+        let ip = stack.local_addr().ip();
+        if ip.is_unspecified() {
+            IpAddr::from([127, 0, 0, 1])
+        } else {
+            ip
+        }
+    });
+    if config.media_ip.is_none() && stack.local_addr().ip().is_unspecified() {
+        warn!(
+            "SIP listens on all addresses and no media address is set: SDP will say 127.0.0.1; set --media-ip"
+        );
+    }
+    let (records, _writer) = cdr_writer::spawn(directory.clone(), 8192);
+    let (terminate_tx, terminate) = watch::channel(false);
+    let shared = Arc::new(Shared {
+        stack,
+        directory,
+        location: Mutex::new(Location::default()),
+        nonces: Mutex::new(NonceStore::new(config.nonce_lifetime_ms, 100_000)),
+        failures: Mutex::new(FailureTracker::new(config.security)),
+        bans,
+        ports,
+        admission: Admission::new(config.max_calls_per_second, config.max_concurrent_calls),
+        records,
+        media_ip,
+        terminate,
+        config,
+    });
+    tokio::spawn(serve(shared.clone(), requests));
+    tokio::spawn(housekeeping(shared.clone()));
+    info!(sip = %shared.stack.local_addr(), media_ip = %media_ip, "SIP switch started");
+    Ok(SwitchHandle {
+        shared,
+        terminate: Arc::new(terminate_tx),
+    })
+}
+
+impl SwitchHandle {
+    pub fn sip_addr(&self) -> SocketAddr {
+        self.shared.stack.local_addr()
+    }
+
+    pub fn registrations(&self) -> Vec<Registration> {
+        let now = unix_millis();
+        let all = self
+            .shared
+            .location
+            .lock()
+            .map(|l| l.all(now))
+            .unwrap_or_default();
+        all.into_iter()
+            .map(|(extension, b)| Registration {
+                extension,
+                contact: b.contact,
+                source: b.reach,
+                transport: b.transport,
+                user_agent: b.user_agent,
+                expires_at_millis: b.expires_at,
+            })
+            .collect()
+    }
+
+    pub fn active_calls(&self) -> usize {
+        self.shared.admission.active_calls()
+    }
+
+    pub fn trunk_channels_in_use(&self, trunk_id: i64) -> u32 {
+        self.shared.admission.trunk_channels_in_use(trunk_id)
+    }
+
+    /// RTP port pairs held by live calls (two per call).
+    pub fn rtp_pairs_in_use(&self) -> usize {
+        self.shared.ports.in_use()
+    }
+
+    pub fn ban(&self, address: IpAddr, until_millis: u64) {
+        self.shared.bans.ban(address, until_millis);
+    }
+
+    pub fn lift_ban(&self, address: IpAddr) {
+        self.shared.bans.lift(address);
+    }
+
+    /// Graceful shutdown: new INVITEs get 503 at once; live calls may go on
+    /// until `deadline`, then are hung up; then the SIP stack stops.
+    pub async fn drain(&self, deadline: Duration) {
+        self.shared.admission.start_draining();
+        let until = tokio::time::Instant::now() + deadline;
+        while self.active_calls() > 0 && tokio::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        if self.active_calls() > 0 {
+            info!(
+                calls = self.active_calls(),
+                "shutdown deadline reached: hanging up live calls"
+            );
+            let _ = self.terminate.send(true);
+            let grace = tokio::time::Instant::now() + Duration::from_secs(2);
+            while self.active_calls() > 0 && tokio::time::Instant::now() < grace {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        // Give the CDR writer a moment to flush the last records.
+        let flush = tokio::time::Instant::now() + Duration::from_secs(2);
+        while self.shared.records.capacity() < self.shared.records.max_capacity()
+            && tokio::time::Instant::now() < flush
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.shared.stack.shutdown();
+    }
+}
+
+async fn serve(shared: Arc<Shared>, mut requests: mpsc::Receiver<ServerRequest>) {
+    while let Some(request) = requests.recv().await {
+        let shared = shared.clone();
+        tokio::spawn(async move { handle(&shared, request).await });
+    }
+}
+
+async fn handle(shared: &Arc<Shared>, request: ServerRequest) {
+    match request.method() {
+        "REGISTER" => handle_register(shared, request).await,
+        "INVITE" if request.has_to_tag() => request.respond(481, Vec::new()).await,
+        "INVITE" => handle_invite(shared, request).await,
+        "OPTIONS" => {
+            let allow = (
+                "Allow".to_owned(),
+                "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE".to_owned(),
+            );
+            request.respond(200, vec![allow]).await
+        }
+        "ACK" => {}
+        "BYE" | "CANCEL" | "INFO" | "UPDATE" | "PRACK" | "NOTIFY" | "REFER" => {
+            request.respond(481, Vec::new()).await
+        }
+        _ => request.respond(405, Vec::new()).await,
+    }
+}
+
+async fn handle_invite(shared: &Arc<Shared>, request: ServerRequest) {
+    let permit = match shared.admission.admit(unix_millis()) {
+        Ok(permit) => permit,
+        Err(refusal) => {
+            debug!(?refusal, "INVITE refused by admission control");
+            let retry = if refusal == Refusal::Draining {
+                "30"
+            } else {
+                "5"
+            };
+            request
+                .respond(503, vec![("Retry-After".into(), retry.into())])
+                .await;
+            return;
+        }
+    };
+    let dialled = request.request_user().unwrap_or_default();
+    let trunks = shared.directory.trunks().await.unwrap_or_default();
+    let plan = if let Some(trunk) = trunk_for_source(&trunks, request.source().ip()) {
+        let caller = request.from_user().unwrap_or_default();
+        plan_from_trunk(shared, trunk, caller, dialled).await
+    } else {
+        let account = match authenticate(shared, &request, AuthKind::Invite).await {
+            AuthOutcome::Authenticated(account) => account,
+            outcome => {
+                refuse(shared, request, AuthKind::Invite, outcome).await;
+                return;
+            }
+        };
+        plan_from_extension(shared, &account, dialled).await
+    };
+    let plan = match plan {
+        Ok(plan) => plan,
+        Err((refusal, plan)) => {
+            refuse_call(shared, request, refusal, plan).await;
+            return;
+        }
+    };
+    let offer = Some(request.body().to_vec()).filter(|b| !b.is_empty());
+    match request.into_call(&shared.stack) {
+        Ok(call) => call_task::spawn(shared.clone(), call, plan, offer, permit),
+        Err(error) => warn!(%error, "could not take the INVITE into a call"),
+    }
+}
+
+/// A call refused before any phone rang still leaves its CDR.
+async fn refuse_call(
+    shared: &Shared,
+    request: ServerRequest,
+    refusal: RouteRefusal,
+    plan: CallPlan,
+) {
+    let now = unix_millis();
+    info!(status = refusal.status, cause = %refusal.cause, caller = %plan.caller, callee = %plan.callee, "call refused");
+    let record = CallRecord {
+        call_id: request.call_id(),
+        direction: plan.direction,
+        caller: plan.caller,
+        callee: plan.callee,
+        caller_extension: plan.caller_extension,
+        callee_extension: plan.callee_extension,
+        trunk_id: plan.trunk.as_ref().map(|t| t.0),
+        trunk_name: plan.trunk.map(|t| t.1).unwrap_or_default(),
+        did: plan.did,
+        started_at: now,
+        answered_at: None,
+        ended_at: now,
+        ring_ms: 0,
+        talk_ms: 0,
+        disposition: refusal.disposition,
+        hangup_cause: format!("{} {}", refusal.status, refusal.cause),
+        hangup_side: "system",
+    };
+    let retry = (refusal.status == 503).then(|| ("Retry-After".to_owned(), "5".to_owned()));
+    request
+        .respond(refusal.status, retry.into_iter().collect())
+        .await;
+    let _ = shared.records.send(record).await;
+}
+
+/// Expiry sweeps and OPTIONS keep-alives.
+async fn housekeeping(shared: Arc<Shared>) {
+    let period = Duration::from_secs(shared.config.keepalive_secs.max(5));
+    let mut misses: std::collections::HashMap<(String, String), u8> = Default::default();
+    loop {
+        tokio::time::sleep(period).await;
+        let now = unix_millis();
+        if let Ok(mut location) = shared.location.lock() {
+            location.sweep(now);
+        }
+        if let Ok(mut nonces) = shared.nonces.lock() {
+            nonces.sweep(now);
+        }
+        if let Ok(mut failures) = shared.failures.lock() {
+            failures.sweep(now);
+        }
+        if shared.config.keepalive_secs == 0 {
+            continue;
+        }
+        let bindings = shared
+            .location
+            .lock()
+            .map(|l| l.all(now))
+            .unwrap_or_default();
+        for (extension, binding) in bindings {
+            let key = (extension.clone(), binding.contact.clone());
+            let answered = shared
+                .stack
+                .ping(
+                    &binding.contact,
+                    binding.reach,
+                    binding.transport,
+                    Duration::from_secs(4),
+                )
+                .await
+                .is_some();
+            if answered {
+                misses.remove(&key);
+                continue;
+            }
+            let count = misses.entry(key.clone()).or_insert(0);
+            *count += 1;
+            if *count >= 2 {
+                info!(%extension, contact = %binding.contact, "contact stopped answering keep-alives: unregistered");
+                if let Ok(mut location) = shared.location.lock() {
+                    location.remove(&extension, &binding.contact);
+                }
+                misses.remove(&key);
+            }
+        }
+    }
+}
