@@ -108,7 +108,7 @@ async fn bad_input_is_refused_by_field_and_nothing_is_half_written() {
     let dup_ext = app
         .post(
             "/api/v1/staff",
-            json!({"employee_id": "3001", "name": "A", "extension": "8001"}),
+            json!({"employee_id": "3001", "name": "A", "extension": "1001"}),
             &admin,
         )
         .await;

@@ -1,22 +1,40 @@
 //! What a new installation starts with: the built-in administrator role, kept
-//! in step with the permission catalogue, and on first start a demo
-//! organisation so the console has something to show.
+//! in step with the permission catalogue, and on first start the first
+//! administrator and (unless turned off) a demo organisation and telephony
+//! set-up so the console has something to show and a phone can register.
 
 use std::collections::BTreeSet;
 
-use sb_core::{DataScope, Permission};
+use sb_core::{CallClass, DataScope, Permission, SipSecret};
 use sqlx::{AnyConnection, Row};
 use time::{Duration, OffsetDateTime};
 
 use crate::audit::{Actor, Change, record_change};
+use crate::codes::{CallerIdMode, TargetKind, Transport};
 use crate::db::Store;
 use crate::error::Result;
+use crate::inbound_routes::{InboundRouteInput, insert_inbound_route};
 use crate::millis::to_millis;
+use crate::outbound_routes::{OutboundRouteInput, insert_outbound_route};
 use crate::roles::{ADMIN_ROLE_CODE, RoleInput, insert_role};
+use crate::sip_extensions::{SipExtensionInput, insert_sip_extension};
 use crate::staff::{StaffInput, insert_staff};
+use crate::trunks::{TrunkInput, insert_trunk};
 
 /// The employee ID of the administrator created on first start.
 pub const FIRST_ADMIN_EMPLOYEE_ID: &str = "admin";
+
+/// The SIP digest realm when none is configured.
+pub const DEFAULT_SIP_REALM: &str = "switchboard";
+
+/// The demo people, who are also the demo SIP extensions: (employee ID and
+/// extension, name, work group). Their SIP password is `demo` + extension.
+const DEMO_PEOPLE: [(&str, &str, &str); 4] = [
+    ("1001", "王芳", "班长"),
+    ("1002", "李娜", "呼入一组"),
+    ("1003", "张伟", "呼入一组"),
+    ("1004", "刘洋", "外呼组"),
+];
 
 const SEEDED_KEY: &str = "demo_seeded_at";
 
@@ -105,6 +123,14 @@ fn staff(
     }
 }
 
+fn first_admin(role: i64, department: Option<i64>) -> StaffInput {
+    StaffInput {
+        department_id: department,
+        extension: None,
+        ..staff(FIRST_ADMIN_EMPLOYEE_ID, "系统管理员", 0, "", "", role)
+    }
+}
+
 impl Store {
     /// Creates the administrator role if missing and grants it every
     /// permission in the catalogue (new releases add permissions).
@@ -166,13 +192,18 @@ impl Store {
         Ok(id)
     }
 
-    /// On the very first start (no staff, never seeded) creates a demo
-    /// organisation and the first administrator with `admin_password_hash`.
-    /// Returns false, changing nothing, on any later start.
+    /// On the very first start (no staff, never seeded) creates the first
+    /// administrator with `admin_password_hash` and, when `demo` is set, a
+    /// demo organisation with SIP extensions 1001-1004 (passwords
+    /// `demo1001`..., flagged as demo, HA1s for `sip_realm`), a disabled demo
+    /// trunk and one inbound and one outbound route. Returns false, changing
+    /// nothing, on any later start.
     pub async fn seed_first_start(
         &self,
         now: OffsetDateTime,
         admin_password_hash: &str,
+        sip_realm: &str,
+        demo: bool,
     ) -> Result<bool> {
         let admin_role = self.ensure_admin_role(now).await?;
         let mut tx = self.begin_write().await?;
@@ -182,6 +213,11 @@ impl Store {
             .try_get(0)?;
         if staff_count > 0 || setting(&mut tx, SEEDED_KEY).await?.is_some() {
             return Ok(false);
+        }
+        if !demo {
+            let admin = first_admin(admin_role, None);
+            insert_staff(&mut tx, now, &admin, Some(admin_password_hash)).await?;
+            return finish_first_start(tx, now, false).await.map(|()| true);
         }
         let hq = insert_department(&mut tx, now, "001", "总部 Head office", None).await?;
         let center =
@@ -237,44 +273,19 @@ impl Store {
         };
         let agent = insert_role(&mut tx, now, &agent, false).await?;
 
-        let mut admin = staff(
-            FIRST_ADMIN_EMPLOYEE_ID,
-            "系统管理员",
-            hq,
-            "",
-            "8000",
-            admin_role,
-        );
-        admin.extension = None;
+        let admin = first_admin(admin_role, Some(hq));
         insert_staff(&mut tx, now, &admin, Some(admin_password_hash)).await?;
-        insert_staff(
-            &mut tx,
-            now,
-            &staff("1001", "王芳", center, "班长", "8001", supervisor),
-            None,
-        )
-        .await?;
-        insert_staff(
-            &mut tx,
-            now,
-            &staff("1002", "李娜", inbound, "呼入一组", "8002", agent),
-            None,
-        )
-        .await?;
-        insert_staff(
-            &mut tx,
-            now,
-            &staff("1003", "张伟", inbound, "呼入一组", "8003", agent),
-            None,
-        )
-        .await?;
-        insert_staff(
-            &mut tx,
-            now,
-            &staff("1004", "刘洋", outbound, "外呼组", "8004", agent),
-            None,
-        )
-        .await?;
+        let places = [
+            (center, supervisor),
+            (inbound, agent),
+            (inbound, agent),
+            (outbound, agent),
+        ];
+        for ((number, name, group), (department, role)) in DEMO_PEOPLE.into_iter().zip(places) {
+            let person = staff(number, name, department, group, number, role);
+            insert_staff(&mut tx, now, &person, None).await?;
+        }
+        seed_telephony(&mut tx, now, sip_realm).await?;
 
         insert_dictionary(
             &mut tx,
@@ -329,22 +340,89 @@ impl Store {
         .bind(to_millis(now + Duration::days(30)))
         .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
-            .bind(SEEDED_KEY)
-            .bind(to_millis(now).to_string())
-            .execute(&mut *tx)
-            .await?;
-        let change = Change {
-            action: "system.first_start",
-            entity: "system",
-            entity_id: String::new(),
-            before: None,
-            after: Some(
-                serde_json::json!({ "demo_data": true, "administrator": FIRST_ADMIN_EMPLOYEE_ID }),
-            ),
-        };
-        record_change(&mut tx, now, &Actor::system("first start"), change).await?;
-        tx.commit().await?;
-        Ok(true)
+        finish_first_start(tx, now, true).await.map(|()| true)
     }
+}
+
+/// Marks the database as seeded, records the first start and commits.
+async fn finish_first_start(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    now: OffsetDateTime,
+    demo: bool,
+) -> Result<()> {
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+        .bind(SEEDED_KEY)
+        .bind(to_millis(now).to_string())
+        .execute(&mut *tx)
+        .await?;
+    let mut after =
+        serde_json::json!({ "demo_data": demo, "administrator": FIRST_ADMIN_EMPLOYEE_ID });
+    if demo {
+        after["sip_extensions"] = DEMO_PEOPLE.iter().map(|(ext, ..)| *ext).collect();
+    }
+    let change = Change {
+        action: "system.first_start",
+        entity: "system",
+        entity_id: String::new(),
+        before: None,
+        after: Some(after),
+    };
+    record_change(&mut tx, now, &Actor::system("first start"), change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Demo SIP extensions for the demo people, a disabled demo carrier, the main
+/// number ringing the supervisor, and national numbers (0...) going out.
+async fn seed_telephony(conn: &mut AnyConnection, now: OffsetDateTime, realm: &str) -> Result<()> {
+    for (number, name, _) in DEMO_PEOPLE {
+        let input = SipExtensionInput {
+            extension: number.into(),
+            display_name: name.into(),
+            call_class: CallClass::National,
+            max_contacts: 3,
+            enabled: true,
+        };
+        let secret = SipSecret::derive(number, realm, &format!("demo{number}"));
+        insert_sip_extension(conn, now, &input, &secret, true).await?;
+    }
+    let trunk = TrunkInput {
+        name: "demo-carrier".into(),
+        host: "127.0.0.1".into(),
+        port: 5080,
+        transport: Transport::Udp,
+        inbound_addresses: vec!["127.0.0.1".into()],
+        register: false,
+        username: String::new(),
+        password: None,
+        register_expires: 3600,
+        max_channels: 0,
+        caller_id: "4008001000".into(),
+        enabled: false,
+    };
+    let trunk_id = insert_trunk(conn, now, &trunk).await?;
+    let inbound = InboundRouteInput {
+        did: "4008001000".into(),
+        trunk_id: None,
+        target_kind: TargetKind::Extension,
+        target: DEMO_PEOPLE[0].0.into(),
+        description: "演示：总机号码转班长 Demo: main number rings the supervisor".into(),
+        enabled: true,
+    };
+    insert_inbound_route(conn, now, &inbound).await?;
+    let outbound = OutboundRouteInput {
+        name: "demo-national".into(),
+        priority: 100,
+        // Long-distance numbers (0 + area code) go out as dialled.
+        pattern: "0.".into(),
+        strip: 0,
+        prepend: String::new(),
+        trunk_id,
+        call_class: CallClass::National,
+        caller_id_mode: CallerIdMode::Trunk,
+        caller_id: String::new(),
+        enabled: true,
+    };
+    insert_outbound_route(conn, now, &outbound).await?;
+    Ok(())
 }

@@ -34,9 +34,16 @@ macro_rules! embedded_migrations {
 
 type MigrationSource = &'static [(i64, &'static str, &'static str)];
 
-const SQLITE_MIGRATIONS: MigrationSource =
-    embedded_migrations!("sqlite": 1 => "0001_foundation.sql", 2 => "0002_staff_search_index.sql");
-const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres": 1 => "0001_foundation.sql", 2 => "0002_staff_search_index.sql");
+const SQLITE_MIGRATIONS: MigrationSource = embedded_migrations!("sqlite":
+    1 => "0001_foundation.sql",
+    2 => "0002_staff_search_index.sql",
+    3 => "0003_switch.sql",
+);
+const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
+    1 => "0001_foundation.sql",
+    2 => "0002_staff_search_index.sql",
+    3 => "0003_switch.sql",
+);
 
 impl Store {
     /// Connects to `sqlite:...` or `postgres://...`. A SQLite file is created

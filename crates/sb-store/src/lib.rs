@@ -4,43 +4,62 @@
 //! Layout: `db` (pool, embedded migrations per backend under `migrations/`,
 //! a `$n` SQL builder), then one module per aggregate, each an `impl Store`
 //! block: `departments`, `staff`, `roles`, `sessions`, `api_tokens`,
-//! `extension_groups`, `dictionary`, `announcements`, `audit`, `bootstrap`.
+//! `extension_groups`, `dictionary`, `announcements`, `audit`, `bootstrap`;
+//! for the SIP switch `sip_extensions`, `trunks`, `inbound_routes`,
+//! `outbound_routes`, `cdrs`, `sip_bans`, with their text `codes` and the
+//! trusted `address_range` of a trunk.
 //!
 //! Every change is written together with its audit row in one transaction.
 //! Callers pass `now` explicitly so expiry and lockout are testable without a
 //! wall clock. Inputs arrive validated (lengths, formats) from the API layer;
 //! this layer enforces references and uniqueness and names the field at fault.
 
+mod address_range;
 mod announcements;
 mod api_tokens;
 mod audit;
 mod bootstrap;
+mod cdrs;
+mod codes;
 mod db;
 mod departments;
 mod dictionary;
 mod error;
 mod extension_groups;
+mod inbound_routes;
 mod millis;
+mod outbound_routes;
 mod page;
 mod roles;
 mod sessions;
+mod sip_bans;
+mod sip_extensions;
 mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod trunks;
 
+pub use address_range::AddressRange;
 pub use announcements::{Announcement, AnnouncementInput};
 pub use api_tokens::{ApiToken, NewApiToken};
 pub use audit::{Actor, AlarmPolicy, AuditEntry, AuditEvent, AuditFilter, AuditKind};
-pub use bootstrap::FIRST_ADMIN_EMPLOYEE_ID;
+pub use bootstrap::{DEFAULT_SIP_REALM, FIRST_ADMIN_EMPLOYEE_ID};
+pub use cdrs::{Cdr, CdrFilter, CdrScope, NewCdr};
+pub use codes::{CallerIdMode, Direction, Disposition, HangupSide, TargetKind, Transport};
 pub use db::{Backend, Store};
 pub use departments::{Department, DepartmentInput};
 pub use dictionary::{DictionaryItem, DictionaryItemInput, DictionaryType, DictionaryTypeInput};
 pub use error::{Result, StoreError};
 pub use extension_groups::{ExtensionGroup, ExtensionGroupInput};
+pub use inbound_routes::{InboundRoute, InboundRouteInput};
+pub use outbound_routes::{OutboundRoute, OutboundRouteInput};
 pub use page::{Page, PageRequest};
 pub use roles::{ADMIN_ROLE_CODE, Grants, Role, RoleInput};
 pub use sessions::{NewSession, SessionRecord};
+pub use sip_bans::{NewSipBan, SipBan};
+pub use sip_extensions::{SipAccount, SipExtension, SipExtensionInput};
 pub use staff::{Credentials, LoginAttempt, ProfileInput, RoleRef, Staff, StaffFilter, StaffInput};
+pub use trunks::{Trunk, TrunkInput};
 
 /// The JSON an audit row keeps of an entity before or after a change.
 pub(crate) fn snapshot<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {

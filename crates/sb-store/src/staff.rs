@@ -307,16 +307,6 @@ pub(crate) async fn insert_staff(
     Ok(id)
 }
 
-/// The total a page implies on its own: a short page is the last one, so
-/// the count is spared (for rare search terms, the case where paging walks
-/// the whole index anyway). `None` when a count is needed. A window count
-/// (`COUNT(*) OVER ()`) was measured ten times slower on SQLite when a search
-/// matches most rows, because it materialises every match.
-fn total_from_page(page: PageRequest, found: usize) -> Option<i64> {
-    let found = i64::try_from(found).unwrap_or(i64::MAX);
-    (found < page.limit() && (found > 0 || page.offset() == 0)).then(|| page.offset() + found)
-}
-
 impl Store {
     pub async fn list_staff(&self, filter: &StaffFilter, page: PageRequest) -> Result<Page<Staff>> {
         let mut cond = Sql::new(" WHERE 1 = 1");
@@ -355,7 +345,7 @@ impl Store {
             .bind(Arg::Int(page.offset()))
             .push(") ORDER BY s.employee_id");
         let rows = list.query().fetch_all(&mut *conn).await?;
-        let total = match total_from_page(page, rows.len()) {
+        let total = match page.total_if_last(rows.len()) {
             Some(total) => total,
             None => {
                 let mut count = Sql::new("SELECT COUNT(*) FROM staff s");

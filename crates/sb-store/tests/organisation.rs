@@ -12,10 +12,15 @@ use support::{actor, dept, person};
 
 async fn migrations_are_idempotent_and_first_start_seeds_once(store: Store) {
     store.migrate().await.expect("second migrate is a no-op");
-    assert!(store.seed_first_start(t0(), "hash").await.expect("seed"));
+    assert!(
+        store
+            .seed_first_start(t0(), "hash", DEFAULT_SIP_REALM, true)
+            .await
+            .expect("seed")
+    );
     assert!(
         !store
-            .seed_first_start(t0(), "hash")
+            .seed_first_start(t0(), "hash", DEFAULT_SIP_REALM, true)
             .await
             .expect("seed again")
     );
@@ -409,7 +414,10 @@ both_backends!(staff, staff_uniqueness_search_and_scope);
 
 async fn last_admin_and_builtin_role_are_protected(store: Store) {
     let a = actor();
-    store.seed_first_start(t0(), "hash").await.expect("seed");
+    store
+        .seed_first_start(t0(), "hash", DEFAULT_SIP_REALM, true)
+        .await
+        .expect("seed");
     let admin = store
         .staff_by_employee_id(FIRST_ADMIN_EMPLOYEE_ID)
         .await

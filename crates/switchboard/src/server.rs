@@ -107,7 +107,10 @@ pub async fn run(
         let hash = hash_password_blocking(password.clone())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        if store.seed_first_start(now, &hash).await? {
+        if store
+            .seed_first_start(now, &hash, sb_store::DEFAULT_SIP_REALM, true)
+            .await?
+        {
             println!(
                 "First start: demo organisation loaded; administrator \"{FIRST_ADMIN_EMPLOYEE_ID}\" created with password {password} (shown only this once)"
             );

@@ -68,7 +68,7 @@ impl TestApp {
     async fn on(db: TestDb) -> TestApp {
         let clock = ManualClock::new(t0());
         db.store
-            .seed_first_start(t0(), password_hash())
+            .seed_first_start(t0(), password_hash(), sb_store::DEFAULT_SIP_REALM, true)
             .await
             .expect("seed");
         let state = AppState::new(
