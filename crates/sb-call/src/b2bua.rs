@@ -200,11 +200,9 @@ impl B2bua {
         match event {
             LegEvent::Progress { status, sdp } => self.callee_progress(leg, index, status, sdp),
             LegEvent::Answered { sdp } => self.callee_answered(now, leg, index, sdp),
-            LegEvent::Failed { status, .. } => {
-                if self.callees[index] == Callee::Inviting {
-                    self.callees[index] = Callee::Failed(status);
-                    self.settle_if_all_failed(now);
-                }
+            LegEvent::Failed { status, .. } if self.callees[index] == Callee::Inviting => {
+                self.callees[index] = Callee::Failed(status);
+                self.settle_if_all_failed(now);
             }
             LegEvent::HungUp if Some(leg) == self.winner && self.phase == CallPhase::Answered => {
                 self.outputs.push_back(Action::Hangup { leg: LegId::A });
@@ -310,8 +308,7 @@ impl B2bua {
     }
 
     fn settle_if_all_failed(&mut self, now: u64) {
-        if self.phase != CallPhase::Dialling || self.callees.iter().any(|c| *c == Callee::Inviting)
-        {
+        if self.phase != CallPhase::Dialling || self.callees.contains(&Callee::Inviting) {
             return;
         }
         let statuses: Vec<u16> = self

@@ -265,11 +265,18 @@ impl NonceStore {
     }
 }
 
-/// The `WWW-Authenticate` / `Proxy-Authenticate` values for a challenge:
-/// SHA-256 first, then MD5, as RFC 8760 §2.4 orders by preference.
-pub fn challenges(realm: &str, nonce: &str, stale: bool) -> [String; 2] {
+/// The `WWW-Authenticate` / `Proxy-Authenticate` values for a challenge,
+/// one per algorithm. RFC 8760 §2.4 lists the preferred one first; many
+/// deployed phones (and SIPp) read only the first challenge and know only
+/// MD5, so MD5 leads unless `sha256_first` is set.
+pub fn challenges(realm: &str, nonce: &str, stale: bool, sha256_first: bool) -> [String; 2] {
     let stale = if stale { ", stale=true" } else { "" };
-    [Algorithm::Sha256, Algorithm::Md5].map(|algorithm| {
+    let order = if sha256_first {
+        [Algorithm::Sha256, Algorithm::Md5]
+    } else {
+        [Algorithm::Md5, Algorithm::Sha256]
+    };
+    order.map(|algorithm| {
         format!(
             "Digest realm=\"{realm}\", nonce=\"{nonce}\", algorithm={}, qop=\"auth\"{stale}",
             algorithm.token()
@@ -373,9 +380,11 @@ mod tests {
     }
 
     #[test]
-    fn challenges_offer_sha256_then_md5() {
-        let [first, second] = challenges("switchboard", "abc", true);
+    fn challenges_offer_both_algorithms_in_the_chosen_order() {
+        let [first, second] = challenges("switchboard", "abc", true, true);
         assert!(first.contains("algorithm=SHA-256") && first.contains("stale=true"));
         assert!(second.contains("algorithm=MD5"));
+        let [first, _] = challenges("switchboard", "abc", false, false);
+        assert!(first.contains("algorithm=MD5") && !first.contains("stale"));
     }
 }

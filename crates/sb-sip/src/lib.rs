@@ -28,5 +28,5 @@ pub use call::{DialTarget, SipCall};
 pub use error::SipError;
 pub use guard::{BanList, WireStats};
 pub use location::{Binding, Location, RegisterOutcome, RegisterRequest, Transport};
-pub use request::ServerRequest;
+pub use request::{Contacts, ServerRequest};
 pub use stack::{SipConfig, SipStack};

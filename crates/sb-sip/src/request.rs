@@ -11,6 +11,14 @@ use tracing::debug;
 
 use crate::location::{ContactUpdate, Transport};
 
+/// The Contact headers of a REGISTER.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contacts {
+    /// `Contact: *` (remove every binding, with `Expires: 0`).
+    Wildcard,
+    List(Vec<ContactUpdate>),
+}
+
 pub struct ServerRequest {
     pub(crate) tx: Transaction,
     pub(crate) source: SocketAddr,
@@ -150,8 +158,7 @@ impl ServerRequest {
 
     /// The REGISTER's contacts with their expiry: the contact's own
     /// `expires` parameter, else the Expires header, else `default`.
-    /// `Err(())` for `Contact: *`.
-    pub fn contact_updates(&self, default: u32) -> Result<Vec<ContactUpdate>, ()> {
+    pub fn contact_updates(&self, default: u32) -> Contacts {
         let header_expires = self.expires();
         let mut updates = Vec::new();
         for header in self.tx.original.headers.iter() {
@@ -159,7 +166,7 @@ impl ServerRequest {
                 continue;
             };
             if contact.value().trim() == "*" {
-                return Err(());
+                return Contacts::Wildcard;
             }
             let Ok(typed) = contact.typed() else {
                 continue;
@@ -170,7 +177,7 @@ impl ServerRequest {
                 expires,
             });
         }
-        Ok(updates)
+        Contacts::List(updates)
     }
 
     /// Answers with `status` and extra headers given as (name, value).

@@ -113,10 +113,15 @@ pub(crate) async fn refuse(
         AuthOutcome::Authenticated(_) => {}
         AuthOutcome::Challenge { stale } => {
             let nonce = shared.issue_nonce();
-            let headers = challenges(&shared.config.realm, &nonce, stale)
-                .into_iter()
-                .map(|value| (kind.challenge_header().to_owned(), value))
-                .collect();
+            let headers = challenges(
+                &shared.config.realm,
+                &nonce,
+                stale,
+                shared.config.sha256_first,
+            )
+            .into_iter()
+            .map(|value| (kind.challenge_header().to_owned(), value))
+            .collect();
             request.respond(kind.challenge_status(), headers).await;
         }
         AuthOutcome::Forbidden => request.respond(403, Vec::new()).await,

@@ -10,6 +10,8 @@ pub struct SwitchConfig {
     /// `FIRST-LAST` RTP port range, FIRST even.
     pub rtp_ports: String,
     pub realm: String,
+    /// Offer the SHA-256 digest challenge before the MD5 one.
+    pub sha256_first: bool,
     pub ring_timeout_ms: u64,
     pub nonce_lifetime_ms: u64,
     pub min_expires: u32,
@@ -54,6 +56,7 @@ impl Default for SwitchConfig {
             media_ip: None,
             rtp_ports: "30000-39999".into(),
             realm: "switchboard".into(),
+            sha256_first: false,
             ring_timeout_ms: 30_000,
             nonce_lifetime_ms: 5 * 60_000,
             min_expires: 60,

@@ -43,7 +43,7 @@ impl PortPool {
     }
 
     pub fn capacity(&self) -> usize {
-        usize::from((self.last - self.first + 1) / 2)
+        usize::from((self.last - self.first).div_ceil(2))
     }
 
     /// Binds the next free pair on `ip`, skipping ports other programs hold.

@@ -1,8 +1,8 @@
 //! The registrar (MISSION T1, RFC 3261 §10.3): authenticates REGISTER,
 //! applies it to the location service and answers with the bindings.
 
-use sb_sip::ServerRequest;
 use sb_sip::location::{RegisterOutcome, RegisterRequest};
+use sb_sip::{Contacts, ServerRequest};
 use tracing::{debug, info};
 
 use crate::auth::{AuthKind, AuthOutcome, authenticate, refuse};
@@ -28,9 +28,9 @@ pub(crate) async fn handle_register(shared: &Shared, request: ServerRequest) {
     }
     let config = &shared.config;
     let (updates, remove_all) = match request.contact_updates(config.default_expires) {
-        Ok(updates) => (updates, false),
-        Err(()) if request.expires() == Some(0) => (Vec::new(), true),
-        Err(()) => {
+        Contacts::List(updates) => (updates, false),
+        Contacts::Wildcard if request.expires() == Some(0) => (Vec::new(), true),
+        Contacts::Wildcard => {
             request.respond(400, Vec::new()).await;
             return;
         }

@@ -2,12 +2,13 @@
 //! `SWITCHBOARD_*` environment variables, an optional TOML file
 //! (`--config`), and built-in defaults.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
 use sb_api::ApiConfig;
+use sb_switch::SwitchConfig;
 use serde::Deserialize;
 
 /// Flags every subcommand takes.
@@ -44,6 +45,31 @@ pub struct GlobalArgs {
         value_name = "BOOL"
     )]
     pub secure_cookies: Option<bool>,
+    /// RTP relay port range, FIRST-LAST with FIRST even [default: 30000-39999].
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_RTP_PORTS",
+        value_name = "RANGE"
+    )]
+    pub rtp_ports: Option<String>,
+    /// Address written into SDP for relayed media [default: the SIP address, or 127.0.0.1].
+    #[arg(long, global = true, env = "SWITCHBOARD_MEDIA_IP", value_name = "IP")]
+    pub media_ip: Option<IpAddr>,
+    /// Seconds a call rings before the caller gets 480 [default: 30].
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_RING_TIMEOUT",
+        value_name = "SECS"
+    )]
+    pub ring_timeout: Option<u64>,
+    /// New calls per second beyond which INVITEs get 503 [default: 2000; 0 = no limit].
+    #[arg(long, global = true, env = "SWITCHBOARD_MAX_CPS", value_name = "N")]
+    pub max_cps: Option<u32>,
+    /// Concurrent calls beyond which INVITEs get 503 [default: 10000; 0 = no limit].
+    #[arg(long, global = true, env = "SWITCHBOARD_MAX_CALLS", value_name = "N")]
+    pub max_calls: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -59,6 +85,13 @@ struct FileConfig {
     session_absolute_hours: Option<i64>,
     max_login_failures: Option<i64>,
     lockout_minutes: Option<i64>,
+    rtp_ports: Option<String>,
+    media_ip: Option<IpAddr>,
+    ring_timeout: Option<u64>,
+    max_cps: Option<u32>,
+    max_calls: Option<usize>,
+    sip_ban_minutes: Option<u64>,
+    sip_max_auth_failures: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +102,7 @@ pub struct Config {
     pub database_url: String,
     pub log: String,
     pub api: ApiConfig,
+    pub switch: SwitchConfig,
 }
 
 impl Config {
@@ -77,6 +111,7 @@ impl Config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
+        let switch = switch_config(args, &file)?;
         let data_dir = args
             .data_dir
             .clone()
@@ -104,6 +139,7 @@ impl Config {
             api.lockout = time::Duration::minutes(positive("lockout_minutes", m)?);
         }
         Ok(Config {
+            switch,
             data_dir,
             http: args
                 .http
@@ -126,6 +162,33 @@ impl Config {
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
+}
+
+fn switch_config(args: &GlobalArgs, file: &FileConfig) -> anyhow::Result<SwitchConfig> {
+    let mut switch = SwitchConfig::default();
+    if let Some(range) = args.rtp_ports.clone().or(file.rtp_ports.clone()) {
+        switch.rtp_ports = range;
+    }
+    switch.media_ip = args.media_ip.or(file.media_ip);
+    if let Some(secs) = args.ring_timeout.or(file.ring_timeout) {
+        if secs == 0 {
+            bail!("ring_timeout must be positive, got 0");
+        }
+        switch.ring_timeout_ms = secs * 1000;
+    }
+    if let Some(n) = args.max_cps.or(file.max_cps) {
+        switch.max_calls_per_second = n;
+    }
+    if let Some(n) = args.max_calls.or(file.max_calls) {
+        switch.max_concurrent_calls = n;
+    }
+    if let Some(minutes) = file.sip_ban_minutes {
+        switch.security.ban_ms = minutes * 60_000;
+    }
+    if let Some(n) = file.sip_max_auth_failures {
+        switch.security.max_auth_failures = n.max(1);
+    }
+    Ok(switch)
 }
 
 fn positive(key: &str, value: i64) -> anyhow::Result<i64> {

@@ -7,5 +7,7 @@
 
 pub mod cli;
 pub mod config;
+mod directory;
 pub mod server;
+mod sip;
 mod users;

@@ -89,6 +89,9 @@ fn console_url(addr: SocketAddr) -> String {
     format!("http://{host}:{}/", addr.port())
 }
 
+/// How long live calls may go on after a shutdown signal.
+const SIP_DRAIN_DEADLINE: Duration = Duration::from_secs(30);
+
 /// Runs the server until `shutdown` resolves.
 pub async fn run(
     config: Config,
@@ -118,6 +121,11 @@ pub async fn run(
     }
     let state = AppState::new(store.clone(), Arc::new(SystemClock), config.api.clone())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let switch = crate::sip::start_switch(&config, &store, sb_store::DEFAULT_SIP_REALM).await?;
+    println!(
+        "Switchboard SIP is listening on udp+tcp {}",
+        switch.sip_addr()
+    );
     let listener = tokio::net::TcpListener::bind(config.http)
         .await
         .with_context(|| format!("binding the console/API address {}", config.http))?;
@@ -131,10 +139,22 @@ pub async fn run(
         sip = %config.sip,
         database = %redacted_url(&config.database_url),
         startup_ms = started.elapsed().as_millis() as u64,
-        "serving (the SIP listener arrives with the SIP switch)"
+        "serving"
     );
     let sweeper = tokio::spawn(sweep_sessions(store.clone()));
-    let served = sb_api::serve(listener, state, shutdown).await;
+    // On shutdown the switch drains first (new INVITEs get 503, live calls
+    // may finish up to the deadline) while the console stays reachable.
+    let (stopped, mut stop) = tokio::sync::watch::channel(false);
+    let draining = switch.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        draining.drain(SIP_DRAIN_DEADLINE).await;
+        let _ = stopped.send(true);
+    });
+    let http_stop = async move {
+        let _ = stop.wait_for(|done| *done).await;
+    };
+    let served = sb_api::serve(listener, state, http_stop).await;
     sweeper.abort();
     store.close().await;
     served.context("HTTP server failed")
