@@ -37,6 +37,33 @@ pub struct DialTarget {
     pub from_display: Option<String>,
     /// The callee's number in the To header.
     pub to_user: String,
+    /// Digest credentials for a carrier that challenges our INVITE.
+    pub credentials: Option<TrunkCredentials>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct TrunkCredentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for TrunkCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrunkCredentials")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TrunkCredentials {
+    pub(crate) fn to_stack(&self) -> rsipstack::dialog::authenticate::Credential {
+        rsipstack::dialog::authenticate::Credential {
+            username: self.username.clone(),
+            password: self.password.clone(),
+            realm: None,
+            auth_username: None,
+        }
+    }
 }
 
 pub struct SipCall {
@@ -246,6 +273,7 @@ impl SipCall {
             content_type: sdp.as_ref().map(|_| "application/sdp".to_owned()),
             offer: sdp,
             contact,
+            credential: target.credentials.as_ref().map(TrunkCredentials::to_stack),
             ..Default::default()
         };
         let (dialog, outcome) = self

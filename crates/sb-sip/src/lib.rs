@@ -15,6 +15,7 @@
 //! Everything here is IO or plain data; call decisions live in sb-call.
 
 mod call;
+mod carrier;
 pub mod digest;
 mod error;
 mod guard;
@@ -24,7 +25,8 @@ mod request;
 mod stack;
 pub mod wire;
 
-pub use call::{DialTarget, SipCall};
+pub use call::{DialTarget, SipCall, TrunkCredentials};
+pub use carrier::CarrierRegistration;
 pub use error::SipError;
 pub use guard::{BanList, WireStats};
 pub use location::{Binding, Location, RegisterOutcome, RegisterRequest, Transport};

@@ -9,6 +9,23 @@ use crate::error::SipError;
 /// Largest message accepted over UDP; bigger requests get 513 (RFC 3261 §21.5.14).
 pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
 const MAX_HEADERS: usize = 128;
+/// The methods the stack parses; others would be dropped by it unanswered.
+const KNOWN_METHODS: [&str; 14] = [
+    "ACK",
+    "BYE",
+    "CANCEL",
+    "INFO",
+    "INVITE",
+    "MESSAGE",
+    "NOTIFY",
+    "OPTIONS",
+    "PRACK",
+    "PUBLISH",
+    "REFER",
+    "REGISTER",
+    "SUBSCRIBE",
+    "UPDATE",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inspection {
@@ -54,6 +71,15 @@ pub fn inspect(datagram: &[u8]) -> Inspection {
         }
     };
     let headers = collect(head.split("\r\n").skip(1));
+    if !KNOWN_METHODS.contains(&request_method) {
+        // RFC 3261 §8.2.1: a method the switch does not know gets 501.
+        return refuse(
+            &headers,
+            501,
+            "Not Implemented",
+            SipError::Malformed("unknown method"),
+        );
+    }
     if datagram.len() > MAX_MESSAGE_BYTES {
         return refuse(
             &headers,
@@ -318,6 +344,14 @@ mod tests {
             inspect(no_via.as_bytes()),
             Inspection::Drop { .. }
         ));
+    }
+
+    #[test]
+    fn unknown_methods_get_501() {
+        let odd = GOOD
+            .replace("OPTIONS sip:", "NEWMETHOD sip:")
+            .replace("1 OPTIONS", "1 NEWMETHOD");
+        assert_eq!(status(&inspect(odd.as_bytes())), Some("501"));
     }
 
     #[test]

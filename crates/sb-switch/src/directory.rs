@@ -36,6 +36,10 @@ pub struct Trunk {
     pub inbound_addresses: Vec<String>,
     pub username: String,
     pub password: String,
+    /// Whether the switch registers with the carrier.
+    pub register: bool,
+    /// Seconds a registration with the carrier is asked to last.
+    pub register_expires: u32,
     /// 0 = unlimited.
     pub max_channels: u32,
     pub caller_id: String,

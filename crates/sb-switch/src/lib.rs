@@ -12,6 +12,7 @@
 mod admission;
 mod auth;
 mod call_task;
+mod carriers;
 mod cdr_writer;
 mod config;
 mod directory;
@@ -24,6 +25,7 @@ mod security;
 mod shared;
 mod switch;
 
+pub use carriers::CarrierStatus;
 pub use config::{SecurityPolicy, SwitchConfig};
 pub use directory::{
     Account, CallRecord, CallerIdMode, Directory, OutboundRoute, Trunk, TrunkTransport,

@@ -6,7 +6,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use sb_sip::{DialTarget, Transport};
+use sb_sip::{DialTarget, Transport, TrunkCredentials};
 
 use crate::admission::TrunkPermit;
 use crate::directory::{Account, CallerIdMode, Trunk, TrunkTransport};
@@ -97,6 +97,7 @@ fn extension_targets(
             from_user: from_user.to_owned(),
             from_display: from_display.clone(),
             to_user: extension.to_owned(),
+            credentials: None,
         })
         .collect()
 }
@@ -239,6 +240,10 @@ pub(crate) async fn plan_from_extension(
         from_user: caller_id,
         from_display: None,
         to_user: number,
+        credentials: (!trunk.username.is_empty()).then(|| TrunkCredentials {
+            username: trunk.username.clone(),
+            password: trunk.password.clone(),
+        }),
     }];
     Ok(plan)
 }

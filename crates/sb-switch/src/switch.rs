@@ -11,6 +11,7 @@ use tracing::{debug, info, warn};
 
 use crate::admission::{Admission, Refusal};
 use crate::auth::{AuthKind, AuthOutcome, authenticate, refuse};
+use crate::carriers::{CarrierStatus, CarrierTable};
 use crate::config::SwitchConfig;
 use crate::directory::{CallRecord, Directory};
 use crate::error::SwitchError;
@@ -21,7 +22,7 @@ use crate::routing::{
 };
 use crate::security::FailureTracker;
 use crate::shared::{Shared, unix_millis};
-use crate::{call_task, cdr_writer};
+use crate::{call_task, carriers, cdr_writer};
 
 /// A registered contact, for the console and the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +39,7 @@ pub struct Registration {
 #[derive(Clone)]
 pub struct SwitchHandle {
     shared: Arc<Shared>,
+    carriers: CarrierTable,
     terminate: Arc<watch::Sender<bool>>,
 }
 
@@ -92,9 +94,12 @@ pub async fn start(
     });
     tokio::spawn(serve(shared.clone(), requests));
     tokio::spawn(housekeeping(shared.clone()));
+    let carriers = CarrierTable::default();
+    tokio::spawn(carriers::keep_registered(shared.clone(), carriers.clone()));
     info!(sip = %shared.stack.local_addr(), media_ip = %media_ip, "SIP switch started");
     Ok(SwitchHandle {
         shared,
+        carriers,
         terminate: Arc::new(terminate_tx),
     })
 }
@@ -122,6 +127,17 @@ impl SwitchHandle {
                 expires_at_millis: b.expires_at,
             })
             .collect()
+    }
+
+    /// Registration state of every trunk that registers with its carrier.
+    pub fn carrier_registrations(&self) -> Vec<CarrierStatus> {
+        let mut all: Vec<CarrierStatus> = self
+            .carriers
+            .lock()
+            .map(|t| t.values().cloned().collect())
+            .unwrap_or_default();
+        all.sort_by_key(|s| s.trunk_id);
+        all
     }
 
     pub fn active_calls(&self) -> usize {

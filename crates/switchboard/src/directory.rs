@@ -69,6 +69,8 @@ impl Directory for StoreDirectory {
                 inbound_addresses: t.inbound_addresses,
                 username: t.username,
                 password: t.password,
+                register: t.register,
+                register_expires: u32::try_from(t.register_expires).unwrap_or(3600),
                 max_channels: u32::try_from(t.max_channels).unwrap_or(0),
                 caller_id: t.caller_id,
             })
