@@ -317,10 +317,10 @@ impl SipCall {
 
     pub async fn cancel(&mut self, leg: LegId) {
         self.closing.insert(leg);
-        if let Some(dialog) = self.callees.get(&leg) {
-            if let Err(error) = dialog.cancel().await {
-                debug!(%error, ?leg, "could not cancel");
-            }
+        if let Some(dialog) = self.callees.get(&leg)
+            && let Err(error) = dialog.cancel().await
+        {
+            debug!(%error, ?leg, "could not cancel");
         }
     }
 
@@ -330,10 +330,10 @@ impl SipCall {
             LegId::A => Some(&self.caller),
             LegId::B(_) => self.callees.get(&leg),
         };
-        if let Some(dialog) = dialog {
-            if let Err(error) = dialog.bye().await {
-                debug!(%error, ?leg, "could not send BYE");
-            }
+        if let Some(dialog) = dialog
+            && let Err(error) = dialog.bye().await
+        {
+            debug!(%error, ?leg, "could not send BYE");
         }
     }
 

@@ -205,15 +205,14 @@ impl NonceStore {
         if self.nonces.len() >= self.capacity {
             self.sweep(now);
         }
-        if self.nonces.len() >= self.capacity {
-            if let Some(oldest) = self
+        if self.nonces.len() >= self.capacity
+            && let Some(oldest) = self
                 .nonces
                 .iter()
                 .min_by_key(|(_, s)| s.issued_at)
                 .map(|(n, _)| n.clone())
-            {
-                self.nonces.remove(&oldest);
-            }
+        {
+            self.nonces.remove(&oldest);
         }
         let nonce = hex(&random);
         self.nonces.insert(

@@ -51,10 +51,10 @@ impl SipStack {
         tx.send().await.ok()?;
         tokio::time::timeout(wait, async {
             while let Some(message) = tx.receive().await {
-                if let SipMessage::Response(response) = message {
-                    if response.status_code.kind() != StatusCodeKind::Provisional {
-                        return Some(response.status_code.code());
-                    }
+                if let SipMessage::Response(response) = message
+                    && response.status_code.kind() != StatusCodeKind::Provisional
+                {
+                    return Some(response.status_code.code());
                 }
             }
             None

@@ -230,10 +230,10 @@ fn check_headers<'a>(
             "CSeq method differs from the request method",
         ));
     }
-    if let Some((_, max_forwards)) = find_all("max-forwards").next() {
-        if max_forwards.parse::<u8>().is_err() {
-            return Err(SipError::Malformed("Max-Forwards"));
-        }
+    if let Some((_, max_forwards)) = find_all("max-forwards").next()
+        && max_forwards.parse::<u8>().is_err()
+    {
+        return Err(SipError::Malformed("Max-Forwards"));
     }
     Ok(())
 }

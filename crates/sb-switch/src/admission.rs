@@ -124,10 +124,10 @@ pub struct TrunkPermit {
 
 impl Drop for TrunkPermit {
     fn drop(&mut self) {
-        if let Ok(mut trunks) = self.trunks.lock() {
-            if let Some(used) = trunks.get_mut(&self.trunk_id) {
-                *used = used.saturating_sub(1);
-            }
+        if let Ok(mut trunks) = self.trunks.lock()
+            && let Some(used) = trunks.get_mut(&self.trunk_id)
+        {
+            *used = used.saturating_sub(1);
         }
     }
 }

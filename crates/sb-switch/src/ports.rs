@@ -29,7 +29,7 @@ impl PortPool {
         let (first, last) = range.split_once('-').ok_or_else(bad)?;
         let first: u16 = first.trim().parse().map_err(|_| bad())?;
         let last: u16 = last.trim().parse().map_err(|_| bad())?;
-        if first % 2 != 0 || first >= last || first < 1024 {
+        if !first.is_multiple_of(2) || first >= last || first < 1024 {
             return Err(bad());
         }
         Ok(PortPool {

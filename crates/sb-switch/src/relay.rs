@@ -121,11 +121,10 @@ async fn relay(
                     continue;
                 }
                 let target = latched_callee.or(shift(expected.callee));
-                if let Some(target) = target {
-                    if callee.send_to(&from_caller[..len], target).await.is_ok() && offset == 0 {
+                if let Some(target) = target
+                    && callee.send_to(&from_caller[..len], target).await.is_ok() && offset == 0 {
                         counters.caller_to_callee.fetch_add(1, Ordering::Relaxed);
                     }
-                }
             }
             received = callee.recv_from(&mut from_callee) => {
                 let Ok((len, source)) = received else { continue };
@@ -134,11 +133,10 @@ async fn relay(
                     continue;
                 }
                 let target = latched_caller.or(shift(expected.caller));
-                if let Some(target) = target {
-                    if caller.send_to(&from_callee[..len], target).await.is_ok() && offset == 0 {
+                if let Some(target) = target
+                    && caller.send_to(&from_callee[..len], target).await.is_ok() && offset == 0 {
                         counters.callee_to_caller.fetch_add(1, Ordering::Relaxed);
                     }
-                }
             }
         }
     }
