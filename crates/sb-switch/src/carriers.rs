@@ -70,7 +70,10 @@ pub(crate) async fn keep_registered(shared: Arc<Shared>, table: CarrierTable) {
                 table.insert(trunk.id, status);
             }
         }
-        tokio::time::sleep(PASS).await;
+        tokio::select! {
+            () = tokio::time::sleep(PASS) => {}
+            () = shared.carriers_changed.notified() => {}
+        }
     }
 }
 

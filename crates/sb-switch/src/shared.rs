@@ -31,6 +31,8 @@ pub(crate) struct Shared {
     pub media_ip: IpAddr,
     /// Flips to true when live calls must be ended (shutdown deadline).
     pub terminate: watch::Receiver<bool>,
+    /// Wakes the carrier registration loop after a trunk edit.
+    pub carriers_changed: tokio::sync::Notify,
 }
 
 pub(crate) fn unix_millis() -> u64 {

@@ -90,6 +90,7 @@ pub async fn start(
         records,
         media_ip,
         terminate,
+        carriers_changed: tokio::sync::Notify::new(),
         config,
     });
     tokio::spawn(serve(shared.clone(), requests));
@@ -151,6 +152,31 @@ impl SwitchHandle {
     /// RTP port pairs held by live calls (two per call).
     pub fn rtp_pairs_in_use(&self) -> usize {
         self.shared.ports.in_use()
+    }
+
+    /// An extension was edited: if it is gone or disabled, its phones are
+    /// unregistered at once (a changed password takes effect on their next
+    /// REGISTER, which the short expiry bounds).
+    pub fn extension_changed(&self, extension: String) {
+        let shared = self.shared.clone();
+        tokio::spawn(async move {
+            let keep =
+                matches!(shared.directory.account(&extension).await, Ok(Some(a)) if a.enabled);
+            if !keep {
+                if let Ok(mut location) = shared.location.lock() {
+                    for binding in location.lookup(unix_millis(), &extension) {
+                        location.remove(&extension, &binding.contact);
+                    }
+                }
+                info!(%extension, "extension removed or disabled: its registrations dropped");
+            }
+        });
+    }
+
+    /// Trunks changed: carrier registrations are reconciled now rather than
+    /// at the next periodic pass.
+    pub fn trunks_changed(&self) {
+        self.shared.carriers_changed.notify_one();
     }
 
     pub fn ban(&self, address: IpAddr, until_millis: u64) {

@@ -10,4 +10,5 @@ pub mod config;
 mod directory;
 pub mod server;
 mod sip;
+mod switch_bridge;
 mod users;

@@ -119,8 +119,14 @@ pub async fn run(
             );
         }
     }
+    let switch = crate::sip::start_switch(&config, &store, sb_store::DEFAULT_SIP_REALM).await?;
+    println!(
+        "Switchboard SIP is listening on udp+tcp {}",
+        switch.sip_addr()
+    );
     let state = AppState::new(store.clone(), Arc::new(SystemClock), config.api.clone())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    state.set_switch(Arc::new(crate::switch_bridge::SwitchBridge(switch.clone())));
     let switch = crate::sip::start_switch(&config, &store, sb_store::DEFAULT_SIP_REALM).await?;
     println!(
         "Switchboard SIP is listening on udp+tcp {}",
