@@ -5,7 +5,8 @@
 //! `auth/` (sessions, tokens, passwords, the `Can<P>` permission extractor),
 //! `scope` (data scope and anti-escalation rules), `extract` (JSON, query and
 //! id extractors whose errors name the field), `error` (the one error body),
-//! `validate` (field rules), `metrics`, `console`, `openapi`.
+//! `validate` (field rules), `switch_control` (the hook into the running SIP
+//! switch), `metrics`, `console`, `openapi`.
 //!
 //! Build the service with [`app`]; tests drive it with `tower::ServiceExt::oneshot`.
 
@@ -19,6 +20,7 @@ pub mod openapi;
 pub mod routes;
 pub mod scope;
 pub mod state;
+pub mod switch_control;
 pub mod validate;
 
 use std::future::Future;
@@ -36,6 +38,7 @@ use utoipa_axum::router::OpenApiRouter;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, ApiResult};
 pub use state::{ApiConfig, AppState};
+pub use switch_control::{ConfigChange, NoSwitch, RegistrationView, SwitchControl};
 
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
@@ -49,6 +52,13 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::audit::router())
         .merge(routes::api_tokens::router())
         .merge(routes::system::router())
+        .merge(routes::system_warnings::router())
+        .merge(routes::sip_extensions::router())
+        .merge(routes::trunks::router())
+        .merge(routes::inbound_routes::router())
+        .merge(routes::outbound_routes::router())
+        .merge(routes::cdrs::router())
+        .merge(routes::sip_bans::router())
 }
 
 /// The OpenAPI document of every route [`app`] serves.

@@ -1,7 +1,7 @@
-//! What every handler shares: the store, the clock, the policy knobs and the
-//! metrics registry.
+//! What every handler shares: the store, the clock, the policy knobs, the
+//! metrics registry and the hook into the running SIP switch.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use sb_store::{AlarmPolicy, Store};
 use time::Duration;
@@ -9,6 +9,7 @@ use time::Duration;
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
+use crate::switch_control::{NoSwitch, SwitchControl};
 
 /// Security policy of the HTTP API.
 #[derive(Debug, Clone)]
@@ -23,6 +24,9 @@ pub struct ApiConfig {
     pub alarm: AlarmPolicy,
     /// Mark the session cookie `Secure` (when served over HTTPS or behind a TLS proxy).
     pub secure_cookies: bool,
+    /// The SIP digest realm new extension passwords are derived for; the
+    /// registrar must challenge with the same realm.
+    pub sip_realm: String,
 }
 
 impl Default for ApiConfig {
@@ -34,6 +38,7 @@ impl Default for ApiConfig {
             lockout: Duration::minutes(15),
             alarm: AlarmPolicy::default(),
             secure_cookies: false,
+            sip_realm: sb_store::DEFAULT_SIP_REALM.to_owned(),
         }
     }
 }
@@ -50,6 +55,8 @@ pub struct Inner {
     /// A real Argon2 hash that unknown employee IDs are verified against, so a
     /// sign-in takes as long whether the ID exists or not.
     pub dummy_hash: String,
+    /// The running switch; [`NoSwitch`] until one is installed.
+    pub switch: RwLock<Arc<dyn SwitchControl>>,
 }
 
 impl AppState {
@@ -65,7 +72,23 @@ impl AppState {
             config,
             metrics: Metrics::new(),
             dummy_hash,
+            switch: RwLock::new(Arc::new(NoSwitch)),
         })))
+    }
+
+    /// Installs the running switch's hook (once it has started).
+    pub fn set_switch(&self, switch: Arc<dyn SwitchControl>) {
+        let mut slot = self.0.switch.write().unwrap_or_else(|e| e.into_inner());
+        *slot = switch;
+    }
+
+    /// The running switch (or the no-op stand-in).
+    pub fn switch(&self) -> Arc<dyn SwitchControl> {
+        self.0
+            .switch
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn store(&self) -> &Store {

@@ -2,6 +2,9 @@
 //! put the message beside the right box. Lengths count characters, not bytes,
 //! because most names here are Chinese.
 
+use std::net::IpAddr;
+
+use sb_store::AddressRange;
 use time::OffsetDateTime;
 
 use crate::error::ApiError;
@@ -170,6 +173,21 @@ pub fn instant(field: &str, value: OffsetDateTime) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// An optional RFC 3339 time from a query string (400 naming the field).
+pub fn query_time(field: &str, value: Option<&str>) -> Result<Option<OffsetDateTime>, ApiError> {
+    value
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339).map_err(|e| {
+                ApiError::bad_request(format!(
+                    "{field} must be an RFC 3339 time such as 2026-11-24T09:00:00Z ({e})"
+                ))
+                .with_field(field)
+            })
+        })
+        .transpose()
+}
+
 pub fn window(starts_at: OffsetDateTime, ends_at: OffsetDateTime) -> Result<(), ApiError> {
     instant("starts_at", starts_at)?;
     instant("ends_at", ends_at)?;
@@ -180,6 +198,131 @@ pub fn window(starts_at: OffsetDateTime, ends_at: OffsetDateTime) -> Result<(), 
         ));
     }
     Ok(())
+}
+
+pub const SIP_PASSWORD_MIN: usize = 8;
+pub const SIP_PASSWORD_MAX: usize = 64;
+
+/// A phone's SIP password: 8-64 printable ASCII characters (what phones can
+/// be configured with) with a letter and a digit, neither the extension
+/// number nor the published demo password.
+pub fn sip_password(field: &str, value: &str, extension: &str) -> Result<String, ApiError> {
+    let len = value.chars().count();
+    if !(SIP_PASSWORD_MIN..=SIP_PASSWORD_MAX).contains(&len) {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} must be {SIP_PASSWORD_MIN} to {SIP_PASSWORD_MAX} characters"),
+        ));
+    }
+    if !value.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} may hold only printable ASCII characters without spaces"),
+        ));
+    }
+    if !value.chars().any(|c| c.is_ascii_alphabetic()) || !value.chars().any(|c| c.is_ascii_digit())
+    {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} needs at least one letter and one digit"),
+        ));
+    }
+    if value == extension || value.eq_ignore_ascii_case(&format!("demo{extension}")) {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} must not be the extension number or its demo password"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// A host to reach: an IP address or a DNS name (letters, digits, `-`, dots).
+pub fn host(field: &str, value: &str) -> Result<String, ApiError> {
+    let value = text(field, value, 1, 253)?;
+    if value.parse::<IpAddr>().is_ok() {
+        return Ok(value);
+    }
+    let label_ok = |l: &str| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if !value.trim_end_matches('.').split('.').all(label_ok) {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} must be an IP address or a DNS name such as sip.carrier.example"),
+        ));
+    }
+    Ok(value.to_ascii_lowercase())
+}
+
+/// An IP address or CIDR block, returned in canonical form.
+pub fn address_range(field: &str, value: &str) -> Result<String, ApiError> {
+    value
+        .parse::<AddressRange>()
+        .map(|r| r.to_string())
+        .map_err(|reason| ApiError::validation(field, format!("{field}: {reason}")))
+}
+
+/// One IP address (no block), IPv4 seen through IPv6 taken as IPv4.
+pub fn ip(field: &str, value: &str) -> Result<IpAddr, ApiError> {
+    match value.trim().parse::<IpAddr>() {
+        Ok(ip) if !ip.is_unspecified() => Ok(ip.to_canonical()),
+        _ => Err(ApiError::validation(
+            field,
+            format!("{field} must be one IP address such as 203.0.113.7"),
+        )),
+    }
+}
+
+/// A number as dialled or presented: digits, `*` and `#`, an optional
+/// leading `+`; `min..=32` characters (min 0 allows blank).
+pub fn dial_string(field: &str, value: &str, min: usize) -> Result<String, ApiError> {
+    let value = value.trim();
+    let ok = value
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || c == '*' || c == '#' || (i == 0 && c == '+'));
+    if !ok || value.len() < min || value.len() > 32 {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} must be up to 32 digits (with `*`, `#` or a leading `+`)"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// A whole number within `range`.
+pub fn int_in(
+    field: &str,
+    value: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, ApiError> {
+    if !range.contains(&value) {
+        return Err(ApiError::validation(
+            field,
+            format!(
+                "{field} must be from {} to {}, got {value}",
+                range.start(),
+                range.end()
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// A credential for another system (a carrier account): printable ASCII
+/// without spaces, up to `max`; blank allowed.
+pub fn credential(field: &str, value: Option<&str>, max: usize) -> Result<String, ApiError> {
+    let value = value.unwrap_or("");
+    if value.chars().count() > max || !value.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError::validation(
+            field,
+            format!("{field} may hold up to {max} printable ASCII characters without spaces"),
+        ));
+    }
+    Ok(value.to_owned())
 }
 
 #[cfg(test)]
@@ -227,5 +370,47 @@ mod tests {
             "no panic near the end of the calendar"
         );
         assert!(instant("t", time::macros::datetime!(9998-12-31 23:59:59 UTC)).is_ok());
+    }
+
+    #[test]
+    fn switch_formats() {
+        assert!(sip_password("password", "Str0ng-pass", "1001").is_ok());
+        for weak in [
+            "short1",
+            "no digits here",
+            "12345678",
+            "demo1001",
+            "DEMO1001",
+            "pass word1",
+        ] {
+            assert!(sip_password("password", weak, "1001").is_err(), "{weak}");
+        }
+        assert!(sip_password("password", "10011001a", "10011001a").is_err());
+        assert_eq!(
+            host("host", "SIP.Carrier.example").expect("dns"),
+            "sip.carrier.example"
+        );
+        assert!(host("host", "2001:db8::1").is_ok());
+        for bad in ["-bad.example", "bad_host", "a..b", "x y"] {
+            assert!(host("host", bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            address_range("a", "10.0.0.0/8").expect("cidr"),
+            "10.0.0.0/8"
+        );
+        assert!(address_range("a", "10.0.0.1/8").is_err());
+        assert!(ip("address", "0.0.0.0").is_err());
+        assert_eq!(
+            ip("address", "::ffff:10.0.0.1")
+                .expect("mapped")
+                .to_string(),
+            "10.0.0.1"
+        );
+        assert!(dial_string("did", "+8640080010", 1).is_ok());
+        assert!(dial_string("did", "", 1).is_err());
+        assert!(dial_string("caller_id", "", 0).is_ok());
+        assert!(dial_string("did", "40+0", 1).is_err());
+        assert!(int_in("port", 0, 1..=65535).is_err());
+        assert!(credential("username", Some("acct 1"), 64).is_err());
     }
 }

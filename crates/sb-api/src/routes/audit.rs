@@ -4,8 +4,6 @@ use axum::Json;
 use axum::extract::State;
 use sb_store::{AuditEntry, AuditFilter, AuditKind, Page};
 use serde::Deserialize;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,6 +16,7 @@ use crate::extract::ApiQuery;
 use crate::routes::PageQuery;
 use crate::scope::Scope;
 use crate::state::AppState;
+use crate::validate;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(search_audit))
@@ -41,20 +40,6 @@ pub struct AuditQuery {
     to: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
-}
-
-fn instant(field: &str, value: Option<&str>) -> ApiResult<Option<OffsetDateTime>> {
-    value
-        .filter(|v| !v.is_empty())
-        .map(|v| {
-            OffsetDateTime::parse(v, &Rfc3339).map_err(|e| {
-                ApiError::bad_request(format!(
-                    "{field} must be an RFC 3339 time such as 2026-11-24T09:00:00Z ({e})"
-                ))
-                .with_field(field)
-            })
-        })
-        .transpose()
 }
 
 fn short(value: Option<String>) -> Option<String> {
@@ -85,8 +70,8 @@ async fn search_audit(
         action: short(query.action),
         entity: short(query.entity),
         q: short(query.q),
-        from: instant("from", query.from.as_deref())?,
-        to: instant("to", query.to.as_deref())?,
+        from: validate::query_time("from", query.from.as_deref())?,
+        to: validate::query_time("to", query.to.as_deref())?,
         // A limited audit.read shows what the people in scope did.
         actor_departments: scope.department_ids,
         only_actor: scope.only_id,

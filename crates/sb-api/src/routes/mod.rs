@@ -21,12 +21,19 @@ pub mod announcements;
 pub mod api_tokens;
 pub mod audit;
 pub mod auth;
+pub mod cdrs;
 pub mod departments;
 pub mod dictionary;
 pub mod extension_groups;
+pub mod inbound_routes;
+pub mod outbound_routes;
 pub mod roles;
+pub mod sip_bans;
+pub mod sip_extensions;
 pub mod staff;
 pub mod system;
+pub mod system_warnings;
+pub mod trunks;
 
 /// 201 with the created resource.
 #[derive(Debug)]

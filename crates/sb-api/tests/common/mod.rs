@@ -270,3 +270,69 @@ impl TestApp {
             .id
     }
 }
+
+/// Generates `<name>::sqlite` and `<name>::postgres` from one
+/// `async fn(TestApp)`; the PostgreSQL one passes (loudly) when the server
+/// is unreachable, like the repository tests.
+#[macro_export]
+macro_rules! both_apps {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$body(super::common::TestApp::sqlite().await).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(app) = super::common::TestApp::postgres().await {
+                    super::$body(app).await;
+                }
+            }
+        }
+    };
+}
+
+/// A stand-in for the running switch that remembers what it was told.
+#[derive(Debug, Default)]
+pub struct FakeSwitch {
+    pub events: std::sync::Mutex<Vec<String>>,
+    pub registered: Vec<sb_api::RegistrationView>,
+}
+
+impl FakeSwitch {
+    pub fn events(&self) -> Vec<String> {
+        self.events.lock().expect("events").clone()
+    }
+
+    fn note(&self, event: String) {
+        self.events.lock().expect("events").push(event);
+    }
+}
+
+impl sb_api::SwitchControl for FakeSwitch {
+    fn ban_lifted(&self, address: std::net::IpAddr) {
+        self.note(format!("lifted {address}"));
+    }
+    fn ban_added(&self, address: std::net::IpAddr, until_millis: i64) {
+        self.note(format!("banned {address} until {until_millis}"));
+    }
+    fn registrations(&self) -> Vec<sb_api::RegistrationView> {
+        self.registered.clone()
+    }
+    fn config_changed(&self, change: sb_api::ConfigChange) {
+        self.note(format!("{change:?}"));
+    }
+}
+
+impl TestApp {
+    /// Installs a fake switch and returns it for inspection.
+    pub fn fake_switch(&self, registered: Vec<sb_api::RegistrationView>) -> Arc<FakeSwitch> {
+        let fake = Arc::new(FakeSwitch {
+            registered,
+            ..FakeSwitch::default()
+        });
+        self.state.set_switch(fake.clone());
+        fake
+    }
+}

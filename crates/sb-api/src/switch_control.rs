@@ -1,0 +1,64 @@
+//! The running SIP switch as the API sees it: a hook the binary installs on
+//! [`AppState`](crate::AppState) once the switch is up. The API tells it when
+//! an admin bans or unbans an address and asks it who is registered. Without
+//! a switch (tests, `migrate`) the no-op [`NoSwitch`] stands in.
+
+use std::net::IpAddr;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+/// One live registration (a phone's contact on an extension).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RegistrationView {
+    pub extension: String,
+    /// The Contact URI the phone registered.
+    pub contact: String,
+    /// Where the REGISTER came from, `ip:port`.
+    pub source: String,
+    /// `udp` or `tcp`.
+    pub transport: String,
+    pub user_agent: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// What changed in the switch configuration, so the switch can refresh what
+/// it caches (drop the registrations of a disabled extension, re-register
+/// with a changed trunk, reload routes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigChange {
+    /// An extension was created, changed (including its password) or deleted.
+    Extension {
+        extension: String,
+    },
+    Trunks,
+    InboundRoutes,
+    OutboundRoutes,
+}
+
+/// Implemented by the switch. Calls are made after the database change has
+/// committed and must not block (hand work to a task if it takes time).
+pub trait SwitchControl: Send + Sync + std::fmt::Debug + 'static {
+    /// An admin lifted the ban of `address`: accept its traffic again.
+    fn ban_lifted(&self, address: IpAddr);
+    /// An admin banned `address` until `until_millis` (Unix milliseconds).
+    fn ban_added(&self, address: IpAddr, until_millis: i64);
+    /// The registrations in force now.
+    fn registrations(&self) -> Vec<RegistrationView>;
+    /// The configuration changed; the default does nothing.
+    fn config_changed(&self, _change: ConfigChange) {}
+}
+
+/// Stands in when no switch runs: nothing to tell, nobody registered.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoSwitch;
+
+impl SwitchControl for NoSwitch {
+    fn ban_lifted(&self, _address: IpAddr) {}
+    fn ban_added(&self, _address: IpAddr, _until_millis: i64) {}
+    fn registrations(&self) -> Vec<RegistrationView> {
+        Vec::new()
+    }
+}
