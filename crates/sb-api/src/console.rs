@@ -44,10 +44,10 @@ pub async fn serve(uri: Uri) -> Response {
         headers.insert(CONTENT_TYPE, v);
     }
     headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
-    if path == "index.html" {
-        if let Ok(v) = HeaderValue::from_str(content_security_policy()) {
-            headers.insert(CONTENT_SECURITY_POLICY, v);
-        }
+    if path == "index.html"
+        && let Ok(v) = HeaderValue::from_str(content_security_policy())
+    {
+        headers.insert(CONTENT_SECURITY_POLICY, v);
     }
     response
 }

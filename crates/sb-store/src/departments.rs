@@ -156,13 +156,13 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id).await?;
         check_parent(&mut tx, input.parent_id).await?;
-        if let Some(parent) = input.parent_id {
-            if subtree(&mut tx, id).await?.contains(&parent) {
-                return Err(StoreError::invalid(
-                    "parent_id",
-                    "a department cannot be moved under itself or one of its sub-departments",
-                ));
-            }
+        if let Some(parent) = input.parent_id
+            && subtree(&mut tx, id).await?.contains(&parent)
+        {
+            return Err(StoreError::invalid(
+                "parent_id",
+                "a department cannot be moved under itself or one of its sub-departments",
+            ));
         }
         sqlx::query(
             "UPDATE departments SET number = $1, name = $2, parent_id = $3, sort_order = $4, \

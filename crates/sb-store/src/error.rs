@@ -47,16 +47,16 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// entry is (constraint or column fragment, field): SQLite reports
 /// `table.column`, PostgreSQL the constraint name; both contain the fragment.
 pub(crate) fn map_unique(err: sqlx::Error, fields: &[(&str, &'static str, &str)]) -> StoreError {
-    if let Some(db) = err.as_database_error() {
-        if db.kind() == sqlx::error::ErrorKind::UniqueViolation {
-            let text = format!("{} {}", db.message(), db.constraint().unwrap_or_default());
-            for (fragment, field, value) in fields {
-                if text.contains(fragment) {
-                    return StoreError::Duplicate {
-                        field,
-                        value: (*value).to_owned(),
-                    };
-                }
+    if let Some(db) = err.as_database_error()
+        && db.kind() == sqlx::error::ErrorKind::UniqueViolation
+    {
+        let text = format!("{} {}", db.message(), db.constraint().unwrap_or_default());
+        for (fragment, field, value) in fields {
+            if text.contains(fragment) {
+                return StoreError::Duplicate {
+                    field,
+                    value: (*value).to_owned(),
+                };
             }
         }
     }

@@ -76,13 +76,13 @@ impl TestDb {
     /// Drops the PostgreSQL schema; SQLite's temp dir goes with `self`.
     pub async fn finish(self) {
         self.store.close().await;
-        if let Some((base, schema)) = self.pg_schema {
-            if let Ok(admin) = Store::connect(&base).await {
-                let _ = admin
-                    .execute_script(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                    .await;
-                admin.close().await;
-            }
+        if let Some((base, schema)) = self.pg_schema
+            && let Ok(admin) = Store::connect(&base).await
+        {
+            let _ = admin
+                .execute_script(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                .await;
+            admin.close().await;
         }
     }
 }

@@ -162,21 +162,21 @@ impl FromRequestParts<AppState> for Principal {
             );
             return Err(refuse(state, parts, actor, e).await);
         }
-        if let Via::Session { csrf_token, .. } = &via {
-            if is_unsafe(&parts.method) {
-                let sent = parts
-                    .headers
-                    .get(CSRF_HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                if !constant_time_eq(sent, csrf_token) {
-                    let e = ApiError::new(
-                        StatusCode::FORBIDDEN,
-                        "csrf",
-                        "missing or wrong X-CSRF-Token header",
-                    );
-                    return Err(refuse(state, parts, actor, e).await);
-                }
+        if let Via::Session { csrf_token, .. } = &via
+            && is_unsafe(&parts.method)
+        {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !constant_time_eq(sent, csrf_token) {
+                let e = ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf",
+                    "missing or wrong X-CSRF-Token header",
+                );
+                return Err(refuse(state, parts, actor, e).await);
             }
         }
         let grants = store.grants(staff_id).await?;
