@@ -23,7 +23,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server (the default): migrations, first-start demo data, console, API.
-    Serve,
+    Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate,
     /// Manage staff accounts without the console.
@@ -32,6 +32,15 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {
+    /// On the first start create only the administrator: no demo organisation,
+    /// demo SIP extensions (with their published passwords), trunk or routes.
+    #[arg(long)]
+    pub no_demo: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,8 +92,17 @@ pub enum TokenCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::resolve(&cli.global)?;
     server::init_tracing(&config.log);
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => server::run(config, server::shutdown_signal()).await,
+    match cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeArgs::default()))
+    {
+        Command::Serve(args) => {
+            let config = Config {
+                demo: !args.no_demo,
+                ..config
+            };
+            server::run(config, server::shutdown_signal()).await
+        }
         Command::Migrate => {
             let store = server::open_store(&config).await?;
             println!(

@@ -103,6 +103,9 @@ pub struct Config {
     pub log: String,
     pub api: ApiConfig,
     pub switch: SwitchConfig,
+    /// Load the demo organisation and telephony on the first start
+    /// (`serve --no-demo` turns it off).
+    pub demo: bool,
 }
 
 impl Config {
@@ -156,6 +159,7 @@ impl Config {
                 .or(file.log)
                 .unwrap_or_else(|| "info".into()),
             api,
+            demo: true,
         })
     }
 

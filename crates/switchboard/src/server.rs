@@ -111,7 +111,7 @@ pub async fn run(
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         if store
-            .seed_first_start(now, &hash, sb_store::DEFAULT_SIP_REALM, true)
+            .seed_first_start(now, &hash, &config.api.sip_realm, config.demo)
             .await?
         {
             println!(
