@@ -120,13 +120,31 @@ impl Metrics {
     }
 
     /// The text exposition format, with pool gauges refreshed now.
-    pub fn render(&self, pool: (u32, usize)) -> String {
+    pub fn render(&self, pool: (u32, usize), switch: &[crate::SwitchFigure]) -> String {
         self.pool_size.set(i64::from(pool.0));
         self.pool_idle
             .set(i64::try_from(pool.1).unwrap_or(i64::MAX));
         let mut out = String::new();
         if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
             tracing::error!(error = %e, "metrics encoding failed");
+        }
+        if let Some(body) = out.strip_suffix("# EOF\n") {
+            let mut text = body.to_owned();
+            for figure in switch {
+                let (kind, suffix) = if figure.counter {
+                    ("counter", "_total")
+                } else {
+                    ("gauge", "")
+                };
+                text.push_str(&format!(
+                    "# HELP switchboard_{name} {help}\n# TYPE switchboard_{name} {kind}\nswitchboard_{name}{suffix} {value}\n",
+                    name = figure.name,
+                    help = figure.help,
+                    value = figure.value,
+                ));
+            }
+            text.push_str("# EOF\n");
+            out = text;
         }
         out
     }

@@ -38,6 +38,16 @@ pub enum ConfigChange {
     OutboundRoutes,
 }
 
+/// One figure of the switch for `/metrics`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SwitchFigure {
+    /// Without the `switchboard_` prefix; counters without `_total`.
+    pub name: &'static str,
+    pub help: &'static str,
+    pub counter: bool,
+    pub value: u64,
+}
+
 /// Implemented by the switch. Calls are made after the database change has
 /// committed and must not block (hand work to a task if it takes time).
 pub trait SwitchControl: Send + Sync + std::fmt::Debug + 'static {
@@ -49,6 +59,10 @@ pub trait SwitchControl: Send + Sync + std::fmt::Debug + 'static {
     fn registrations(&self) -> Vec<RegistrationView>;
     /// The configuration changed; the default does nothing.
     fn config_changed(&self, _change: ConfigChange) {}
+    /// Figures for `/metrics` (calls, datagrams, relayed packets).
+    fn figures(&self) -> Vec<SwitchFigure> {
+        Vec::new()
+    }
 }
 
 /// Stands in when no switch runs: nothing to tell, nobody registered.

@@ -39,7 +39,9 @@ async fn run(
         shared.ports.bind_pair(shared.media_ip).await,
         shared.ports.bind_pair(shared.media_ip).await,
     ) {
-        (Ok(caller_side), Ok(callee_side)) => MediaRelay::start(caller_side, callee_side),
+        (Ok(caller_side), Ok(callee_side)) => {
+            MediaRelay::start(caller_side, callee_side, shared.relay_totals.clone())
+        }
         _ => {
             warn!("no RTP ports left: refusing the call");
             call.reject(503);

@@ -32,4 +32,4 @@ pub use directory::{
 };
 pub use error::SwitchError;
 pub use sb_sip::{BanList, Transport};
-pub use switch::{Registration, SwitchHandle, start};
+pub use switch::{Registration, SwitchHandle, SwitchStats, start};

@@ -41,7 +41,12 @@ pub struct MediaRelay {
 }
 
 impl MediaRelay {
-    pub fn start(caller_side: PortPair, callee_side: PortPair) -> MediaRelay {
+    /// `totals` are the switch-wide counters the call's packets also count in.
+    pub fn start(
+        caller_side: PortPair,
+        callee_side: PortPair,
+        totals: Arc<RelayCounters>,
+    ) -> MediaRelay {
         let (peers, watch) = watch::channel(Peers::default());
         let counters = Arc::new(RelayCounters::default());
         let tasks = vec![
@@ -50,14 +55,14 @@ impl MediaRelay {
                 callee_side.rtp.clone(),
                 watch.clone(),
                 0,
-                counters.clone(),
+                [counters.clone(), totals.clone()],
             )),
             tokio::spawn(relay(
                 caller_side.rtcp.clone(),
                 callee_side.rtcp.clone(),
                 watch,
                 1,
-                counters.clone(),
+                [counters.clone(), totals],
             )),
         ];
         MediaRelay {
@@ -89,8 +94,13 @@ async fn relay(
     callee: Arc<UdpSocket>,
     mut peers: watch::Receiver<Peers>,
     offset: u16,
-    counters: Arc<RelayCounters>,
+    counters: [Arc<RelayCounters>; 2],
 ) {
+    let count = |pick: fn(&RelayCounters) -> &AtomicU64| {
+        for c in &counters {
+            pick(c).fetch_add(1, Ordering::Relaxed);
+        }
+    };
     let shift = |addr: Option<SocketAddr>| {
         addr.map(|a| SocketAddr::new(a.ip(), a.port().saturating_add(offset)))
     };
@@ -117,25 +127,25 @@ async fn relay(
             received = caller.recv_from(&mut from_caller) => {
                 let Ok((len, source)) = received else { continue };
                 if !accept(&mut latched_caller, source) {
-                    counters.dropped.fetch_add(1, Ordering::Relaxed);
+                    count(|c| &c.dropped);
                     continue;
                 }
                 let target = latched_callee.or(shift(expected.callee));
                 if let Some(target) = target
                     && callee.send_to(&from_caller[..len], target).await.is_ok() && offset == 0 {
-                        counters.caller_to_callee.fetch_add(1, Ordering::Relaxed);
+                        count(|c| &c.caller_to_callee);
                     }
             }
             received = callee.recv_from(&mut from_callee) => {
                 let Ok((len, source)) = received else { continue };
                 if !accept(&mut latched_callee, source) {
-                    counters.dropped.fetch_add(1, Ordering::Relaxed);
+                    count(|c| &c.dropped);
                     continue;
                 }
                 let target = latched_caller.or(shift(expected.caller));
                 if let Some(target) = target
                     && caller.send_to(&from_callee[..len], target).await.is_ok() && offset == 0 {
-                        counters.callee_to_caller.fetch_add(1, Ordering::Relaxed);
+                        count(|c| &c.callee_to_caller);
                     }
             }
         }
@@ -168,6 +178,7 @@ mod tests {
         let relay = MediaRelay::start(
             pool.bind_pair(ip).await.expect("pair"),
             pool.bind_pair(ip).await.expect("pair"),
+            Arc::new(RelayCounters::default()),
         );
         let phone_a = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
         let phone_b = UdpSocket::bind("127.0.0.1:0").await.expect("bind");

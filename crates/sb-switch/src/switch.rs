@@ -1,6 +1,7 @@
 //! Starting and stopping the switch, and the dispatch of new requests.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -33,6 +34,24 @@ pub struct Registration {
     pub transport: Transport,
     pub user_agent: String,
     pub expires_at_millis: u64,
+}
+
+/// A snapshot of the switch's counters (totals since start) and gauges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SwitchStats {
+    pub active_calls: u64,
+    pub calls_started: u64,
+    /// INVITEs refused with 503 by admission control.
+    pub calls_refused: u64,
+    pub registrations: u64,
+    pub datagrams_accepted: u64,
+    /// Malformed requests answered with 400/501/513.
+    pub datagrams_rejected: u64,
+    pub datagrams_dropped: u64,
+    pub datagrams_banned: u64,
+    pub rtp_caller_to_callee: u64,
+    pub rtp_callee_to_caller: u64,
+    pub rtp_dropped: u64,
 }
 
 /// The running switch; cheap to clone.
@@ -91,6 +110,9 @@ pub async fn start(
         media_ip,
         terminate,
         carriers_changed: tokio::sync::Notify::new(),
+        relay_totals: Arc::default(),
+        calls_started: AtomicU64::new(0),
+        calls_refused: AtomicU64::new(0),
         config,
     });
     tokio::spawn(serve(shared.clone(), requests));
@@ -173,6 +195,26 @@ impl SwitchHandle {
         });
     }
 
+    /// Counters and gauges for monitoring.
+    pub fn stats(&self) -> SwitchStats {
+        let wire = self.shared.stack.stats();
+        let relay = &self.shared.relay_totals;
+        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        SwitchStats {
+            active_calls: self.active_calls() as u64,
+            calls_started: load(&self.shared.calls_started),
+            calls_refused: load(&self.shared.calls_refused),
+            registrations: self.registrations().len() as u64,
+            datagrams_accepted: load(&wire.accepted),
+            datagrams_rejected: load(&wire.rejected),
+            datagrams_dropped: load(&wire.dropped),
+            datagrams_banned: load(&wire.banned),
+            rtp_caller_to_callee: load(&relay.caller_to_callee),
+            rtp_callee_to_caller: load(&relay.callee_to_caller),
+            rtp_dropped: load(&relay.dropped),
+        }
+    }
+
     /// Trunks changed: carrier registrations are reconciled now rather than
     /// at the next periodic pass.
     pub fn trunks_changed(&self) {
@@ -248,6 +290,7 @@ async fn handle_invite(shared: &Arc<Shared>, request: ServerRequest) {
     let permit = match shared.admission.admit(unix_millis()) {
         Ok(permit) => permit,
         Err(refusal) => {
+            shared.calls_refused.fetch_add(1, Ordering::Relaxed);
             debug!(?refusal, "INVITE refused by admission control");
             let retry = if refusal == Refusal::Draining {
                 "30"
@@ -284,7 +327,10 @@ async fn handle_invite(shared: &Arc<Shared>, request: ServerRequest) {
     };
     let offer = Some(request.body().to_vec()).filter(|b| !b.is_empty());
     match request.into_call(&shared.stack) {
-        Ok(call) => call_task::spawn(shared.clone(), call, plan, offer, permit),
+        Ok(call) => {
+            shared.calls_started.fetch_add(1, Ordering::Relaxed);
+            call_task::spawn(shared.clone(), call, plan, offer, permit)
+        }
         Err(error) => warn!(%error, "could not take the INVITE into a call"),
     }
 }

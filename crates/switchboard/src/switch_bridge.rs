@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use sb_api::{ConfigChange, RegistrationView, SwitchControl};
+use sb_api::{ConfigChange, RegistrationView, SwitchControl, SwitchFigure};
 use sb_switch::SwitchHandle;
 use time::OffsetDateTime;
 
@@ -35,6 +35,84 @@ impl SwitchControl for SwitchBridge {
                 .unwrap_or(OffsetDateTime::UNIX_EPOCH),
             })
             .collect()
+    }
+
+    fn figures(&self) -> Vec<SwitchFigure> {
+        let s = self.0.stats();
+        let figure = |name, help, counter, value| SwitchFigure {
+            name,
+            help,
+            counter,
+            value,
+        };
+        vec![
+            figure(
+                "sip_calls_active",
+                "Calls in progress.",
+                false,
+                s.active_calls,
+            ),
+            figure(
+                "sip_calls_started",
+                "Calls admitted since start.",
+                true,
+                s.calls_started,
+            ),
+            figure(
+                "sip_calls_refused_overload",
+                "INVITEs refused with 503 by admission control.",
+                true,
+                s.calls_refused,
+            ),
+            figure(
+                "sip_registrations",
+                "Registered contacts.",
+                false,
+                s.registrations,
+            ),
+            figure(
+                "sip_datagrams_accepted",
+                "SIP datagrams passed to the stack.",
+                true,
+                s.datagrams_accepted,
+            ),
+            figure(
+                "sip_datagrams_rejected",
+                "Malformed SIP requests answered with an error.",
+                true,
+                s.datagrams_rejected,
+            ),
+            figure(
+                "sip_datagrams_dropped",
+                "Malformed SIP datagrams dropped unanswered.",
+                true,
+                s.datagrams_dropped,
+            ),
+            figure(
+                "sip_datagrams_banned",
+                "Datagrams from banned addresses dropped.",
+                true,
+                s.datagrams_banned,
+            ),
+            figure(
+                "rtp_packets_caller_to_callee",
+                "RTP packets relayed from callers to callees.",
+                true,
+                s.rtp_caller_to_callee,
+            ),
+            figure(
+                "rtp_packets_callee_to_caller",
+                "RTP packets relayed from callees to callers.",
+                true,
+                s.rtp_callee_to_caller,
+            ),
+            figure(
+                "rtp_packets_dropped",
+                "RTP packets from unexpected sources dropped.",
+                true,
+                s.rtp_dropped,
+            ),
+        ]
     }
 
     fn config_changed(&self, change: ConfigChange) {

@@ -60,7 +60,9 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 /// Prometheus text exposition format.
 #[utoipa::path(get, path = "/metrics", tag = "system", responses((status = 200, content_type = "text/plain", body = String)))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let text = state.metrics().render(state.store().pool_stats());
+    let text = state
+        .metrics()
+        .render(state.store().pool_stats(), &state.switch().figures());
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         text,
