@@ -1,8 +1,9 @@
 // Browser test of the console against a real server:
 //   node --test tests/e2e/        (SWITCHBOARD_BIN overrides target/debug/switchboard)
 // Signs in as the first administrator, builds a department, a role through the permission
-// matrix and a staff member, switches language, then signs in as that staff member and checks
-// that the menu and the staff list follow the role.
+// matrix and a staff member, switches language, sees the demo SIP password warning, creates a
+// SIP extension, opens the call records and bans and unbans an address, then signs in as the
+// new staff member and checks that the menu and the staff list follow the role.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
@@ -14,6 +15,9 @@ const SUFFIX = Date.now().toString(36).slice(-5);
 const DEPT = { number: `E2E${SUFFIX}`, name: `E2E部门${SUFFIX}` };
 const ROLE = { code: `e2e_viewer_${SUFFIX}`, name: `E2E查看员${SUFFIX}` };
 const STAFF = { employee_id: `e2e${SUFFIX}`, name: `测试坐席${SUFFIX}`, password: `Pw-${SUFFIX}-Secret9` };
+const RAND = Math.floor(Math.random() * 9000) + 1000;
+const EXTENSION = { number: `7${RAND}`, name: `E2E话机${SUFFIX}`, password: `Sip-${SUFFIX}-Pass7` };
+const BANNED = `203.0.113.${(RAND % 250) + 1}`;
 
 describe('console', { timeout: 180_000 }, () => {
   let server;
@@ -106,7 +110,8 @@ describe('console', { timeout: 180_000 }, () => {
     await page.locator(byTest('side-menu')).waitFor();
     const entries = await menuEntries(page);
     for (const name of ['home', 'profile', 'departments', 'staff', 'roles', 'extension-groups', 'dictionary',
-      'announcements', 'audit', 'api-tokens']) {
+      'announcements', 'audit', 'api-tokens', 'extensions', 'trunks', 'inbound-routes', 'outbound-routes', 'cdrs',
+      'sip-bans']) {
       assert.ok(entries.includes(`menu-${name}`), `admin sees menu-${name}`);
     }
   });
@@ -189,6 +194,68 @@ describe('console', { timeout: 180_000 }, () => {
     assert.equal(s.department_name, DEPT.name);
     assert.deepEqual(s.roles.map((r) => r.code), [ROLE.code]);
     assert.equal(s.has_password, true);
+  });
+
+  step('the demo SIP passwords are flagged in a banner', async () => {
+    const banner = page.locator(byTest('demo-password-warning'));
+    await banner.waitFor({ state: 'visible' });
+    const text = await banner.innerText();
+    for (const ext of ['1001', '1002', '1003', '1004']) assert.ok(text.includes(ext), `banner names ${ext}: ${text}`);
+  });
+
+  step('a SIP extension is created and listed without its password', async () => {
+    await click(page, 'menu-extensions');
+    await page.locator(byTest('page-extensions')).waitFor();
+    await page.locator(byTest('extension-row-1001')).waitFor();
+    assert.equal(await page.locator(byTest('extension-demo-1001')).count(), 1, 'demo password flagged on 1001');
+    await click(page, 'extension-create');
+    await page.locator(byTest('extension-form')).waitFor();
+    await fill(page, 'extension-number', EXTENSION.number);
+    await fill(page, 'extension-display-name', EXTENSION.name);
+    await fill(page, 'extension-password', EXTENSION.password);
+    await click(page, 'extension-save');
+    await page.locator(byTest('extension-form')).waitFor({ state: 'hidden' });
+    await page.locator(byTest(`extension-row-${EXTENSION.number}`)).waitFor();
+    assert.equal(await page.locator(byTest(`extension-demo-${EXTENSION.number}`)).count(), 0);
+
+    const list = await apiGet(`/extensions?q=${EXTENSION.number}`);
+    const ext = list.body.items.find((e) => e.extension === EXTENSION.number);
+    assert.ok(ext, 'extension stored');
+    assert.equal(ext.display_name, EXTENSION.name);
+    assert.equal(ext.password_is_demo, false);
+    assert.ok(!JSON.stringify(list.body).includes(EXTENSION.password), 'the SIP password never comes back');
+    await page.locator('#tab-registrations').click();
+    await page.locator(byTest('registrations-table')).waitFor();
+  });
+
+  step('the call records page opens', async () => {
+    await click(page, 'menu-cdrs');
+    await page.locator(byTest('page-cdrs')).waitFor();
+    await page.locator(byTest('cdrs-table')).waitFor();
+    await click(page, 'cdr-search');
+    const res = await apiGet('/cdrs');
+    assert.equal(res.status, 200);
+    assert.equal(typeof res.body.total, 'number');
+  });
+
+  step('an address is banned by hand and the ban is lifted', async () => {
+    await click(page, 'menu-sip-bans');
+    await page.locator(byTest('page-sip-bans')).waitFor();
+    await click(page, 'sip-ban-create');
+    await page.locator(byTest('sip-ban-form')).waitFor();
+    await fill(page, 'sip-ban-address', BANNED);
+    await fill(page, 'sip-ban-reason', 'e2e manual ban');
+    await click(page, 'sip-ban-save');
+    await page.locator(byTest('sip-ban-form')).waitFor({ state: 'hidden' });
+    await page.locator(byTest(`sip-ban-row-${BANNED}`)).waitFor();
+    await click(page, `sip-ban-lift-${BANNED}`);
+    await page.locator('.sb-confirm .el-message-box__btns .el-button--danger').click();
+    await page.locator(byTest(`sip-ban-row-${BANNED}`)).waitFor({ state: 'detached' });
+
+    const history = await apiGet('/sip-bans?include_expired=true');
+    const ban = history.body.items.find((b) => b.address === BANNED);
+    assert.ok(ban && ban.lifted_at, 'the ban is lifted');
+    assert.equal(ban.lifted_by, 'admin');
   });
 
   step('the administrator signs out', async () => {

@@ -1,4 +1,4 @@
-// The signed-in shell: side menu (filtered by permission), top bar, notice bar, page.
+// The signed-in shell: side menu (filtered by permission), top bar, warning and notice bars, page.
 import { ref, computed } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import { session, logout, can } from './session.js';
@@ -6,6 +6,7 @@ import { t } from './i18n.js';
 import { visibleMenu } from './menu.js';
 import { showError } from './util.js';
 import NoticeBar from './components/notice-bar.js';
+import DemoPasswordWarning from './components/demo-password-warning.js';
 import NoPermission from './components/no-permission.js';
 import LangSwitch from './components/lang-switch.js';
 
@@ -13,7 +14,7 @@ const COLLAPSE_KEY = 'switchboard.menuCollapsed';
 
 export default {
   name: 'AppLayout',
-  components: { NoticeBar, NoPermission, LangSwitch },
+  components: { NoticeBar, DemoPasswordWarning, NoPermission, LangSwitch },
   setup() {
     const route = useRoute();
     const router = useRouter();
@@ -94,6 +95,7 @@ export default {
             </template>
           </el-dropdown>
         </el-header>
+        <demo-password-warning />
         <notice-bar />
         <el-main class="sb-main">
           <no-permission v-if="denied" />

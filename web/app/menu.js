@@ -19,6 +19,17 @@ export const MENU_GROUPS = [
     ],
   },
   {
+    key: 'telephony',
+    items: [
+      { name: 'extensions', path: '/extensions', perm: 'extension.read', icon: 'Iphone' },
+      { name: 'trunks', path: '/trunks', perm: 'trunk.read', icon: 'Connection' },
+      { name: 'inbound-routes', path: '/inbound-routes', perm: 'trunk.read', icon: 'Download' },
+      { name: 'outbound-routes', path: '/outbound-routes', perm: 'trunk.read', icon: 'Upload' },
+      { name: 'cdrs', path: '/cdrs', perm: 'cdr.read', icon: 'Tickets' },
+      { name: 'sip-bans', path: '/sip-bans', perm: 'sip_security.manage', icon: 'CircleClose' },
+    ],
+  },
+  {
     key: 'system',
     items: [
       { name: 'dictionary', path: '/dictionary', perm: 'dictionary.manage', icon: 'Collection' },

@@ -13,6 +13,12 @@ import DictionaryPage from './pages/dictionary.js';
 import AnnouncementsPage from './pages/announcements.js';
 import AuditPage from './pages/audit.js';
 import ApiTokensPage from './pages/api-tokens.js';
+import ExtensionsPage from './pages/extensions.js';
+import TrunksPage from './pages/trunks.js';
+import InboundRoutesPage from './pages/inbound-routes.js';
+import OutboundRoutesPage from './pages/outbound-routes.js';
+import CdrsPage from './pages/cdrs.js';
+import SipBansPage from './pages/sip-bans.js';
 
 const page = (path, name, component, perm = null) => ({
   path,
@@ -37,6 +43,12 @@ const routes = [
       page('announcements', 'announcements', AnnouncementsPage, 'announcement.manage'),
       page('audit', 'audit', AuditPage, 'audit.read'),
       page('api-tokens', 'api-tokens', ApiTokensPage, 'api_token.manage'),
+      page('extensions', 'extensions', ExtensionsPage, 'extension.read'),
+      page('trunks', 'trunks', TrunksPage, 'trunk.read'),
+      page('inbound-routes', 'inbound-routes', InboundRoutesPage, 'trunk.read'),
+      page('outbound-routes', 'outbound-routes', OutboundRoutesPage, 'trunk.read'),
+      page('cdrs', 'cdrs', CdrsPage, 'cdr.read'),
+      page('sip-bans', 'sip-bans', SipBansPage, 'sip_security.manage'),
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },
