@@ -119,7 +119,7 @@ pub async fn run(
             );
         }
     }
-    let switch = crate::sip::start_switch(&config, &store, sb_store::DEFAULT_SIP_REALM).await?;
+    let switch = crate::sip::start_switch(&config, &store, &config.api.sip_realm).await?;
     println!(
         "Switchboard SIP is listening on udp+tcp {}",
         switch.sip_addr()
@@ -127,11 +127,6 @@ pub async fn run(
     let state = AppState::new(store.clone(), Arc::new(SystemClock), config.api.clone())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     state.set_switch(Arc::new(crate::switch_bridge::SwitchBridge(switch.clone())));
-    let switch = crate::sip::start_switch(&config, &store, sb_store::DEFAULT_SIP_REALM).await?;
-    println!(
-        "Switchboard SIP is listening on udp+tcp {}",
-        switch.sip_addr()
-    );
     let listener = tokio::net::TcpListener::bind(config.http)
         .await
         .with_context(|| format!("binding the console/API address {}", config.http))?;
