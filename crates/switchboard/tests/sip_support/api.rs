@@ -1,0 +1,172 @@
+//! The HTTP API, read as the administrator: sign-in, GET, and the few JSON
+//! fields the SIP tests look at (read by hand: this crate has no JSON
+//! library, and the objects are flat).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use super::{Switch, poll};
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    cookie: String,
+}
+
+/// One HTTP/1.1 request: (status, headers, body).
+fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(base).expect("connect to the API");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("timeout");
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {base}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    (status, head.to_owned(), body.to_owned())
+}
+
+impl Switch {
+    fn session(&self) -> Session {
+        let mut guard = self.session.lock().expect("session lock");
+        if let Some(session) = guard.as_ref() {
+            return session.clone();
+        }
+        let login = format!(
+            r#"{{"employee_id":"admin","password":"{}"}}"#,
+            self.admin_password
+        );
+        let (status, head, body) = http(
+            &self.http,
+            "POST",
+            "/api/v1/auth/login",
+            &[("Content-Type", "application/json")],
+            &login,
+        );
+        assert_eq!(status, 200, "admin sign-in: {body}");
+        let cookie = head
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("set-cookie: ")
+                    .or_else(|| l.strip_prefix("Set-Cookie: "))
+            })
+            .and_then(|c| c.split(';').next())
+            .expect("session cookie")
+            .to_owned();
+        let session = Session { cookie };
+        *guard = Some(session.clone());
+        session
+    }
+
+    /// GET as the administrator: (status, body).
+    pub fn api_get(&self, path: &str) -> (u16, String) {
+        let session = self.session();
+        let (status, _, body) = http(&self.http, "GET", path, &[("Cookie", &session.cookie)], "");
+        (status, body)
+    }
+
+    /// The CDRs as flat JSON objects, newest first.
+    pub fn cdrs(&self) -> Vec<String> {
+        let (status, body) = self.api_get("/api/v1/cdrs?per_page=100");
+        assert_eq!(status, 200, "GET /api/v1/cdrs: {body}");
+        items(&body)
+    }
+
+    /// Waits (CDRs are written in batches) until `count` CDRs exist.
+    pub fn wait_for_cdrs(&self, count: usize) -> Vec<String> {
+        poll(Duration::from_secs(15), || {
+            let cdrs = self.cdrs();
+            (cdrs.len() >= count).then_some(cdrs)
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "expected {count} CDRs, have {:?}\n{}",
+                self.cdrs(),
+                self.log()
+            )
+        })
+    }
+
+    /// The extensions registered now (GET /api/v1/registrations).
+    pub fn registered(&self) -> Vec<String> {
+        let (status, body) = self.api_get("/api/v1/registrations?per_page=100");
+        assert_eq!(status, 200, "GET /api/v1/registrations: {body}");
+        items(&body)
+            .iter()
+            .filter_map(|r| field(r, "extension"))
+            .collect()
+    }
+}
+
+/// The objects of a page's `items` array, each as its JSON text.
+pub fn items(page: &str) -> Vec<String> {
+    let Some(start) = page.find("\"items\":[") else {
+        panic!("not a page: {page}");
+    };
+    let mut objects = Vec::new();
+    let (mut depth, mut in_string, mut escaped, mut begin) = (0usize, false, false, 0usize);
+    for (i, c) in page[start + 9..].char_indices() {
+        let at = start + 9 + i;
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '{' if !in_string => {
+                if depth == 0 {
+                    begin = at;
+                }
+                depth += 1;
+            }
+            '}' if !in_string => {
+                depth -= 1;
+                if depth == 0 {
+                    objects.push(page[begin..=at].to_owned());
+                }
+            }
+            ']' if !in_string && depth == 0 => break,
+            _ => {}
+        }
+    }
+    objects
+}
+
+/// A top-level string or number field of a flat JSON object.
+pub fn field(object: &str, name: &str) -> Option<String> {
+    let key = format!("\"{name}\":");
+    let rest = object[object.find(&key)? + key.len()..].trim_start();
+    if let Some(text) = rest.strip_prefix('"') {
+        return Some(text[..text.find('"')?].to_owned());
+    }
+    let end = rest.find([',', '}']).unwrap_or(rest.len());
+    Some(rest[..end].trim().to_owned())
+}
+
+/// The CDR (JSON text) for the call from `caller` to `callee`.
+pub fn cdr_for<'a>(cdrs: &'a [String], caller: &str, callee: &str) -> &'a str {
+    cdrs.iter()
+        .find(|c| {
+            field(c, "caller").is_some_and(|v| v.contains(caller))
+                && field(c, "callee").is_some_and(|v| v.contains(callee))
+        })
+        .unwrap_or_else(|| panic!("no CDR for {caller} -> {callee} in {cdrs:?}"))
+}

@@ -1,0 +1,101 @@
+//! RTP peers played by the test: a phone's media socket whose port is put in
+//! that phone's SDP (`-key rtp_port`). The SIPp scenario writes the switch's
+//! anchored address from the SDP it received into a file (`-key relay_file`);
+//! each peer then sends RTP there and counts what the relay forwards to it.
+
+use std::net::{SocketAddr, UdpSocket};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::poll;
+
+pub const PACKETS: u16 = 50;
+
+#[derive(Debug)]
+pub struct RtpPeer {
+    socket: UdpSocket,
+    ssrc: u32,
+    pub port: u16,
+}
+
+impl RtpPeer {
+    pub fn new(ssrc: u32) -> RtpPeer {
+        let socket = UdpSocket::bind("127.0.0.1:0").expect("bind RTP peer");
+        let port = socket.local_addr().expect("local addr").port();
+        RtpPeer { socket, ssrc, port }
+    }
+
+    /// One 20 ms PCMU packet: RTP v2, payload type 0.
+    fn packet(&self, seq: u16) -> Vec<u8> {
+        let mut p = vec![0x80, 0x00];
+        p.extend_from_slice(&seq.to_be_bytes());
+        p.extend_from_slice(&(u32::from(seq) * 160).to_be_bytes());
+        p.extend_from_slice(&self.ssrc.to_be_bytes());
+        p.extend(std::iter::repeat_n(0xff_u8, 160));
+        p
+    }
+
+    pub fn send(&self, to: SocketAddr, seq: u16) {
+        self.socket
+            .send_to(&self.packet(seq), to)
+            .expect("send RTP");
+    }
+
+    /// Counts the packets from `from_ssrc` that arrive within `within`,
+    /// stopping early once `expected` are in. A packet that is not the peer's
+    /// RTP unchanged is a failure.
+    pub fn receive(&self, from_ssrc: u32, expected: u16, within: Duration) -> u16 {
+        let deadline = Instant::now() + within;
+        let mut count = 0;
+        let mut buf = [0u8; 2048];
+        while count < expected {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            self.socket
+                .set_read_timeout(Some(left))
+                .expect("read timeout");
+            let Ok((len, _)) = self.socket.recv_from(&mut buf) else {
+                break;
+            };
+            assert_eq!(len, 172, "the relay passes RTP packets unchanged");
+            assert_eq!(
+                buf[8..12],
+                from_ssrc.to_be_bytes(),
+                "RTP from the other party"
+            );
+            count += 1;
+        }
+        count
+    }
+}
+
+/// The `ip port` a scenario wrote, once the file exists (15 s at most).
+pub fn relay_address(file: &Path) -> Option<SocketAddr> {
+    poll(Duration::from_secs(15), || {
+        let text = std::fs::read_to_string(file).ok()?;
+        let mut parts = text.split_whitespace();
+        let ip = parts.next()?;
+        let port = parts.next()?;
+        format!("{ip}:{port}").parse().ok()
+    })
+}
+
+/// Sends PACKETS each way through the relay and returns how many arrived
+/// (caller to callee, callee to caller).
+pub fn exchange(
+    caller: &RtpPeer,
+    to_caller_side: SocketAddr,
+    callee: &RtpPeer,
+    to_callee_side: SocketAddr,
+) -> (u16, u16) {
+    for seq in 0..PACKETS {
+        caller.send(to_caller_side, seq);
+        callee.send(to_callee_side, seq);
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let forward = callee.receive(caller.ssrc, PACKETS, Duration::from_secs(2));
+    let back = caller.receive(callee.ssrc, PACKETS, Duration::from_secs(2));
+    (forward, back)
+}
