@@ -85,6 +85,14 @@ impl Switch {
         (status, body)
     }
 
+    /// A counter or gauge from /metrics (no sign-in needed).
+    pub fn metric(&self, name: &str) -> Option<u64> {
+        let (status, _, body) = http(&self.http, "GET", "/metrics", &[], "");
+        assert_eq!(status, 200, "GET /metrics");
+        body.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+    }
+
     /// The CDRs as flat JSON objects, newest first.
     pub fn cdrs(&self) -> Vec<String> {
         let (status, body) = self.api_get("/api/v1/cdrs?per_page=100");
