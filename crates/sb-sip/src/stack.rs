@@ -143,6 +143,17 @@ impl SipStack {
         &self.stats
     }
 
+    /// Dialogs and transactions the stack holds: (dialogs, running
+    /// transactions, finished transactions kept for retransmissions).
+    pub fn table_sizes(&self) -> (usize, usize, usize) {
+        let stats = self.endpoint.get_stats();
+        (
+            self.dialogs.len(),
+            stats.running_transactions,
+            stats.finished_transactions,
+        )
+    }
+
     pub fn shutdown(&self) {
         self.cancel.cancel();
     }

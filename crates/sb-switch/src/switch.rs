@@ -39,6 +39,9 @@ pub struct Registration {
 /// A snapshot of the switch's counters (totals since start) and gauges.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SwitchStats {
+    /// SIP dialogs and transactions held by the stack (leak watch).
+    pub dialogs: u64,
+    pub transactions: u64,
     pub active_calls: u64,
     pub calls_started: u64,
     /// INVITEs refused with 503 by admission control.
@@ -200,7 +203,10 @@ impl SwitchHandle {
         let wire = self.shared.stack.stats();
         let relay = &self.shared.relay_totals;
         let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        let (dialogs, transactions, finished) = self.shared.stack.table_sizes();
         SwitchStats {
+            dialogs: dialogs as u64,
+            transactions: (transactions + finished) as u64,
             active_calls: self.active_calls() as u64,
             calls_started: load(&self.shared.calls_started),
             calls_refused: load(&self.shared.calls_refused),

@@ -47,6 +47,18 @@ impl SwitchControl for SwitchBridge {
         };
         vec![
             figure(
+                "sip_dialogs",
+                "SIP dialogs held by the stack.",
+                false,
+                s.dialogs,
+            ),
+            figure(
+                "sip_transactions",
+                "SIP transactions held by the stack.",
+                false,
+                s.transactions,
+            ),
+            figure(
                 "sip_calls_active",
                 "Calls in progress.",
                 false,
