@@ -265,22 +265,30 @@ impl NonceStore {
 }
 
 /// The `WWW-Authenticate` / `Proxy-Authenticate` values for a challenge,
-/// one per algorithm. RFC 8760 §2.4 lists the preferred one first; many
-/// deployed phones (and SIPp) read only the first challenge and know only
-/// MD5, so MD5 leads unless `sha256_first` is set.
-pub fn challenges(realm: &str, nonce: &str, stale: bool, sha256_first: bool) -> [String; 2] {
+/// one per offered algorithm, in the order given (RFC 8760 §2.4: most
+/// preferred first).
+pub fn challenges(realm: &str, nonce: &str, stale: bool, offer: &[Algorithm]) -> Vec<String> {
     let stale = if stale { ", stale=true" } else { "" };
-    let order = if sha256_first {
-        [Algorithm::Sha256, Algorithm::Md5]
-    } else {
-        [Algorithm::Md5, Algorithm::Sha256]
-    };
-    order.map(|algorithm| {
-        format!(
-            "Digest realm=\"{realm}\", nonce=\"{nonce}\", algorithm={}, qop=\"auth\"{stale}",
-            algorithm.token()
-        )
-    })
+    offer
+        .iter()
+        .map(|algorithm| {
+            format!(
+                "Digest realm=\"{realm}\", nonce=\"{nonce}\", algorithm={}, qop=\"auth\"{stale}",
+                algorithm.token()
+            )
+        })
+        .collect()
+}
+
+impl std::str::FromStr for Algorithm {
+    type Err = SipError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "md5" => Ok(Algorithm::Md5),
+            "sha256" | "sha-256" => Ok(Algorithm::Sha256),
+            _ => Err(SipError::BadCredentials("algorithm")),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -379,11 +387,19 @@ mod tests {
     }
 
     #[test]
-    fn challenges_offer_both_algorithms_in_the_chosen_order() {
-        let [first, second] = challenges("switchboard", "abc", true, true);
-        assert!(first.contains("algorithm=SHA-256") && first.contains("stale=true"));
-        assert!(second.contains("algorithm=MD5"));
-        let [first, _] = challenges("switchboard", "abc", false, false);
-        assert!(first.contains("algorithm=MD5") && !first.contains("stale"));
+    fn challenges_offer_the_algorithms_in_the_chosen_order() {
+        let both = challenges(
+            "switchboard",
+            "abc",
+            true,
+            &[Algorithm::Sha256, Algorithm::Md5],
+        );
+        assert!(both[0].contains("algorithm=SHA-256") && both[0].contains("stale=true"));
+        assert!(both[1].contains("algorithm=MD5"));
+        let md5 = challenges("switchboard", "abc", false, &[Algorithm::Md5]);
+        assert_eq!(md5.len(), 1);
+        assert!(md5[0].contains("algorithm=MD5") && !md5[0].contains("stale"));
+        assert_eq!("SHA-256".parse::<Algorithm>(), Ok(Algorithm::Sha256));
+        assert!("sha512".parse::<Algorithm>().is_err());
     }
 }

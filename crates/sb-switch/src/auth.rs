@@ -117,7 +117,7 @@ pub(crate) async fn refuse(
                 &shared.config.realm,
                 &nonce,
                 stale,
-                shared.config.sha256_first,
+                &shared.config.digest_algorithms,
             )
             .into_iter()
             .map(|value| (kind.challenge_header().to_owned(), value))

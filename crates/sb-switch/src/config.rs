@@ -1,5 +1,7 @@
 use std::net::{IpAddr, SocketAddr};
 
+use sb_sip::digest::Algorithm;
+
 #[derive(Debug, Clone)]
 pub struct SwitchConfig {
     pub listen: SocketAddr,
@@ -10,8 +12,11 @@ pub struct SwitchConfig {
     /// `FIRST-LAST` RTP port range, FIRST even.
     pub rtp_ports: String,
     pub realm: String,
-    /// Offer the SHA-256 digest challenge before the MD5 one.
-    pub sha256_first: bool,
+    /// Digest algorithms offered in challenges, preferred first. Both are
+    /// always verified; MD5 alone is offered by default because some phones
+    /// (baresip 1.0, older firmware) give up on a challenge list that
+    /// contains an algorithm they do not know.
+    pub digest_algorithms: Vec<Algorithm>,
     pub ring_timeout_ms: u64,
     pub nonce_lifetime_ms: u64,
     pub min_expires: u32,
@@ -56,7 +61,7 @@ impl Default for SwitchConfig {
             media_ip: None,
             rtp_ports: "30000-39999".into(),
             realm: "switchboard".into(),
-            sha256_first: false,
+            digest_algorithms: vec![Algorithm::Md5],
             ring_timeout_ms: 30_000,
             nonce_lifetime_ms: 5 * 60_000,
             min_expires: 60,

@@ -31,5 +31,5 @@ pub use directory::{
     Account, CallRecord, CallerIdMode, Directory, OutboundRoute, Trunk, TrunkTransport,
 };
 pub use error::SwitchError;
-pub use sb_sip::{BanList, Transport};
+pub use sb_sip::{BanList, Transport, digest};
 pub use switch::{Registration, SwitchHandle, SwitchStats, start};

@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use sb_api::ApiConfig;
 use sb_switch::SwitchConfig;
+use sb_switch::digest as sb_sip_digest;
 use serde::Deserialize;
 
 /// Flags every subcommand takes.
@@ -67,6 +68,15 @@ pub struct GlobalArgs {
     /// New calls per second beyond which INVITEs get 503 [default: 2000; 0 = no limit].
     #[arg(long, global = true, env = "SWITCHBOARD_MAX_CPS", value_name = "N")]
     pub max_cps: Option<u32>,
+    /// Digest algorithms offered to phones, preferred first: md5, sha256 or
+    /// a list such as `sha256,md5` [default: md5].
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_SIP_DIGEST",
+        value_name = "LIST"
+    )]
+    pub sip_digest: Option<String>,
     /// Concurrent calls beyond which INVITEs get 503 [default: 10000; 0 = no limit].
     #[arg(long, global = true, env = "SWITCHBOARD_MAX_CALLS", value_name = "N")]
     pub max_calls: Option<usize>,
@@ -91,6 +101,7 @@ struct FileConfig {
     max_cps: Option<u32>,
     max_calls: Option<usize>,
     sip_ban_minutes: Option<u64>,
+    sip_digest: Option<String>,
     sip_max_auth_failures: Option<usize>,
 }
 
@@ -185,6 +196,19 @@ fn switch_config(args: &GlobalArgs, file: &FileConfig) -> anyhow::Result<SwitchC
     }
     if let Some(n) = args.max_calls.or(file.max_calls) {
         switch.max_concurrent_calls = n;
+    }
+    if let Some(list) = args.sip_digest.clone().or(file.sip_digest.clone()) {
+        let algorithms = list
+            .split(',')
+            .map(|a| a.parse::<sb_sip_digest::Algorithm>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| {
+                anyhow::anyhow!("sip_digest: expected md5, sha256 or both, got `{list}`")
+            })?;
+        if algorithms.is_empty() {
+            bail!("sip_digest: name at least one algorithm");
+        }
+        switch.digest_algorithms = algorithms;
     }
     if let Some(minutes) = file.sip_ban_minutes {
         switch.security.ban_ms = minutes * 60_000;
