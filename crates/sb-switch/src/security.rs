@@ -11,6 +11,28 @@ use crate::config::SecurityPolicy;
 pub enum BanReason {
     AuthFailures(usize),
     Scanning(usize),
+    ScannerAgent(String),
+}
+
+/// User-Agent strings of SIP scanning tools (sipvicious, sipsak floods,
+/// sundayddr, pplsip...). Real phones never send these; one request is enough.
+const SCANNER_AGENTS: [&str; 8] = [
+    "friendly-scanner",
+    "sipvicious",
+    "sipcli",
+    "sip-scan",
+    "sundayddr",
+    "pplsip",
+    "iWar",
+    "VaxSIPUserAgent",
+];
+
+/// Whether `user_agent` names a known SIP scanner.
+pub fn scanner_agent(user_agent: &str) -> bool {
+    let lower = user_agent.to_ascii_lowercase();
+    SCANNER_AGENTS
+        .iter()
+        .any(|agent| lower.contains(&agent.to_ascii_lowercase()))
 }
 
 impl std::fmt::Display for BanReason {
@@ -18,6 +40,7 @@ impl std::fmt::Display for BanReason {
         match self {
             BanReason::AuthFailures(n) => write!(f, "{n} failed authentications"),
             BanReason::Scanning(n) => write!(f, "{n} different extensions tried"),
+            BanReason::ScannerAgent(agent) => write!(f, "scanner User-Agent `{agent}`"),
         }
     }
 }
@@ -95,6 +118,14 @@ mod tests {
             window_ms: 1_000,
             ban_ms: 60_000,
         })
+    }
+
+    #[test]
+    fn scanner_agents_are_recognised_and_phones_are_not() {
+        assert!(scanner_agent("friendly-scanner"));
+        assert!(scanner_agent("SIPVicious 0.3.4"));
+        assert!(!scanner_agent("Linphone/5.2.0 (belle-sip/5.2.0)"));
+        assert!(!scanner_agent("Yealink SIP-T46S 66.86.0.15"));
     }
 
     #[test]

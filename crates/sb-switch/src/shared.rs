@@ -79,17 +79,39 @@ impl Shared {
         }
     }
 
+    /// Bans a known scanner tool at its first request.
+    pub fn scanner_seen(&self, address: IpAddr, agent: &str) {
+        let ban_ms = self
+            .failures
+            .lock()
+            .map(|f| f.ban_ms())
+            .unwrap_or(15 * 60_000);
+        self.ban(
+            address,
+            BanReason::ScannerAgent(agent.chars().take(64).collect()),
+            unix_millis() + ban_ms,
+        );
+    }
+
     pub fn auth_succeeded(&self, address: IpAddr) {
         if let Ok(mut failures) = self.failures.lock() {
             failures.success(address);
         }
     }
 
-    fn ban(&self, address: IpAddr, reason: BanReason, until: u64) {
-        warn!(%address, %reason, "banning SIP source");
-        self.bans.ban(address, until);
+    /// Bans `address` unless a trunk trusts it (a carrier is never locked
+    /// out by one bad REGISTER); enforced at the socket, then stored.
+    pub fn ban(&self, address: IpAddr, reason: BanReason, until: u64) {
         let directory = self.directory.clone();
+        let bans = self.bans.clone();
         tokio::spawn(async move {
+            let trunks = directory.trunks().await.unwrap_or_default();
+            if crate::routing::trunk_for_source(&trunks, address).is_some() {
+                warn!(%address, %reason, "not banning a trusted trunk address");
+                return;
+            }
+            warn!(%address, %reason, "banning SIP source");
+            bans.ban(address, until);
             if let Err(error) = directory
                 .record_ban(address, reason.to_string(), until)
                 .await

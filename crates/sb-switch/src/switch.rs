@@ -273,6 +273,12 @@ async fn serve(shared: Arc<Shared>, mut requests: mpsc::Receiver<ServerRequest>)
 }
 
 async fn handle(shared: &Arc<Shared>, request: ServerRequest) {
+    let agent = request.user_agent();
+    if crate::security::scanner_agent(&agent) {
+        // No answer at all: a scanner learns nothing, not even that we exist.
+        shared.scanner_seen(request.source().ip(), &agent);
+        return;
+    }
     match request.method() {
         "REGISTER" => handle_register(shared, request).await,
         "INVITE" if request.has_to_tag() => request.respond(481, Vec::new()).await,
