@@ -23,6 +23,7 @@ fn client<'a>(switch: &Switch, name: &'a str, scenario: &'a str, csv: &'a Path) 
         client_of: Some(switch.sip),
         port: None,
         keys: Vec::new(),
+        tcp: false,
     }
 }
 
@@ -47,6 +48,7 @@ fn callee(switch: &Switch, scenario: &str, port: u16, keys: Vec<(&str, String)>)
         client_of: None,
         port: Some(port),
         keys,
+        tcp: false,
     }
     .spawn(&dir);
     let mut sipp = sipp;
@@ -150,6 +152,20 @@ fn register_with_digest_then_unregister() {
     run.port = Some(port);
     run.spawn(&dir).assert_success(|| switch.log());
     assert!(switch.registered().is_empty(), "the binding is gone");
+}
+
+#[test]
+fn register_over_tcp() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start();
+    let dir = switch.scratch("sipp");
+    let csv = users_csv(&dir, "1003", "demo1003");
+    let mut run = client(&switch, "register-tcp", "register.xml", &csv);
+    run.tcp = true;
+    run.spawn(&dir).assert_success(|| switch.log());
+    assert_eq!(switch.registered(), ["1003"]);
 }
 
 #[test]

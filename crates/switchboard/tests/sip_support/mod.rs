@@ -111,6 +111,16 @@ impl Drop for Switch {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // SWITCHBOARD_KEEP_TEST_DIRS=1 keeps a failed test's logs and traces.
+        if std::thread::panicking() && std::env::var_os("SWITCHBOARD_KEEP_TEST_DIRS").is_some() {
+            let kept = std::env::temp_dir().join(format!("switchboard-failed-{}", free_udp_port()));
+            let copied = Command::new("cp")
+                .arg("-a")
+                .arg(self.dir.path())
+                .arg(&kept)
+                .status();
+            eprintln!("kept the test's files in {} ({copied:?})", kept.display());
+        }
     }
 }
 
