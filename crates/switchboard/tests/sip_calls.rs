@@ -41,7 +41,7 @@ fn register(switch: &Switch, extension: &str) -> u16 {
 fn callee(switch: &Switch, scenario: &str, port: u16, keys: Vec<(&str, String)>) -> Sipp {
     let dir = switch.scratch("sipp");
     let csv = users_csv(&dir, "1002", "demo1002");
-    let sipp = Run {
+    let mut sipp = Run {
         name: "callee",
         scenario,
         csv: &csv,
@@ -51,7 +51,6 @@ fn callee(switch: &Switch, scenario: &str, port: u16, keys: Vec<(&str, String)>)
         tcp: false,
     }
     .spawn(&dir);
-    let mut sipp = sipp;
     let bound = poll(Duration::from_secs(10), || {
         (sipp.exited() || UdpSocket::bind(("127.0.0.1", port)).is_err()).then_some(())
     });
