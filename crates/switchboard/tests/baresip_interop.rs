@@ -156,8 +156,6 @@ fn relayed(switch: &Switch) -> (u64, u64) {
 }
 
 #[test]
-#[ignore = "baresip 1.0 (libre 0.6, Debian 12) aborts REGISTER with ENOSYS when the 401 also \
-            offers algorithm=SHA-256; passes once the switch can offer MD5 alone (run with --ignored)"]
 fn two_baresip_phones_register_and_call_each_other() {
     if !peers_available("baresip") {
         return;

@@ -127,6 +127,11 @@ impl Drop for Switch {
 impl Switch {
     /// Starts the switch (ring timeout 2 s) and waits until SIP and HTTP listen.
     pub fn start() -> Switch {
+        Switch::start_with(&[])
+    }
+
+    /// Starts the switch with extra `serve` arguments.
+    pub fn start_with(extra: &[&str]) -> Switch {
         let dir = tempfile::tempdir().expect("temp dir");
         let sip_port = free_sip_port();
         let stderr = std::fs::File::create(dir.path().join("switch.log")).expect("log file");
@@ -139,6 +144,7 @@ impl Switch {
             .args(["--rtp-ports", &rtp_range()])
             .args(["--ring-timeout", "2"])
             .args(["--log", "info,sb_switch=debug,sb_sip=debug"])
+            .args(extra)
             .env_remove("SWITCHBOARD_DATABASE_URL")
             .env_remove("SWITCHBOARD_CONFIG")
             .stdin(Stdio::null())
