@@ -43,8 +43,12 @@ pub struct Run<'a> {
 impl Run<'_> {
     pub fn spawn(self, dir: &Path) -> Sipp {
         let port = self.port.unwrap_or_else(free_udp_port);
-        let scenario = Path::new(SCENARIOS).join(self.scenario);
-        assert!(scenario.exists(), "{} is missing", scenario.display());
+        // Canonical, so the command line carries no `crates/switchboard/..`
+        // for someone's `pkill -f switchboard` to match.
+        let scenario = Path::new(SCENARIOS)
+            .join(self.scenario)
+            .canonicalize()
+            .unwrap_or_else(|e| panic!("scenario {}: {e}", self.scenario));
         let mut command = Command::new("sipp");
         if let Some(remote) = self.client_of {
             command.arg(remote.to_string());
