@@ -11,7 +11,6 @@ use sb_sip::SipCall;
 use tracing::{Instrument, debug, info, info_span, warn};
 
 use crate::admission::CallPermit;
-use crate::directory::CallRecord;
 use crate::relay::MediaRelay;
 use crate::routing::CallPlan;
 use crate::shared::{Shared, unix_millis};
@@ -220,7 +219,7 @@ async fn perform(
     None
 }
 
-fn failed_summary(at: u64, cause: &str) -> CallSummary {
+pub(crate) fn failed_summary(at: u64, cause: &str) -> CallSummary {
     CallSummary {
         started_at: at,
         answered_at: None,
@@ -233,26 +232,12 @@ fn failed_summary(at: u64, cause: &str) -> CallSummary {
 }
 
 async fn record(shared: &Shared, call: &SipCall, plan: &CallPlan, summary: &CallSummary) {
-    let record = CallRecord {
-        call_id: call.caller_call_id(),
-        direction: plan.direction,
-        caller: plan.caller.clone(),
-        callee: plan.callee.clone(),
-        caller_extension: plan.caller_extension.clone(),
-        callee_extension: plan.callee_extension.clone(),
-        trunk_id: plan.trunk.as_ref().map(|t| t.0),
-        trunk_name: plan.trunk.as_ref().map(|t| t.1.clone()).unwrap_or_default(),
-        did: plan.did.clone(),
-        started_at: summary.started_at,
-        answered_at: summary.answered_at,
-        ended_at: summary.ended_at,
-        ring_ms: summary.ring_ms(),
-        talk_ms: summary.talk_ms(),
-        disposition: summary.disposition.code(),
-        hangup_cause: summary.cause.clone(),
-        hangup_side: summary.side.code(),
-    };
-    if shared.records.send(record).await.is_err() {
+    if shared
+        .records
+        .send(plan.record(call.caller_call_id(), summary))
+        .await
+        .is_err()
+    {
         warn!("CDR writer stopped: record lost");
     }
 }

@@ -3,7 +3,6 @@
 //! reconciliation pass; trunks removed or disabled are unregistered.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -92,7 +91,7 @@ async fn register_once(
         expires_at_millis: 0,
         updated_at_millis: now,
     };
-    let Some(registrar) = resolve(&trunk.host, trunk.port).await else {
+    let Some(registrar) = crate::routing::resolve(&trunk.host, trunk.port).await else {
         warn!(trunk = %trunk.name, "cannot resolve the carrier's host");
         return status;
     };
@@ -148,11 +147,4 @@ async fn register_once(
         }
     }
     status
-}
-
-async fn resolve(host: &str, port: u16) -> Option<SocketAddr> {
-    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-        return Some(SocketAddr::new(ip, port));
-    }
-    tokio::net::lookup_host((host, port)).await.ok()?.next()
 }

@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use sb_sip::{DialTarget, Transport, TrunkCredentials};
 
 use crate::admission::TrunkPermit;
-use crate::directory::{Account, CallerIdMode, Trunk, TrunkTransport};
+use crate::directory::{Account, CallRecord, CallerIdMode, Trunk, TrunkTransport};
 use crate::shared::{Shared, unix_millis};
 
 #[derive(Debug)]
@@ -23,6 +23,31 @@ pub(crate) struct CallPlan {
     pub did: String,
     pub targets: Vec<DialTarget>,
     pub trunk_permit: Option<TrunkPermit>,
+}
+
+impl CallPlan {
+    /// The CDR of this call attempt.
+    pub fn record(&self, call_id: String, summary: &sb_call::CallSummary) -> CallRecord {
+        CallRecord {
+            call_id,
+            direction: self.direction,
+            caller: self.caller.clone(),
+            callee: self.callee.clone(),
+            caller_extension: self.caller_extension.clone(),
+            callee_extension: self.callee_extension.clone(),
+            trunk_id: self.trunk.as_ref().map(|t| t.0),
+            trunk_name: self.trunk.as_ref().map(|t| t.1.clone()).unwrap_or_default(),
+            did: self.did.clone(),
+            started_at: summary.started_at,
+            answered_at: summary.answered_at,
+            ended_at: summary.ended_at,
+            ring_ms: summary.ring_ms(),
+            talk_ms: summary.talk_ms(),
+            disposition: summary.disposition.code(),
+            hangup_cause: summary.cause.clone(),
+            hangup_side: summary.side.code(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -248,7 +273,7 @@ pub(crate) async fn plan_from_extension(
     Ok(plan)
 }
 
-async fn resolve(host: &str, port: u16) -> Option<SocketAddr> {
+pub(crate) async fn resolve(host: &str, port: u16) -> Option<SocketAddr> {
     if let Ok(ip) = host.parse::<IpAddr>() {
         return Some(SocketAddr::new(ip, port));
     }

@@ -14,7 +14,7 @@ use crate::admission::{Admission, Refusal};
 use crate::auth::{AuthKind, AuthOutcome, authenticate, refuse};
 use crate::carriers::{CarrierStatus, CarrierTable};
 use crate::config::SwitchConfig;
-use crate::directory::{CallRecord, Directory};
+use crate::directory::Directory;
 use crate::error::SwitchError;
 use crate::ports::PortPool;
 use crate::registrar::handle_register;
@@ -356,25 +356,9 @@ async fn refuse_call(
 ) {
     let now = unix_millis();
     info!(status = refusal.status, cause = %refusal.cause, caller = %plan.caller, callee = %plan.callee, "call refused");
-    let record = CallRecord {
-        call_id: request.call_id(),
-        direction: plan.direction,
-        caller: plan.caller,
-        callee: plan.callee,
-        caller_extension: plan.caller_extension,
-        callee_extension: plan.callee_extension,
-        trunk_id: plan.trunk.as_ref().map(|t| t.0),
-        trunk_name: plan.trunk.map(|t| t.1).unwrap_or_default(),
-        did: plan.did,
-        started_at: now,
-        answered_at: None,
-        ended_at: now,
-        ring_ms: 0,
-        talk_ms: 0,
-        disposition: refusal.disposition,
-        hangup_cause: format!("{} {}", refusal.status, refusal.cause),
-        hangup_side: "system",
-    };
+    let summary = call_task::failed_summary(now, &format!("{} {}", refusal.status, refusal.cause));
+    let mut record = plan.record(request.call_id(), &summary);
+    record.disposition = refusal.disposition;
     let retry = (refusal.status == 503).then(|| ("Retry-After".to_owned(), "5".to_owned()));
     request
         .respond(refusal.status, retry.into_iter().collect())
