@@ -38,7 +38,9 @@ use utoipa_axum::router::OpenApiRouter;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, ApiResult};
 pub use state::{ApiConfig, AppState};
-pub use switch_control::{ConfigChange, NoSwitch, RegistrationView, SwitchControl, SwitchFigure};
+pub use switch_control::{
+    CarrierRegistrationView, ConfigChange, NoSwitch, RegistrationView, SwitchControl, SwitchFigure,
+};
 
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())

@@ -24,6 +24,20 @@ pub struct RegistrationView {
     pub expires_at: OffsetDateTime,
 }
 
+/// The switch's registration with a carrier, for a trunk that registers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CarrierRegistrationView {
+    pub trunk_id: i64,
+    pub trunk_name: String,
+    pub registered: bool,
+    /// The carrier's last final answer to REGISTER (200, 403...); 0 if none came.
+    pub last_status: u16,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
 /// What changed in the switch configuration, so the switch can refresh what
 /// it caches (drop the registrations of a disabled extension, re-register
 /// with a changed trunk, reload routes).
@@ -59,6 +73,10 @@ pub trait SwitchControl: Send + Sync + std::fmt::Debug + 'static {
     fn registrations(&self) -> Vec<RegistrationView>;
     /// The configuration changed; the default does nothing.
     fn config_changed(&self, _change: ConfigChange) {}
+    /// Registration state of the trunks that register with their carrier.
+    fn carrier_registrations(&self) -> Vec<CarrierRegistrationView> {
+        Vec::new()
+    }
     /// Figures for `/metrics` (calls, datagrams, relayed packets).
     fn figures(&self) -> Vec<SwitchFigure> {
         Vec::new()

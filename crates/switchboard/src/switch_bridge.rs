@@ -2,12 +2,19 @@
 
 use std::net::IpAddr;
 
-use sb_api::{ConfigChange, RegistrationView, SwitchControl, SwitchFigure};
+use sb_api::{
+    CarrierRegistrationView, ConfigChange, RegistrationView, SwitchControl, SwitchFigure,
+};
 use sb_switch::SwitchHandle;
 use time::OffsetDateTime;
 
 #[derive(Debug)]
 pub struct SwitchBridge(pub SwitchHandle);
+
+fn instant(millis: u64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
 
 impl SwitchControl for SwitchBridge {
     fn ban_lifted(&self, address: IpAddr) {
@@ -29,10 +36,22 @@ impl SwitchControl for SwitchBridge {
                 source: r.source.to_string(),
                 transport: r.transport.code().to_owned(),
                 user_agent: r.user_agent,
-                expires_at: OffsetDateTime::from_unix_timestamp_nanos(
-                    i128::from(r.expires_at_millis) * 1_000_000,
-                )
-                .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                expires_at: instant(r.expires_at_millis),
+            })
+            .collect()
+    }
+
+    fn carrier_registrations(&self) -> Vec<CarrierRegistrationView> {
+        self.0
+            .carrier_registrations()
+            .into_iter()
+            .map(|c| CarrierRegistrationView {
+                trunk_id: c.trunk_id,
+                trunk_name: c.trunk_name,
+                registered: c.registered,
+                last_status: c.last_status,
+                expires_at: (c.expires_at_millis > 0).then(|| instant(c.expires_at_millis)),
+                updated_at: instant(c.updated_at_millis),
             })
             .collect()
     }

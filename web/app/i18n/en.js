@@ -160,6 +160,7 @@ export default {
     hasPassword: 'Password set', registerExpires: 'Registration lifetime (s)', maxChannels: 'Max concurrent calls',
     unlimited: '0 = no limit', callerId: 'Default caller ID', enabled: 'Enabled', empty: 'No trunks yet',
     search: 'Name or host', confirmDelete: 'Delete trunk "{name}"?', disabled: 'Disabled',
+    registered: 'Registered', notRegistered: 'Not registered', registering: 'Registering…',
   },
   inboundRoutes: {
     subtitle: 'Which extension a dialled number (DID) rings', create: 'New inbound route', edit: 'Edit inbound route',

@@ -142,6 +142,7 @@ export default {
     hasPassword: '已设密码', registerExpires: '注册有效期（秒）', maxChannels: '最大并发', unlimited: '0 表示不限',
     callerId: '默认主叫号码', enabled: '启用', empty: '还没有中继', search: '名称或地址',
     confirmDelete: '确定删除中继“{name}”吗？', disabled: '已停用',
+    registered: '已注册', notRegistered: '未注册', registering: '注册中…',
   },
   inboundRoutes: {
     subtitle: '被叫号码（DID）振铃哪个分机', create: '新建呼入路由', edit: '编辑呼入路由', did: '被叫号码',

@@ -12,6 +12,7 @@ export default {
   components: { PageHeader, TrunkDialog },
   setup() {
     const rows = ref([]);
+    const registrations = ref(new Map());
     const loading = ref(false);
     const error = ref('');
     const search = ref('');
@@ -28,7 +29,9 @@ export default {
       loading.value = true;
       error.value = '';
       try {
-        rows.value = await getAll('/trunks');
+        const [trunks, states] = await Promise.all([getAll('/trunks'), api.get('/trunk-registrations')]);
+        registrations.value = new Map(states.map((s) => [s.trunk_id, s]));
+        rows.value = trunks;
       } catch (err) {
         error.value = errorText(err);
       } finally {
@@ -50,7 +53,7 @@ export default {
       }
     }
     onMounted(load);
-    return { t, rows, filtered, loading, error, search, dialog, editing, manage, load, open, remove };
+    return { t, rows, registrations, filtered, loading, error, search, dialog, editing, manage, load, open, remove };
   },
   template: `
     <div class="sb-page" data-test="page-trunks">
@@ -86,6 +89,13 @@ export default {
             <template #default="{ row }">
               <template v-if="row.register">{{ row.username }}
                 <el-tag v-if="row.has_password" size="small" type="info">{{ t('trunks.hasPassword') }}</el-tag>
+                <div :data-test="'trunk-registration-' + row.name">
+                  <el-tag v-if="registrations.get(row.id)?.registered" size="small" type="success">{{ t('trunks.registered') }}</el-tag>
+                  <el-tag v-else-if="registrations.get(row.id)" size="small" type="danger">
+                    {{ t('trunks.notRegistered') }}{{ registrations.get(row.id).last_status ? ' (' + registrations.get(row.id).last_status + ')' : '' }}
+                  </el-tag>
+                  <el-tag v-else size="small" type="info">{{ t('trunks.registering') }}</el-tag>
+                </div>
               </template>
               <span v-else class="sb-muted">—</span>
             </template>

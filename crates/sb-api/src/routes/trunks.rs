@@ -15,13 +15,25 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, Id};
 use crate::routes::{Created, ListQuery};
 use crate::state::AppState;
-use crate::switch_control::ConfigChange;
+use crate::switch_control::{CarrierRegistrationView, ConfigChange};
 use crate::validate;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_trunks, create_trunk))
         .routes(routes!(get_trunk, update_trunk, delete_trunk))
+        .routes(routes!(carrier_registrations))
+}
+
+/// Whether the switch is registered with each carrier whose trunk registers.
+#[utoipa::path(get, path = "/api/v1/trunk-registrations", tag = "telephony",
+    responses((status = 200, body = Vec<CarrierRegistrationView>)),
+    security(("session" = ["trunk.read"]), ("bearer" = ["trunk.read"])))]
+async fn carrier_registrations(
+    _: Can<perm::TrunkRead>,
+    State(state): State<AppState>,
+) -> Json<Vec<CarrierRegistrationView>> {
+    Json(state.switch().carrier_registrations())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
