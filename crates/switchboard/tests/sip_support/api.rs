@@ -11,6 +11,8 @@ use super::{Switch, poll};
 #[derive(Debug, Clone)]
 pub struct Session {
     cookie: String,
+    /// Sent as X-CSRF-Token on changes.
+    csrf: String,
 }
 
 /// One HTTP/1.1 request: (status, headers, body).
@@ -73,7 +75,8 @@ impl Switch {
             .and_then(|c| c.split(';').next())
             .expect("session cookie")
             .to_owned();
-        let session = Session { cookie };
+        let csrf = field(&body, "csrf_token").unwrap_or_default();
+        let session = Session { cookie, csrf };
         *guard = Some(session.clone());
         session
     }
@@ -83,6 +86,27 @@ impl Switch {
         let session = self.session();
         let (status, _, body) = http(&self.http, "GET", path, &[("Cookie", &session.cookie)], "");
         (status, body)
+    }
+
+    /// POST, PUT or DELETE a JSON body as the administrator: (status, body).
+    pub fn api_send(&self, method: &str, path: &str, json: &str) -> (u16, String) {
+        let session = self.session();
+        let headers = [
+            ("Cookie", session.cookie.as_str()),
+            ("Content-Type", "application/json"),
+            ("X-CSRF-Token", session.csrf.as_str()),
+        ];
+        let (status, _, body) = http(&self.http, method, path, &headers, json);
+        (status, body)
+    }
+
+    /// POSTs `json` to `path`, which must answer 201: the created object's id.
+    pub fn api_create(&self, path: &str, json: &str) -> i64 {
+        let (status, body) = self.api_send("POST", path, json);
+        assert_eq!(status, 201, "POST {path} {json}: {body}");
+        field(&body, "id")
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("no id in {body}"))
     }
 
     /// A counter or gauge from /metrics (no sign-in needed).

@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test file uses a different part
 
 pub mod api;
+pub mod peers;
 pub mod rtp;
 pub mod sipp;
 
@@ -199,6 +200,20 @@ impl Switch {
         let text = std::fs::read_to_string(self.dir.path().join("switch.log")).unwrap_or_default();
         let tail: Vec<&str> = text.lines().rev().take(60).collect();
         tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+    }
+
+    /// Sends SIGTERM: the graceful shutdown (new INVITEs 503, live calls may
+    /// finish).
+    pub fn terminate(&self) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM the switch");
+    }
+
+    /// Waits (at most `within`) for the switch to exit: its exit status.
+    pub fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        poll(within, || self.child.try_wait().ok().flatten())
     }
 
     /// A fresh scratch directory inside this switch's temp dir.

@@ -20,7 +20,12 @@ pub struct RtpPeer {
 
 impl RtpPeer {
     pub fn new(ssrc: u32) -> RtpPeer {
-        let socket = UdpSocket::bind("127.0.0.1:0").expect("bind RTP peer");
+        RtpPeer::on("127.0.0.1", ssrc)
+    }
+
+    /// A peer on another loopback address (a carrier's media).
+    pub fn on(ip: &str, ssrc: u32) -> RtpPeer {
+        let socket = UdpSocket::bind((ip, 0)).expect("bind RTP peer");
         let port = socket.local_addr().expect("local addr").port();
         RtpPeer { socket, ssrc, port }
     }

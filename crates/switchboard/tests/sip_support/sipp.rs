@@ -42,6 +42,14 @@ pub struct Run<'a> {
 
 impl Run<'_> {
     pub fn spawn(self, dir: &Path) -> Sipp {
+        self.spawn_from(dir, "127.0.0.1", &[])
+    }
+
+    /// Like `spawn`, bound to `local_ip` (any of 127/8 is on loopback, so a
+    /// test can play a carrier or an attacker from an address of its own),
+    /// with `extra` SIPp arguments after the usual ones (a later `-m`,
+    /// `-timeout` or `-d` overrides).
+    pub fn spawn_from(self, dir: &Path, local_ip: &str, extra: &[&str]) -> Sipp {
         let port = self.port.unwrap_or_else(free_udp_port);
         // Canonical, so the command line carries no `crates/switchboard/..`
         // for someone's `pkill -f switchboard` to match.
@@ -59,7 +67,7 @@ impl Run<'_> {
             .arg("-inf")
             .arg(self.csv)
             .args(["-t", if self.tcp { "t1" } else { "u1" }])
-            .args(["-i", "127.0.0.1", "-p", &port.to_string()])
+            .args(["-i", local_ip, "-p", &port.to_string()])
             .args(["-mp", &free_media_ports().to_string()])
             .args([
                 "-m",
@@ -79,6 +87,7 @@ impl Run<'_> {
         for (key, value) in &self.keys {
             command.args(["-key", key, value]);
         }
+        command.args(extra);
         let out = std::fs::File::create(dir.join(format!("{}.out", self.name))).expect("out file");
         let child = command
             .stdin(Stdio::null())
@@ -134,6 +143,30 @@ impl Sipp {
                 (is_invite && status >= 200).then_some(status)
             })
             .last()
+    }
+
+    /// The SIP messages SIPp traced so far (the trace is written as they go).
+    pub fn messages(&self) -> String {
+        std::fs::read_to_string(self.dir.join(format!("{}.messages.log", self.name)))
+            .unwrap_or_default()
+    }
+
+    /// The messages SIPp received so far, each from its start line.
+    pub fn received(&self) -> Vec<String> {
+        self.messages()
+            .split("message received")
+            .skip(1)
+            .filter_map(|block| Some(block.split_once(":\n\n")?.1.trim_start().to_owned()))
+            .collect()
+    }
+
+    /// The messages SIPp sent so far, each from its start line.
+    pub fn sent(&self) -> Vec<String> {
+        self.messages()
+            .split("message sent")
+            .skip(1)
+            .filter_map(|block| Some(block.split_once(":\n\n")?.1.trim_start().to_owned()))
+            .collect()
     }
 
     /// Whether SIPp has exited already.
