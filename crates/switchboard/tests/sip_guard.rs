@@ -36,8 +36,19 @@ fn config_file(text: &str) -> (tempfile::TempDir, PathBuf) {
 /// REGISTER for 1003 with a wrong password from `ip` (register_wrong.xml:
 /// 401, then 403 or 401 again), with extra SIPp arguments.
 fn wrong_register(switch: &Switch, name: &str, ip: &str, extra: &[&str]) -> Sipp {
+    wrong_register_as(switch, name, ("1003", ip), false, extra)
+}
+
+/// `wrong_register` for `user`, over UDP or TCP.
+fn wrong_register_as(
+    switch: &Switch,
+    name: &str,
+    (user, ip): (&str, &str),
+    tcp: bool,
+    extra: &[&str],
+) -> Sipp {
     let dir = switch.scratch("sipp");
-    let csv = users_csv(&dir, "1003", "wrong-pass-1");
+    let csv = users_csv(&dir, user, "wrong-pass-1");
     Run {
         name,
         scenario: "register_wrong.xml",
@@ -45,7 +56,7 @@ fn wrong_register(switch: &Switch, name: &str, ip: &str, extra: &[&str]) -> Sipp
         client_of: Some(switch.sip),
         port: None,
         keys: Vec::new(),
-        tcp: false,
+        tcp,
     }
     .spawn_from(&dir, ip, extra)
 }
@@ -196,6 +207,39 @@ fn brute_force_bans_the_attacker_while_a_phone_keeps_calling() {
     );
 }
 
+/// Eight different extensions tried from one address (fewer failures than
+/// the limit of 10): a scanner, banned.
+#[test]
+fn trying_eight_extensions_bans_the_address() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start();
+    for n in 1..=7 {
+        let user = format!("200{n}");
+        wrong_register_as(
+            &switch,
+            &format!("scan-{user}"),
+            (&user, ATTACKER),
+            false,
+            &[],
+        )
+        .assert_success(|| switch.log());
+    }
+    assert!(
+        ban_of(&switch, ATTACKER).is_none(),
+        "seven are not yet a scan"
+    );
+    wrong_register_as(&switch, "scan-2008", ("2008", ATTACKER), false, &[])
+        .assert_success(|| switch.log());
+    let ban = poll(Duration::from_secs(10), || ban_of(&switch, ATTACKER))
+        .unwrap_or_else(|| panic!("no ban for {ATTACKER}\n{}", switch.log()));
+    assert!(
+        field(&ban, "reason").is_some_and(|r| r.contains("8 different extensions")),
+        "{ban}"
+    );
+}
+
 #[test]
 fn a_scanner_user_agent_is_banned_at_its_first_request() {
     let switch = Switch::start();
@@ -321,4 +365,70 @@ fn on_sigterm_new_calls_get_503_and_a_live_call_ends_normally() {
         "exited {:?} after the last call, not at the 30 s deadline",
         ended.elapsed()
     );
+}
+
+/// A ban holds for the address, whatever the transport: SIP listens on UDP
+/// and TCP on the same port, so a banned attacker must not simply switch to
+/// TCP.
+#[test]
+#[ignore = "switch bug: bans are enforced on UDP datagrams only; a banned address is still answered over TCP (see the report to the lead)"]
+fn a_ban_holds_over_tcp_too() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start();
+    // Answered over TCP before the ban (the scenario works over TCP).
+    wrong_register_as(&switch, "tcp-before", ("1003", ATTACKER), true, &[])
+        .assert_success(|| switch.log());
+    let body = format!(r#"{{"address":"{ATTACKER}","reason":"test","duration_minutes":10}}"#);
+    switch.api_create("/api/v1/sip-bans", &body);
+    let mut udp = wrong_register_as(
+        &switch,
+        "udp-banned",
+        ("1003", ATTACKER),
+        false,
+        &["-timeout", "3s"],
+    );
+    let mut tcp = wrong_register_as(
+        &switch,
+        "tcp-banned",
+        ("1003", ATTACKER),
+        true,
+        &["-timeout", "3s"],
+    );
+    udp.wait(Duration::from_secs(15));
+    tcp.wait(Duration::from_secs(15));
+    assert!(
+        has_sent(&udp, "REGISTER") && udp.received().is_empty(),
+        "banned over UDP\n{}",
+        udp.trace()
+    );
+    assert!(
+        has_sent(&tcp, "REGISTER") && tcp.received().is_empty(),
+        "banned over TCP too\n{}\n--- switch ---\n{}",
+        tcp.trace(),
+        switch.log()
+    );
+}
+
+/// --max-cps 1: one new call a second. A phone's call is two INVITEs (the
+/// first is challenged with 407), and it must still get through.
+#[test]
+#[ignore = "switch bug: the 407-challenged INVITE spends the call's token, so with --max-cps 1 the authenticated INVITE always gets 503 (see the report to the lead)"]
+fn max_cps_admits_a_phone_call_and_refuses_the_next_in_the_same_second() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--max-cps", "1"]);
+    let (caller, callee) = held_call(&switch, "2000");
+    let (status, second) = refused(&switch, "second-call", ("1003", "127.0.0.1"), "1002");
+    assert_eq!(status, 503, "{}", second.trace());
+    assert!(
+        received_header(&second, "SIP/2.0 503", "Retry-After").is_some(),
+        "{}",
+        second.trace()
+    );
+    for mut sipp in [caller, callee] {
+        sipp.assert_success(|| switch.log());
+    }
 }
