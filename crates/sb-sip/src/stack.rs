@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
 use crate::error::SipError;
-use crate::guard::{BanList, GuardedUdp, WireStats};
+use crate::guard::{BanList, GuardedUdp, WireStats, unix_millis};
 use crate::request::ServerRequest;
 
 #[derive(Debug, Clone)]
@@ -80,7 +80,7 @@ impl SipStack {
             .local_addr()
             .map_err(|e| bind_error("UDP", e.to_string()))?;
         let stats = Arc::new(WireStats::default());
-        let guarded = GuardedUdp::new(socket, bans, stats.clone());
+        let guarded = GuardedUdp::new(socket, bans.clone(), stats.clone());
         let udp = UdpConnection::from_socket(Arc::new(guarded), None, Some(cancel.child_token()))
             .await
             .map_err(|e| bind_error("UDP", e.to_string()))?;
@@ -121,7 +121,7 @@ impl SipStack {
             dialogs: dialogs.clone(),
             local,
             cancel: cancel.clone(),
-            stats,
+            stats: stats.clone(),
         };
         tokio::spawn(async move {
             loop {
@@ -129,7 +129,7 @@ impl SipStack {
                     _ = cancel.cancelled() => break,
                     tx = incoming.recv() => match tx { Some(tx) => tx, None => break },
                 };
-                dispatch(&dialogs, &to_switch, tx);
+                dispatch(&dialogs, &to_switch, &bans, &stats, tx);
             }
         });
         Ok((stack, from_stack))
@@ -162,8 +162,23 @@ impl SipStack {
 fn dispatch(
     dialogs: &Arc<DialogLayer>,
     to_switch: &mpsc::Sender<ServerRequest>,
+    bans: &BanList,
+    stats: &WireStats,
     mut tx: Transaction,
 ) {
+    // UDP from a banned address never gets here (GuardedUdp drops it); TCP
+    // connections are checked per request, and get no answer either.
+    let source = tx
+        .connection
+        .as_ref()
+        .and_then(|c| c.get_remote_addr())
+        .and_then(|a| a.get_socketaddr().ok());
+    if source.is_some_and(|addr| bans.is_banned(addr.ip(), unix_millis())) {
+        stats
+            .banned
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return;
+    }
     if let Some(mut dialog) = dialogs.match_dialog(&tx) {
         tokio::spawn(async move {
             if let Err(error) = dialog.handle(&mut tx).await {

@@ -299,36 +299,38 @@ async fn handle(shared: &Arc<Shared>, request: ServerRequest) {
 }
 
 async fn handle_invite(shared: &Arc<Shared>, request: ServerRequest) {
-    let permit = match shared.admission.admit(unix_millis()) {
-        Ok(permit) => permit,
-        Err(refusal) => {
-            shared.calls_refused.fetch_add(1, Ordering::Relaxed);
-            debug!(?refusal, "INVITE refused by admission control");
-            let retry = if refusal == Refusal::Draining {
-                "30"
-            } else {
-                "5"
-            };
-            request
-                .respond(503, vec![("Retry-After".into(), retry.into())])
-                .await;
-            return;
-        }
-    };
+    if shared.admission.is_draining() {
+        overloaded(shared, request, Refusal::Draining).await;
+        return;
+    }
     let dialled = request.request_user().unwrap_or_default();
     let trunks = shared.directory.trunks().await.unwrap_or_default();
-    let plan = if let Some(trunk) = trunk_for_source(&trunks, request.source().ip()) {
-        let caller = request.from_user().unwrap_or_default();
-        plan_from_trunk(shared, trunk, caller, dialled).await
-    } else {
-        let account = match authenticate(shared, &request, AuthKind::Invite).await {
-            AuthOutcome::Authenticated(account) => account,
+    let caller = match trunk_for_source(&trunks, request.source().ip()) {
+        Some(trunk) => Caller::Carrier(trunk),
+        None => match authenticate(shared, &request, AuthKind::Invite).await {
+            AuthOutcome::Authenticated(account) => Caller::Extension(account),
             outcome => {
                 refuse(shared, request, AuthKind::Invite, outcome).await;
                 return;
             }
-        };
-        plan_from_extension(shared, &account, dialled).await
+        },
+    };
+    // Admission counts calls, not challenges: the 407 round trip of a phone
+    // must not spend the call's token, nor may unauthenticated INVITEs
+    // drain the budget of real callers.
+    let permit = match shared.admission.admit(unix_millis()) {
+        Ok(permit) => permit,
+        Err(refusal) => {
+            overloaded(shared, request, refusal).await;
+            return;
+        }
+    };
+    let plan = match caller {
+        Caller::Carrier(trunk) => {
+            let from = request.from_user().unwrap_or_default();
+            plan_from_trunk(shared, trunk, from, dialled).await
+        }
+        Caller::Extension(account) => plan_from_extension(shared, &account, dialled).await,
     };
     let plan = match plan {
         Ok(plan) => plan,
@@ -345,6 +347,24 @@ async fn handle_invite(shared: &Arc<Shared>, request: ServerRequest) {
         }
         Err(error) => warn!(%error, "could not take the INVITE into a call"),
     }
+}
+
+enum Caller<'a> {
+    Carrier(&'a crate::directory::Trunk),
+    Extension(crate::directory::Account),
+}
+
+async fn overloaded(shared: &Shared, request: ServerRequest, refusal: Refusal) {
+    shared.calls_refused.fetch_add(1, Ordering::Relaxed);
+    debug!(?refusal, "INVITE refused by admission control");
+    let retry = if refusal == Refusal::Draining {
+        "30"
+    } else {
+        "5"
+    };
+    request
+        .respond(503, vec![("Retry-After".into(), retry.into())])
+        .await;
 }
 
 /// A call refused before any phone rang still leaves its CDR.

@@ -371,7 +371,6 @@ fn on_sigterm_new_calls_get_503_and_a_live_call_ends_normally() {
 /// and TCP on the same port, so a banned attacker must not simply switch to
 /// TCP.
 #[test]
-#[ignore = "switch bug: bans are enforced on UDP datagrams only; a banned address is still answered over TCP (see the report to the lead)"]
 fn a_ban_holds_over_tcp_too() {
     if !peers_available("sipp") {
         return;
@@ -414,7 +413,6 @@ fn a_ban_holds_over_tcp_too() {
 /// --max-cps 1: one new call a second. A phone's call is two INVITEs (the
 /// first is challenged with 407), and it must still get through.
 #[test]
-#[ignore = "switch bug: the 407-challenged INVITE spends the call's token, so with --max-cps 1 the authenticated INVITE always gets 503 (see the report to the lead)"]
 fn max_cps_admits_a_phone_call_and_refuses_the_next_in_the_same_second() {
     if !peers_available("sipp") {
         return;
