@@ -123,28 +123,28 @@ impl ServerRequest {
             .unwrap_or(0)
     }
 
-    /// Values of every header named `name` (case-insensitive).
-    pub fn header_values(&self, name: &str) -> Vec<String> {
+    /// The digest credentials the request carries: `Authorization`
+    /// headers, or `Proxy-Authorization` ones when `proxy`. Matched on the
+    /// parsed header kind, so no header is formatted on this hot path.
+    pub fn credentials(&self, proxy: bool) -> Vec<String> {
         self.tx
             .original
             .headers
             .iter()
-            .filter_map(|h| {
-                let text = h.to_string();
-                let (n, v) = text.split_once(':')?;
-                n.trim()
-                    .eq_ignore_ascii_case(name)
-                    .then(|| v.trim().to_owned())
+            .filter_map(|h| match (h, proxy) {
+                (Header::Authorization(a), false) => Some(a.value().to_owned()),
+                (Header::ProxyAuthorization(a), true) => Some(a.value().to_owned()),
+                _ => None,
             })
             .collect()
     }
 
-    pub fn header(&self, name: &str) -> Option<String> {
-        self.header_values(name).into_iter().next()
-    }
-
     pub fn user_agent(&self) -> String {
-        self.header("User-Agent").unwrap_or_default()
+        self.tx
+            .original
+            .user_agent_header()
+            .map(|h| h.value().to_owned())
+            .unwrap_or_default()
     }
 
     pub fn body(&self) -> &[u8] {
@@ -153,7 +153,10 @@ impl ServerRequest {
 
     /// `Expires` header in seconds, if present and numeric.
     pub fn expires(&self) -> Option<u32> {
-        self.header("Expires").and_then(|v| v.trim().parse().ok())
+        self.tx
+            .original
+            .expires_header()
+            .and_then(|h| h.value().trim().parse().ok())
     }
 
     /// The REGISTER's contacts with their expiry: the contact's own

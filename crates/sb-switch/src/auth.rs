@@ -26,11 +26,9 @@ pub(crate) enum AuthKind {
 }
 
 impl AuthKind {
-    fn request_header(self) -> &'static str {
-        match self {
-            AuthKind::Register => "Authorization",
-            AuthKind::Invite => "Proxy-Authorization",
-        }
+    /// INVITEs are challenged as a proxy would (407, Proxy-Authorization).
+    fn proxy(self) -> bool {
+        matches!(self, AuthKind::Invite)
     }
 
     fn challenge_header(self) -> &'static str {
@@ -56,7 +54,7 @@ pub(crate) async fn authenticate(
     let realm = &shared.config.realm;
     let source = request.source().ip();
     let credentials = request
-        .header_values(kind.request_header())
+        .credentials(kind.proxy())
         .into_iter()
         .filter_map(|value| DigestResponse::parse(&value).ok())
         .find(|c| &c.realm == realm);
