@@ -39,8 +39,6 @@ metric() { curl -s "http://$http/metrics" | awk -v m="switchboard_$1" '$1==m {pr
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$server/stat"; }
 
-# Datagrams the kernel dropped because a socket's buffer was full (anyone's).
-rcvbuf_errors() { awk '/^Udp:/ && $2 ~ /^[0-9]+$/ {print $6}' /proc/net/snmp; }
 idle_rss=$(rss_kb)
 (cd "$work" && sipp -sn uas -i 127.0.0.1 -p "$uas_port" -mp "$(free_port)" -rtp_echo -bg >/dev/null 2>&1) || true
 duration_ms=$(( (CALLS / RAMP + HOLD + 5) * 1000 ))
@@ -52,16 +50,16 @@ until [ "$(metric sip_calls_active)" -ge "$CALLS" ] 2>/dev/null; do kill -0 "$ua
 sleep 3
 active=$(metric sip_calls_active)
 hz=$(getconf CLK_TCK)
-e0=$(rcvbuf_errors); c0=$(cpu_ticks); p0=$(( $(metric rtp_packets_caller_to_callee_total) + $(metric rtp_packets_callee_to_caller_total) )); t0=$(date +%s%N)
+c0=$(cpu_ticks); p0=$(( $(metric rtp_packets_caller_to_callee_total) + $(metric rtp_packets_callee_to_caller_total) )); t0=$(date +%s%N)
 sleep 10
-e1=$(rcvbuf_errors); c1=$(cpu_ticks); p1=$(( $(metric rtp_packets_caller_to_callee_total) + $(metric rtp_packets_callee_to_caller_total) )); t1=$(date +%s%N)
+c1=$(cpu_ticks); p1=$(( $(metric rtp_packets_caller_to_callee_total) + $(metric rtp_packets_callee_to_caller_total) )); t1=$(date +%s%N)
 busy_rss=$(rss_kb)
 wait "$uac" || true
 sleep 1
 up=$(metric rtp_packets_caller_to_callee_total); down=$(metric rtp_packets_callee_to_caller_total); dropped=$(metric rtp_packets_dropped_total)
-python3 - "$active" "$(( c1 - c0 ))" "$hz" "$(( (t1 - t0) / 1000000 ))" "$(( p1 - p0 ))" "$idle_rss" "$busy_rss" "$up" "$down" "$dropped" "$(( e1 - e0 ))" <<'PY'
+python3 - "$active" "$(( c1 - c0 ))" "$hz" "$(( (t1 - t0) / 1000000 ))" "$(( p1 - p0 ))" "$idle_rss" "$busy_rss" "$up" "$down" "$dropped" <<'PY'
 import sys
-active, ticks, hz, wall_ms, packets, idle, busy, up, down, dropped, rcvbuf = map(int, sys.argv[1:])
+active, ticks, hz, wall_ms, packets, idle, busy, up, down, dropped = map(int, sys.argv[1:])
 secs = wall_ms / 1000
 cpu = ticks / hz / secs
 print(f"| concurrent calls | {active} |")
@@ -73,5 +71,4 @@ print(f"| memory | {(busy - idle) / max(active, 1):.0f} KB per call ({idle // 10
 print(f"| packets caller->callee / callee->caller (whole run) | {up:,} / {down:,} |")
 print(f"| echoed packets lost in the round trip | {up - down:,} ({(up - down) / max(up, 1) * 100:.3f}%) |")
 print(f"| packets from unexpected sources dropped | {dropped:,} |")
-print(f"| UDP receive-buffer drops on the machine in the window | {rcvbuf:,} |")
 PY
