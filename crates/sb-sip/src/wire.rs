@@ -54,6 +54,24 @@ pub fn inspect(datagram: &[u8]) -> Inspection {
     let start = lines.next().unwrap_or_default();
     let request_method = match start_line(start) {
         StartLine::Request(method) => method,
+        StartLine::BadVersion => {
+            let headers = collect(head.split("\r\n").skip(1));
+            return refuse(
+                &headers,
+                505,
+                "Version Not Supported",
+                SipError::Malformed("SIP version"),
+            );
+        }
+        StartLine::UnknownScheme => {
+            let headers = collect(head.split("\r\n").skip(1));
+            return refuse(
+                &headers,
+                416,
+                "Unsupported URI Scheme",
+                SipError::Malformed("Request-URI scheme"),
+            );
+        }
         StartLine::Response => {
             return match check_headers(lines, body_len, None) {
                 Ok(_) => Inspection::Accept,
@@ -97,6 +115,10 @@ pub fn inspect(datagram: &[u8]) -> Inspection {
 enum StartLine<'a> {
     Request(&'a str),
     Response,
+    /// A request for a SIP version other than 2.0 (505, RFC 3261 §21.5.20).
+    BadVersion,
+    /// A Request-URI this switch cannot route (416, RFC 3261 §8.2.2.1).
+    UnknownScheme,
     Invalid,
 }
 
@@ -118,8 +140,24 @@ fn start_line(line: &str) -> StartLine<'_> {
     if method.is_empty() || !method.bytes().all(is_token_byte) {
         return StartLine::Invalid;
     }
-    if version != "SIP/2.0" || !uri.contains(':') {
+    let Some((scheme, _)) = uri.split_once(':') else {
         return StartLine::Invalid;
+    };
+    if version != "SIP/2.0" {
+        let looks_like_sip = version
+            .strip_prefix("SIP/")
+            .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
+        return if looks_like_sip {
+            StartLine::BadVersion
+        } else {
+            StartLine::Invalid
+        };
+    }
+    if !["sip", "sips", "tel"]
+        .iter()
+        .any(|known| scheme.eq_ignore_ascii_case(known))
+    {
+        return StartLine::UnknownScheme;
     }
     StartLine::Request(method)
 }
@@ -344,6 +382,19 @@ mod tests {
             inspect(no_via.as_bytes()),
             Inspection::Drop { .. }
         ));
+    }
+
+    #[test]
+    fn other_versions_get_505_and_other_schemes_416() {
+        let v7 = GOOD.replace("@example.com SIP/2.0\r\n", "@example.com SIP/7.0\r\n");
+        assert_eq!(status(&inspect(v7.as_bytes())), Some("505"));
+        let soap = GOOD.replace(
+            "OPTIONS sip:1001@example.com",
+            "OPTIONS soap.beep://192.0.2.1:3002",
+        );
+        assert_eq!(status(&inspect(soap.as_bytes())), Some("416"));
+        let tel = GOOD.replace("OPTIONS sip:1001@example.com", "OPTIONS tel:+8610123");
+        assert_eq!(inspect(tel.as_bytes()), Inspection::Accept);
     }
 
     #[test]

@@ -128,11 +128,6 @@ const DEVIATIONS: &[(&str, &str)] = &[
         "invalid/badaspec",
         "200 to an OPTIONS with spaces in the addr-spec",
     ),
-    (
-        "invalid/unkscm",
-        "200 to an OPTIONS for an unknown URI scheme",
-    ),
-    ("invalid/novelsc", "200 to an OPTIONS for a soap.beep: URI"),
 ];
 
 /// Sends every message from its own socket, then gathers the status codes
