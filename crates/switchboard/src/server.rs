@@ -114,8 +114,13 @@ pub async fn run(
             .seed_first_start(now, &hash, &config.api.sip_realm, config.demo)
             .await?
         {
+            let loaded = if config.demo {
+                "demo organisation and extensions 1001-1004 (SIP password demo<number>) loaded"
+            } else {
+                "no demo data (--no-demo)"
+            };
             println!(
-                "First start: demo organisation loaded; administrator \"{FIRST_ADMIN_EMPLOYEE_ID}\" created with password {password} (shown only this once)"
+                "First start: {loaded}; administrator \"{FIRST_ADMIN_EMPLOYEE_ID}\" created with password {password} (shown only this once)"
             );
         }
     }
