@@ -73,12 +73,9 @@ impl SipStack {
             addr: config.listen,
             reason,
         };
-        let socket = tokio::net::UdpSocket::bind(config.listen)
+        let (socket, local) = bind_udp(config.listen, config.enable_tcp)
             .await
-            .map_err(|e| bind_error("UDP", e.to_string()))?;
-        let local = socket
-            .local_addr()
-            .map_err(|e| bind_error("UDP", e.to_string()))?;
+            .map_err(|(transport, e)| bind_error(transport, e.to_string()))?;
         let stats = Arc::new(WireStats::default());
         let guarded = GuardedUdp::new(socket, bans.clone(), stats.clone());
         let udp = UdpConnection::from_socket(Arc::new(guarded), None, Some(cancel.child_token()))
@@ -157,6 +154,34 @@ impl SipStack {
     pub fn shutdown(&self) {
         self.cancel.cancel();
     }
+}
+
+/// Binds the UDP socket on `listen`. With port 0 the system picks the port,
+/// and TCP must get the same number: a pick whose TCP twin is taken is
+/// dropped and another tried.
+async fn bind_udp(
+    listen: SocketAddr,
+    with_tcp: bool,
+) -> Result<(tokio::net::UdpSocket, SocketAddr), (&'static str, std::io::Error)> {
+    let attempts = if listen.port() == 0 { 20 } else { 1 };
+    let mut last = None;
+    for _ in 0..attempts {
+        let socket = tokio::net::UdpSocket::bind(listen)
+            .await
+            .map_err(|e| ("UDP", e))?;
+        let local = socket.local_addr().map_err(|e| ("UDP", e))?;
+        if !with_tcp {
+            return Ok((socket, local));
+        }
+        match std::net::TcpListener::bind(local) {
+            Ok(_) => return Ok((socket, local)),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err((
+        "TCP",
+        last.unwrap_or_else(|| std::io::Error::other("no port free for both UDP and TCP")),
+    ))
 }
 
 fn dispatch(
