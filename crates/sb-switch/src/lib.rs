@@ -4,7 +4,8 @@
 //! toll-fraud defences; it reads configuration and writes CDRs through the
 //! [`Directory`] port, which the binary backs with sb-store.
 //!
-//! Layout: `switch` (start, dispatch, shutdown), `registrar` + `auth`
+//! Layout: `switch` (start, dispatch, shutdown), `housekeeping` (sweeps,
+//! keep-alives), `registrar` + `auth`
 //! (REGISTER and digest checks), `routing` (where an INVITE goes),
 //! `call_task` (one call), `relay` + `ports` (anchored media), `admission`
 //! (overload, trunk channels), `security` (bans), `cdr_writer` (batched CDRs).
@@ -17,6 +18,7 @@ mod cdr_writer;
 mod config;
 mod directory;
 mod error;
+mod housekeeping;
 mod ports;
 mod registrar;
 mod relay;

@@ -23,7 +23,7 @@ use crate::routing::{
 };
 use crate::security::FailureTracker;
 use crate::shared::{Shared, unix_millis};
-use crate::{call_task, carriers, cdr_writer};
+use crate::{call_task, carriers, cdr_writer, housekeeping};
 
 /// A registered contact, for the console and the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,7 +119,7 @@ pub async fn start(
         config,
     });
     tokio::spawn(serve(shared.clone(), requests));
-    tokio::spawn(housekeeping(shared.clone()));
+    tokio::spawn(housekeeping::run(shared.clone()));
     let carriers = CarrierTable::default();
     tokio::spawn(carriers::keep_registered(shared.clone(), carriers.clone()));
     info!(sip = %shared.stack.local_addr(), media_ip = %media_ip, "SIP switch started");
@@ -384,57 +384,4 @@ async fn refuse_call(
         .respond(refusal.status, retry.into_iter().collect())
         .await;
     let _ = shared.records.send(record).await;
-}
-
-/// Expiry sweeps and OPTIONS keep-alives.
-async fn housekeeping(shared: Arc<Shared>) {
-    let period = Duration::from_secs(shared.config.keepalive_secs.max(5));
-    let mut misses: std::collections::HashMap<(String, String), u8> = Default::default();
-    loop {
-        tokio::time::sleep(period).await;
-        let now = unix_millis();
-        if let Ok(mut location) = shared.location.lock() {
-            location.sweep(now);
-        }
-        if let Ok(mut nonces) = shared.nonces.lock() {
-            nonces.sweep(now);
-        }
-        if let Ok(mut failures) = shared.failures.lock() {
-            failures.sweep(now);
-        }
-        if shared.config.keepalive_secs == 0 {
-            continue;
-        }
-        let bindings = shared
-            .location
-            .lock()
-            .map(|l| l.all(now))
-            .unwrap_or_default();
-        for (extension, binding) in bindings {
-            let key = (extension.clone(), binding.contact.clone());
-            let answered = shared
-                .stack
-                .ping(
-                    &binding.contact,
-                    binding.reach,
-                    binding.transport,
-                    Duration::from_secs(4),
-                )
-                .await
-                .is_some();
-            if answered {
-                misses.remove(&key);
-                continue;
-            }
-            let count = misses.entry(key.clone()).or_insert(0);
-            *count += 1;
-            if *count >= 2 {
-                info!(%extension, contact = %binding.contact, "contact stopped answering keep-alives: unregistered");
-                if let Ok(mut location) = shared.location.lock() {
-                    location.remove(&extension, &binding.contact);
-                }
-                misses.remove(&key);
-            }
-        }
-    }
 }
