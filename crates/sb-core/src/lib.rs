@@ -5,6 +5,7 @@
 //! records), `call_class` (what an extension may dial), `sip_secret` (digest
 //! HA1 derivation shared by the store, the API and the registrar). This crate has no IO and no async; every other crate depends on it.
 
+pub mod address_range;
 pub mod call_class;
 pub mod dial_pattern;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod ids;
 pub mod permission;
 pub mod sip_secret;
 
+pub use address_range::AddressRange;
 pub use call_class::CallClass;
 pub use dial_pattern::DialPattern;
 pub use error::CoreError;

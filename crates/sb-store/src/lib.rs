@@ -7,14 +7,13 @@
 //! `extension_groups`, `dictionary`, `announcements`, `audit`, `bootstrap`;
 //! for the SIP switch `sip_extensions`, `trunks`, `inbound_routes`,
 //! `outbound_routes`, `cdrs`, `sip_bans`, with their text `codes` and the
-//! trusted `address_range` of a trunk.
+//! trusted address ranges of a trunk (`sb_core::AddressRange`).
 //!
 //! Every change is written together with its audit row in one transaction.
 //! Callers pass `now` explicitly so expiry and lockout are testable without a
 //! wall clock. Inputs arrive validated (lengths, formats) from the API layer;
 //! this layer enforces references and uniqueness and names the field at fault.
 
-mod address_range;
 mod announcements;
 mod api_tokens;
 mod audit;
@@ -39,7 +38,6 @@ mod staff;
 pub mod testing;
 mod trunks;
 
-pub use address_range::AddressRange;
 pub use announcements::{Announcement, AnnouncementInput};
 pub use api_tokens::{ApiToken, NewApiToken};
 pub use audit::{Actor, AlarmPolicy, AuditEntry, AuditEvent, AuditFilter, AuditKind};
@@ -55,6 +53,7 @@ pub use inbound_routes::{InboundRoute, InboundRouteInput};
 pub use outbound_routes::{OutboundRoute, OutboundRouteInput};
 pub use page::{Page, PageRequest};
 pub use roles::{ADMIN_ROLE_CODE, Grants, Role, RoleInput};
+pub use sb_core::AddressRange;
 pub use sessions::{NewSession, SessionRecord};
 pub use sip_bans::{NewSipBan, SipBan};
 pub use sip_extensions::{SipAccount, SipExtension, SipExtensionInput};

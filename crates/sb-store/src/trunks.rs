@@ -10,13 +10,13 @@ use sqlx::{AnyConnection, Row};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::address_range::AddressRange;
 use crate::audit::{Actor, Change, record_change};
 use crate::codes::Transport;
 use crate::db::Store;
 use crate::error::{Result, StoreError, map_unique};
 use crate::millis::{from_millis, to_millis};
 use crate::snapshot;
+use sb_core::AddressRange;
 
 #[derive(Clone, Serialize, ToSchema)]
 pub struct Trunk {

@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use sb_core::dial_pattern::DialPattern;
-use sb_core::{CallClass, SipSecret};
+use sb_core::{AddressRange, CallClass, SipSecret};
 
 use crate::error::SwitchError;
 
@@ -33,7 +33,7 @@ pub struct Trunk {
     pub port: u16,
     pub transport: TrunkTransport,
     /// Addresses and CIDR blocks (`203.0.113.0/24`) trusted without auth.
-    pub inbound_addresses: Vec<String>,
+    pub trusted: Vec<AddressRange>,
     pub username: String,
     pub password: String,
     /// Whether the switch registers with the carrier.

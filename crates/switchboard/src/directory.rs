@@ -58,6 +58,7 @@ impl Directory for StoreDirectory {
         Ok(trunks
             .into_iter()
             .map(|t| Trunk {
+                trusted: t.inbound_ranges(),
                 id: t.id,
                 name: t.name,
                 host: t.host,
@@ -66,7 +67,6 @@ impl Directory for StoreDirectory {
                     sb_store::Transport::Tcp => TrunkTransport::Tcp,
                     sb_store::Transport::Udp => TrunkTransport::Udp,
                 },
-                inbound_addresses: t.inbound_addresses,
                 username: t.username,
                 password: t.password,
                 register: t.register,
