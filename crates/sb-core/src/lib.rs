@@ -3,7 +3,10 @@
 //!
 //! Layout: `ids` (newtype ids), `permission` (what a role may do and on which
 //! records), `call_class` (what an extension may dial), `sip_secret` (digest
-//! HA1 derivation shared by the store, the API and the registrar). This crate has no IO and no async; every other crate depends on it.
+//! HA1 derivation shared by the store, the API and the registrar),
+//! `dial_pattern` (outbound route patterns), `address_range` (IPs and CIDR
+//! blocks a trunk trusts), `secret` (hex, constant-time comparison). This
+//! crate has no IO and no async; every other crate depends on it.
 
 pub mod address_range;
 pub mod call_class;
@@ -11,6 +14,7 @@ pub mod dial_pattern;
 pub mod error;
 pub mod ids;
 pub mod permission;
+pub mod secret;
 pub mod sip_secret;
 
 pub use address_range::AddressRange;

@@ -6,6 +6,8 @@
 use md5::Md5;
 use sha2::{Digest, Sha256};
 
+use crate::secret::hex;
+
 #[derive(Clone, PartialEq, Eq)]
 pub struct SipSecret {
     pub realm: String,
@@ -30,17 +32,6 @@ impl std::fmt::Debug for SipSecret {
             .field("realm", &self.realm)
             .finish_non_exhaustive()
     }
-}
-
-/// Lower-case hexadecimal, as digest authentication writes hashes.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(DIGITS[usize::from(byte >> 4)] as char);
-        out.push(DIGITS[usize::from(byte & 0x0f)] as char);
-    }
-    out
 }
 
 #[cfg(test)]

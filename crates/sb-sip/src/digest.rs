@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use md5::Md5;
 use sb_core::SipSecret;
-use sb_core::sip_secret::hex;
+use sb_core::secret::{constant_time_eq, hex};
 use sha2::{Digest, Sha256};
 
 use crate::error::SipError;
@@ -157,13 +157,6 @@ fn parse_params(mut rest: &str) -> Result<HashMap<String, String>, SipError> {
         }
         params.insert(name, value);
     }
-}
-
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Why a digest was not accepted, so the caller can answer with the right

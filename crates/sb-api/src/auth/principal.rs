@@ -10,7 +10,9 @@ use sb_core::StaffId;
 use sb_store::{Actor, Grants};
 
 use crate::auth::cookie;
-use crate::auth::secret::{constant_time_eq, digest};
+use sb_core::secret::constant_time_eq;
+
+use crate::auth::secret::digest;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -170,7 +172,7 @@ impl FromRequestParts<AppState> for Principal {
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            if !constant_time_eq(sent, csrf_token) {
+            if !constant_time_eq(sent.as_bytes(), csrf_token.as_bytes()) {
                 let e = ApiError::new(
                     StatusCode::FORBIDDEN,
                     "csrf",
