@@ -70,6 +70,13 @@ permissions! {
     TrunkManage => "trunk.manage",
     CdrRead => "cdr.read",
     SipSecurityManage => "sip_security.manage",
+    RecordingRead => "recording.read",
+    RecordingListen => "recording.listen",
+    RecordingManage => "recording.manage",
+    PromptManage => "prompt.manage",
+    CallRead => "call.read",
+    CallControl => "call.control",
+    CallMonitor => "call.monitor",
 }
 
 impl Permission {

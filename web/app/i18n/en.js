@@ -79,10 +79,11 @@ export default {
       department: 'Departments', staff: 'Staff', role: 'Roles', extension_group: 'Extension groups',
       dictionary: 'Dictionary', announcement: 'Announcements', audit: 'Audit log', api_token: 'API tokens',
       extension: 'SIP extensions', trunk: 'Trunks and routes', cdr: 'Call records', sip_security: 'SIP security',
+      recording: 'Recordings', prompt: 'Voice prompts', call: 'Live calls',
     },
     action: {
       read: 'View', create: 'Create', update: 'Update', delete: 'Delete', reset_password: 'Reset password',
-      manage: 'Manage',
+      manage: 'Manage', listen: 'Listen and download', control: 'Control', monitor: 'Monitor (listen, whisper, barge)',
     },
   },
   extensionGroups: {

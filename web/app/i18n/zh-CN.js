@@ -71,9 +71,11 @@ export default {
       department: '部门', staff: '员工', role: '角色', extension_group: '分机组', dictionary: '数据字典',
       announcement: '系统公告', audit: '审计日志', api_token: 'API 令牌', extension: 'SIP 分机',
       trunk: '中继与路由', cdr: '通话记录', sip_security: 'SIP 安全',
+      recording: '录音', prompt: '语音提示', call: '实时通话',
     },
     action: {
       read: '查看', create: '新增', update: '修改', delete: '删除', reset_password: '重置密码', manage: '管理',
+      listen: '收听与下载', control: '控制', monitor: '监控（监听、密语、强插）',
     },
   },
   extensionGroups: {

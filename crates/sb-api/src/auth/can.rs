@@ -89,5 +89,12 @@ requirements!(
     TrunkRead,
     TrunkManage,
     CdrRead,
+    RecordingRead,
+    RecordingListen,
+    RecordingManage,
+    PromptManage,
+    CallRead,
+    CallControl,
+    CallMonitor,
     SipSecurityManage,
 );
