@@ -9,7 +9,8 @@
 //! - `jitter`: reordering and loss concealment where the server listens;
 //! - `prompt`, `moh`: audio sources (prompt lists, shared music streams);
 //! - `wav`, `recorder`: recordings whose header stays valid while written;
-//! - `mixer`: conference and monitoring (listen, whisper, barge) rules.
+//! - `mixer`: conference and monitoring (listen, whisper, barge) rules;
+//! - `tone`: DTMF and call-progress tone generators.
 //!
 //! Depends only on sb-core.
 
@@ -24,6 +25,7 @@ pub mod prompt;
 pub mod recorder;
 pub mod rtp;
 pub mod sdp;
+pub mod tone;
 pub mod wav;
 
 pub use error::MediaError;
