@@ -27,5 +27,6 @@ pub mod rtp;
 pub mod sdp;
 pub mod tone;
 pub mod wav;
+pub mod wheel;
 
 pub use error::MediaError;

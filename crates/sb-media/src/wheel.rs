@@ -1,0 +1,141 @@
+//! The media engine's one timer: a hashed wheel of short slots. Each media
+//! thread keeps one wheel for all its calls, so a thousand calls cost one
+//! wake-up per slot, not a thousand timers; calls are spread over the slots
+//! of a packet time, which also spreads the sending bursts.
+
+use std::collections::VecDeque;
+
+#[derive(Debug)]
+pub struct TimerWheel<T> {
+    slot_ms: u64,
+    slots: Vec<VecDeque<(u64, T)>>,
+    /// The first slot time not yet advanced past.
+    cursor_ms: u64,
+    len: usize,
+}
+
+impl<T> TimerWheel<T> {
+    /// `slot_ms` is the resolution; `span_ms` how far ahead an entry is
+    /// usually due (entries further out simply go round more than once).
+    pub fn new(slot_ms: u64, span_ms: u64, now_ms: u64) -> TimerWheel<T> {
+        let slot_ms = slot_ms.max(1);
+        let count = usize::try_from(span_ms.div_ceil(slot_ms).max(1)).unwrap_or(64);
+        TimerWheel {
+            slot_ms,
+            slots: (0..count).map(|_| VecDeque::new()).collect(),
+            cursor_ms: now_ms - now_ms % slot_ms,
+            len: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn slot_of(&self, at_ms: u64) -> usize {
+        let index = (at_ms / self.slot_ms) % self.slots.len() as u64;
+        usize::try_from(index).unwrap_or(0)
+    }
+
+    /// Schedules `item` at `due_ms` (a time already past fires on the next advance).
+    pub fn insert(&mut self, due_ms: u64, item: T) {
+        let due_ms = due_ms.max(self.cursor_ms);
+        let slot = self.slot_of(due_ms);
+        self.slots[slot].push_back((due_ms, item));
+        self.len += 1;
+    }
+
+    /// Moves every entry due at or before `now_ms` into `fired`, in slot order.
+    pub fn advance(&mut self, now_ms: u64, fired: &mut Vec<(u64, T)>) {
+        let count = self.slots.len() as u64;
+        while self.cursor_ms <= now_ms && self.len > 0 {
+            let slot = self.slot_of(self.cursor_ms);
+            let slot_end = self.cursor_ms + self.slot_ms;
+            let entries = &mut self.slots[slot];
+            let mut kept = entries.len();
+            while kept > 0 {
+                kept -= 1;
+                let Some((due, item)) = entries.pop_front() else {
+                    break;
+                };
+                if due < slot_end && due <= now_ms {
+                    fired.push((due, item));
+                    self.len -= 1;
+                } else {
+                    entries.push_back((due, item));
+                }
+            }
+            if slot_end > now_ms {
+                break;
+            }
+            self.cursor_ms = slot_end;
+            // A long sleep: skip whole empty turns instead of walking them.
+            if now_ms - self.cursor_ms > self.slot_ms * count && self.len == 0 {
+                self.cursor_ms = now_ms - now_ms % self.slot_ms;
+            }
+        }
+        if self.len == 0 {
+            self.cursor_ms = self.cursor_ms.max(now_ms - now_ms % self.slot_ms);
+        }
+    }
+
+    /// When the next entry could be due (the start of the next non-empty slot).
+    pub fn next_due(&self) -> Option<u64> {
+        if self.len == 0 {
+            return None;
+        }
+        let earliest = self
+            .slots
+            .iter()
+            .flat_map(|slot| slot.iter().map(|(due, _)| *due))
+            .min();
+        earliest.map(|due| due.max(self.cursor_ms))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_fire_once_in_time_order_of_their_slots() {
+        let mut wheel = TimerWheel::new(5, 20, 1_000);
+        wheel.insert(1_020, "b");
+        wheel.insert(1_003, "a");
+        wheel.insert(1_100, "far");
+        let mut fired = Vec::new();
+        wheel.advance(1_002, &mut fired);
+        assert!(fired.is_empty());
+        wheel.advance(1_004, &mut fired);
+        assert_eq!(fired, vec![(1_003, "a")]);
+        fired.clear();
+        wheel.advance(1_050, &mut fired);
+        assert_eq!(fired, vec![(1_020, "b")]);
+        assert_eq!(wheel.next_due(), Some(1_100));
+        fired.clear();
+        wheel.advance(1_100, &mut fired);
+        assert_eq!(fired, vec![(1_100, "far")]);
+        assert!(wheel.is_empty());
+    }
+
+    #[test]
+    fn a_periodic_entry_keeps_its_cadence() {
+        let mut wheel = TimerWheel::new(5, 20, 0);
+        wheel.insert(20, 7u32);
+        let mut ticks = Vec::new();
+        let mut fired = Vec::new();
+        for now in (0..=201).step_by(3) {
+            fired.clear();
+            wheel.advance(now, &mut fired);
+            for (due, item) in fired.drain(..) {
+                ticks.push(due);
+                wheel.insert(due + 20, item);
+            }
+        }
+        assert_eq!(ticks, (1..=10).map(|n| n * 20).collect::<Vec<_>>());
+    }
+}
