@@ -27,4 +27,7 @@ pub enum LegEvent {
     ReInvite { sdp: Option<Vec<u8>> },
     /// The peer answered our re-INVITE.
     ReInviteAnswered { status: u16, sdp: Option<Vec<u8>> },
+    /// An INFO in the dialog (SIP INFO DTMF), already acknowledged by the
+    /// SIP layer. The B2BUA core ignores it; the media side reads it.
+    Info { content_type: String, body: Vec<u8> },
 }

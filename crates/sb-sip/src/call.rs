@@ -193,9 +193,28 @@ impl SipCall {
                     },
                 ))
             }
-            DialogState::Info(_, _, handle) | DialogState::Options(_, _, handle) => {
-                // INFO (SIP INFO DTMF arrives with the media engine) and
-                // in-dialog OPTIONS keep-alives are acknowledged.
+            DialogState::Info(_, request, handle) => {
+                tokio::spawn(async move {
+                    let _ = handle.reply(StatusCode::OK).await;
+                });
+                let content_type = request
+                    .headers
+                    .iter()
+                    .find_map(|h| match h {
+                        Header::ContentType(value) => Some(value.value().to_owned()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                Some((
+                    leg,
+                    LegEvent::Info {
+                        content_type,
+                        body: request.body,
+                    },
+                ))
+            }
+            DialogState::Options(_, _, handle) => {
+                // In-dialog OPTIONS keep-alives are acknowledged.
                 tokio::spawn(async move {
                     let _ = handle.reply(StatusCode::OK).await;
                 });
