@@ -2,7 +2,8 @@
 //! socket or reads a clock. The switch's media engine feeds packets and
 //! ticks in and sends what comes out.
 //!
-//! - `sdp`: session descriptions the anchoring B2BUA reads and rewrites;
+//! - `sdp`, `negotiation`: session descriptions the anchoring B2BUA reads
+//!   and rewrites, and the codec each leg ends up with;
 //! - `rtp`: RTP/RTCP packet views and builders;
 //! - `codec`: PCMU, PCMA and G.722 to and from the internal `frame` format;
 //! - `dtmf`: RFC 4733 events, SIP INFO bodies and in-band (Goertzel) tones;
@@ -21,6 +22,7 @@ pub mod frame;
 pub mod jitter;
 pub mod mixer;
 pub mod moh;
+pub mod negotiation;
 pub mod prompt;
 pub mod recorder;
 pub mod rtp;
