@@ -49,13 +49,20 @@ async function parseError(res) {
   return new ApiError(res.status, e.code, e.message || res.statusText, e.field);
 }
 
+/** The URL of an API path, e.g. for <audio src> or a download link (the session is a cookie). */
+export function apiUrl(path, query) {
+  return BASE + path + buildQuery(query);
+}
+
 /**
  * request('GET', '/staff', {query: {page: 1}}) or request('POST', '/staff', {body: {...}}).
+ * `raw` (a File or Blob) is sent as the body as is, with its own type, instead of JSON.
  * Resolves with the parsed JSON (or null for 204).
  */
-export async function request(method, path, { query, body, quiet401 = false } = {}) {
+export async function request(method, path, { query, body, raw, quiet401 = false } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (raw !== undefined) headers['Content-Type'] = raw.type || 'application/octet-stream';
   if (UNSAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res;
   try {
@@ -63,7 +70,7 @@ export async function request(method, path, { query, body, quiet401 = false } = 
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (cause) {
     throw new ApiError(0, 'network', cause && cause.message ? cause.message : 'network error');
@@ -84,6 +91,8 @@ export const api = {
   put: (path, body, opts) => request('PUT', path, { ...opts, body: body ?? {} }),
   patch: (path, body, opts) => request('PATCH', path, { ...opts, body: body ?? {} }),
   del: (path, opts) => request('DELETE', path, opts),
+  /** POST a file as the raw request body, parameters in the query string. */
+  upload: (path, file, query, opts) => request('POST', path, { ...opts, query, raw: file }),
 };
 
 /** Fetch every page of a list endpoint (used for small reference lists). */

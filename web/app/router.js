@@ -19,6 +19,9 @@ import InboundRoutesPage from './pages/inbound-routes.js';
 import OutboundRoutesPage from './pages/outbound-routes.js';
 import CdrsPage from './pages/cdrs.js';
 import SipBansPage from './pages/sip-bans.js';
+import RecordingsPage from './pages/recordings.js';
+import PromptsPage from './pages/prompts.js';
+import MusicOnHoldPage from './pages/music-on-hold.js';
 
 const page = (path, name, component, perm = null) => ({
   path,
@@ -48,6 +51,9 @@ const routes = [
       page('inbound-routes', 'inbound-routes', InboundRoutesPage, 'trunk.read'),
       page('outbound-routes', 'outbound-routes', OutboundRoutesPage, 'trunk.read'),
       page('cdrs', 'cdrs', CdrsPage, 'cdr.read'),
+      page('recordings', 'recordings', RecordingsPage, 'recording.read'),
+      page('prompts', 'prompts', PromptsPage, 'prompt.manage'),
+      page('music-on-hold', 'music-on-hold', MusicOnHoldPage, 'prompt.manage'),
       page('sip-bans', 'sip-bans', SipBansPage, 'sip_security.manage'),
     ],
   },

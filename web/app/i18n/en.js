@@ -27,7 +27,7 @@ export default {
     'extension-groups': 'Extension groups', dictionary: 'Dictionary', announcements: 'Announcements',
     audit: 'Audit log', 'api-tokens': 'API tokens', extensions: 'Extensions', trunks: 'Trunks',
     'inbound-routes': 'Inbound routes', 'outbound-routes': 'Outbound routes', cdrs: 'Call records',
-    'sip-bans': 'SIP bans',
+    'sip-bans': 'SIP bans', recordings: 'Recordings', prompts: 'Voice prompts', 'music-on-hold': 'Music on hold',
   },
   noPermission: {
     title: 'No permission',
@@ -151,6 +151,8 @@ export default {
     confirmDelete: 'Delete extension {ext}? Its phones can no longer register.',
     contact: 'Contact', source: 'Source address', transport: 'Transport', userAgent: 'Phone', expiresAt: 'Expires',
     noRegistrations: 'No phone is registered right now',
+    recordCalls: 'Record calls', recordCallsHint: 'Every call to or from this extension is recorded',
+    recorded: 'Recorded',
   },
   trunks: {
     subtitle: 'Carriers: where outside calls go out and come in', create: 'New trunk', edit: 'Edit trunk',
@@ -162,6 +164,7 @@ export default {
     unlimited: '0 = no limit', callerId: 'Default caller ID', enabled: 'Enabled', empty: 'No trunks yet',
     search: 'Name or host', confirmDelete: 'Delete trunk "{name}"?', disabled: 'Disabled',
     registered: 'Registered', notRegistered: 'Not registered', registering: 'Registering…',
+    recordCalls: 'Record calls', recordCallsHint: 'Every call through this trunk is recorded', recorded: 'Recorded',
   },
   inboundRoutes: {
     subtitle: 'Which extension a dialled number (DID) rings', create: 'New inbound route', edit: 'Edit inbound route',
@@ -199,5 +202,42 @@ export default {
     confirmLift: 'Lift the ban of {address}? Its SIP traffic is accepted again at once.',
     status: { active: 'In force', lifted: 'Lifted', expired: 'Expired' },
     preset: { hour: '1 hour', day: '1 day', week: '1 week', month: '30 days' },
+  },
+  media: {
+    file: 'WAV file', chooseFile: 'Choose a file', fileHint: 'A WAV file (PCM); the server checks it on upload',
+    pickFile: 'Choose a WAV file first', uploadAction: 'Upload', uploaded: 'Uploaded', duration: 'Duration',
+    size: 'Size', uploadedAt: 'Uploaded', uploadedBy: 'Uploaded by', play: 'Play',
+  },
+  recordings: {
+    subtitle: 'Recorded calls: find, listen, download, export', agent: 'Agent', agentHint: 'Agent extension',
+    durationMin: 'Length ≥ (s)', durationMax: 'Length ≤ (s)', duration: 'Length', size: 'Size', layout: 'Channels',
+    layoutValue: { mono: 'Mono (both sides mixed)', stereo: 'Stereo (one side per channel)' },
+    archivedAt: 'Archived', deletedAt: 'Deleted', empty: 'No recordings', play: 'Play', download: 'Download',
+    status: { available: 'Available', archived: 'Archived', missing: 'File missing', deleted: 'Deleted' },
+    export: 'Export as zip', exportTitle: 'Export recordings', exportDownload: 'Download the zip',
+    exportStatus: {
+      running: 'Packing {done} of {total} recordings…', done: '{total} recordings packed', failed: 'The export failed',
+    },
+    storage: {
+      title: 'Recording storage', root: 'Directory', used: 'Used by recordings', free: 'Free space',
+      minFree: 'minimum {min}', archiveDir: 'Archive directory', noArchive: 'No archive configured',
+      archiveState: 'Archive', pending: '{n} waiting', failed: '{n} failed', retention: 'Retention',
+      retentionDays: '{n} days', keepForever: 'Kept forever',
+      low: 'The recording disk is low on space: {free} free, below the minimum of {min}. New calls may not be recorded.',
+    },
+  },
+  prompts: {
+    subtitle: 'Recorded messages the IVR and queues play to callers', upload: 'Upload prompt', name: 'Name',
+    description: 'Description', search: 'Name or description', empty: 'No voice prompts yet',
+    confirmDelete: 'Delete the voice prompt "{name}"? Menus and queues that play it will play nothing.',
+  },
+  moh: {
+    subtitle: 'What callers hear while on hold or waiting in a queue: classes of WAV files played in turn',
+    classes: 'Classes', class: 'Class', createClass: 'New class', uploadFile: 'Upload file', fileName: 'File name',
+    fileCount: '{n} files', noClasses: 'No music classes yet', noFiles: 'No files in this class',
+    pickClass: 'Choose a class on the left, or create one', classExists: 'The class "{name}" already exists',
+    newClassHint: 'A class is created with its first file',
+    confirmDelete: 'Delete the file "{name}"?',
+    confirmDeleteLast: 'Delete "{name}"? It is the last file of the class "{cls}", which goes with it.',
   },
 };

@@ -24,7 +24,8 @@ export default {
     home: '首页', profile: '个人资料', departments: '部门管理', staff: '员工管理', roles: '角色权限',
     'extension-groups': '分机组', dictionary: '数据字典', announcements: '系统公告', audit: '审计日志',
     'api-tokens': 'API 令牌', extensions: '分机管理', trunks: '中继线路', 'inbound-routes': '呼入路由',
-    'outbound-routes': '呼出路由', cdrs: '通话记录', 'sip-bans': 'SIP 封禁',
+    'outbound-routes': '呼出路由', cdrs: '通话记录', 'sip-bans': 'SIP 封禁', recordings: '通话录音',
+    prompts: '语音提示', 'music-on-hold': '等待音乐',
   },
   noPermission: {
     title: '没有访问权限', detail: '您的角色没有访问此页面的权限，如需开通请联系管理员。', backHome: '返回首页',
@@ -135,6 +136,7 @@ export default {
     passwordChangeNote: '已注册的话机在重新注册前仍可使用，之后需要新密码。',
     confirmDelete: '确定删除分机 {ext} 吗？其话机将无法再注册。', contact: '联系地址', source: '来源地址',
     transport: '传输协议', userAgent: '话机型号', expiresAt: '过期时间', noRegistrations: '当前没有已注册的话机',
+    recordCalls: '通话录音', recordCallsHint: '该分机的所有呼入呼出通话都录音', recorded: '录音',
   },
   trunks: {
     subtitle: '运营商线路：外线呼出和呼入的通道', create: '新建中继', edit: '编辑中继', name: '名称',
@@ -145,6 +147,7 @@ export default {
     callerId: '默认主叫号码', enabled: '启用', empty: '还没有中继', search: '名称或地址',
     confirmDelete: '确定删除中继“{name}”吗？', disabled: '已停用',
     registered: '已注册', notRegistered: '未注册', registering: '注册中…',
+    recordCalls: '通话录音', recordCallsHint: '经过该中继的所有通话都录音', recorded: '录音',
   },
   inboundRoutes: {
     subtitle: '被叫号码（DID）振铃哪个分机', create: '新建呼入路由', edit: '编辑呼入路由', did: '被叫号码',
@@ -180,5 +183,38 @@ export default {
     banned: '已封禁该地址', empty: '没有生效的封禁', confirmLift: '确定解除 {address} 的封禁吗？其 SIP 流量将立即恢复。',
     status: { active: '生效中', lifted: '已解除', expired: '已过期' },
     preset: { hour: '1 小时', day: '1 天', week: '1 周', month: '30 天' },
+  },
+  media: {
+    file: 'WAV 文件', chooseFile: '选择文件', fileHint: 'WAV 文件（PCM），上传时由服务器检查',
+    pickFile: '请先选择一个 WAV 文件', uploadAction: '上传', uploaded: '已上传', duration: '时长', size: '大小',
+    uploadedAt: '上传时间', uploadedBy: '上传人', play: '播放',
+  },
+  recordings: {
+    subtitle: '通话录音：查询、收听、下载与导出', agent: '坐席', agentHint: '坐席分机号',
+    durationMin: '时长 ≥（秒）', durationMax: '时长 ≤（秒）', duration: '时长', size: '大小', layout: '声道',
+    layoutValue: { mono: '单声道（双方混音）', stereo: '双声道（双方各一声道）' },
+    archivedAt: '归档时间', deletedAt: '删除时间', empty: '没有录音', play: '播放', download: '下载',
+    status: { available: '可用', archived: '已归档', missing: '文件缺失', deleted: '已删除' },
+    export: '打包导出', exportTitle: '导出录音', exportDownload: '下载压缩包',
+    exportStatus: { running: '正在打包第 {done}/{total} 条录音…', done: '已打包 {total} 条录音', failed: '导出失败' },
+    storage: {
+      title: '录音存储', root: '存储目录', used: '录音占用', free: '剩余空间', minFree: '最低 {min}',
+      archiveDir: '归档目录', noArchive: '未配置归档', archiveState: '归档', pending: '待归档 {n}',
+      failed: '失败 {n}', retention: '保留期限', retentionDays: '{n} 天', keepForever: '永久保留',
+      low: '录音磁盘空间不足：剩余 {free}，低于最低要求 {min}，新通话可能无法录音。',
+    },
+  },
+  prompts: {
+    subtitle: '语音导航和队列播放给来电者的录音提示', upload: '上传语音', name: '名称', description: '说明',
+    search: '名称或说明', empty: '还没有语音提示',
+    confirmDelete: '确定删除语音提示“{name}”吗？使用它的语音导航和队列将不再播放。',
+  },
+  moh: {
+    subtitle: '来电者在保持或排队时听到的音乐：每个分类是一组轮流播放的 WAV 文件',
+    classes: '音乐分类', class: '分类', createClass: '新建分类', uploadFile: '上传文件', fileName: '文件名',
+    fileCount: '{n} 个文件', noClasses: '还没有等待音乐分类', noFiles: '该分类下没有文件',
+    pickClass: '请在左侧选择一个分类，或新建分类', classExists: '分类“{name}”已存在',
+    newClassHint: '上传第一个文件时创建该分类', confirmDelete: '确定删除文件“{name}”吗？',
+    confirmDeleteLast: '确定删除“{name}”吗？它是分类“{cls}”的最后一个文件，该分类将一并删除。',
   },
 };
