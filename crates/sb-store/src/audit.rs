@@ -1,5 +1,6 @@
 //! The audit log (MISSION M7): every change with before/after, every denied
-//! request, sign-in events, and alarms raised by repeated denials.
+//! request, sign-in events, alarms raised by repeated denials, and access to
+//! sensitive content (recordings listened to, downloaded or exported).
 //!
 //! Changes are written by the repository that makes them, inside the same
 //! transaction, so a change and its audit row land together or not at all.
@@ -44,6 +45,8 @@ pub enum AuditKind {
     Denied,
     Auth,
     Alarm,
+    /// Someone read sensitive content (listened to or downloaded a recording).
+    Access,
 }
 
 impl AuditKind {
@@ -53,6 +56,7 @@ impl AuditKind {
             AuditKind::Denied => "denied",
             AuditKind::Auth => "auth",
             AuditKind::Alarm => "alarm",
+            AuditKind::Access => "access",
         }
     }
 
@@ -62,6 +66,7 @@ impl AuditKind {
             "denied" => Some(AuditKind::Denied),
             "auth" => Some(AuditKind::Auth),
             "alarm" => Some(AuditKind::Alarm),
+            "access" => Some(AuditKind::Access),
             _ => None,
         }
     }

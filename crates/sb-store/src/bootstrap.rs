@@ -382,6 +382,8 @@ async fn seed_telephony(conn: &mut AnyConnection, now: OffsetDateTime, realm: &s
             call_class: CallClass::National,
             max_contacts: 3,
             enabled: true,
+            // The supervisor's calls are recorded, so a first call shows a recording.
+            record_calls: number == DEMO_PEOPLE[0].0,
         };
         let secret = SipSecret::derive(number, realm, &format!("demo{number}"));
         insert_sip_extension(conn, now, &input, &secret, true).await?;
@@ -399,6 +401,7 @@ async fn seed_telephony(conn: &mut AnyConnection, now: OffsetDateTime, realm: &s
         max_channels: 0,
         caller_id: "4008001000".into(),
         enabled: false,
+        record_calls: false,
     };
     let trunk_id = insert_trunk(conn, now, &trunk).await?;
     let inbound = InboundRouteInput {

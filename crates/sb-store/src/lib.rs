@@ -7,7 +7,9 @@
 //! `extension_groups`, `dictionary`, `announcements`, `audit`, `bootstrap`;
 //! for the SIP switch `sip_extensions`, `trunks`, `inbound_routes`,
 //! `outbound_routes`, `cdrs`, `sip_bans`, with their text `codes` and the
-//! trusted address ranges of a trunk (`sb_core::AddressRange`).
+//! trusted address ranges of a trunk (`sb_core::AddressRange`); for media
+//! `prompts` and the public module [`recordings`] (functions over `&Store`,
+//! the names the switch side calls).
 //!
 //! Every change is written together with its audit row in one transaction.
 //! Callers pass `now` explicitly so expiry and lockout are testable without a
@@ -29,6 +31,8 @@ mod inbound_routes;
 mod millis;
 mod outbound_routes;
 mod page;
+mod prompts;
+pub mod recordings;
 mod roles;
 mod sessions;
 mod sip_bans;
@@ -52,6 +56,8 @@ pub use extension_groups::{ExtensionGroup, ExtensionGroupInput};
 pub use inbound_routes::{InboundRoute, InboundRouteInput};
 pub use outbound_routes::{OutboundRoute, OutboundRouteInput};
 pub use page::{Page, PageRequest};
+pub use prompts::{NewVoicePrompt, VoicePrompt};
+pub use recordings::{ArchiveBacklog, NewRecording, Recording, RecordingFilter};
 pub use roles::{ADMIN_ROLE_CODE, Grants, Role, RoleInput};
 pub use sb_core::AddressRange;
 pub use sessions::{NewSession, SessionRecord};

@@ -31,6 +31,8 @@ pub struct SipExtension {
     pub enabled: bool,
     /// The SIP password is still the published demo one: change it.
     pub password_is_demo: bool,
+    /// Record every call of this extension.
+    pub record_calls: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -46,6 +48,7 @@ pub struct SipExtensionInput {
     pub call_class: CallClass,
     pub max_contacts: i64,
     pub enabled: bool,
+    pub record_calls: bool,
 }
 
 /// What the registrar needs to check a REGISTER or INVITE. Never serialised;
@@ -61,6 +64,8 @@ pub struct SipAccount {
     pub call_class: CallClass,
     pub max_contacts: u32,
     pub enabled: bool,
+    /// Record every call of this extension.
+    pub record_calls: bool,
 }
 
 impl std::fmt::Debug for SipAccount {
@@ -72,12 +77,13 @@ impl std::fmt::Debug for SipAccount {
             .field("call_class", &self.call_class)
             .field("max_contacts", &self.max_contacts)
             .field("enabled", &self.enabled)
+            .field("record_calls", &self.record_calls)
             .finish_non_exhaustive()
     }
 }
 
 const SELECT: &str = "SELECT id, extension, display_name, realm, call_class, max_contacts, enabled, \
-     password_is_demo, created_at, updated_at FROM sip_extensions";
+     password_is_demo, record_calls, created_at, updated_at FROM sip_extensions";
 
 fn call_class(row: &AnyRow) -> Result<CallClass> {
     let code: String = row.try_get("call_class")?;
@@ -95,6 +101,7 @@ fn from_row(row: &AnyRow) -> Result<SipExtension> {
         max_contacts: row.try_get("max_contacts")?,
         enabled: row.try_get::<i64, _>("enabled")? != 0,
         password_is_demo: row.try_get::<i64, _>("password_is_demo")? != 0,
+        record_calls: row.try_get::<i64, _>("record_calls")? != 0,
         created_at: from_millis(row.try_get("created_at")?)?,
         updated_at: from_millis(row.try_get("updated_at")?)?,
     })
@@ -149,8 +156,8 @@ pub(crate) async fn insert_sip_extension(
 ) -> Result<i64> {
     Ok(sqlx::query(
         "INSERT INTO sip_extensions (extension, display_name, realm, ha1_md5, ha1_sha256, \
-         password_is_demo, call_class, max_contacts, enabled, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+         password_is_demo, call_class, max_contacts, enabled, record_calls, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
     )
     .bind(&input.extension)
     .bind(&input.display_name)
@@ -161,6 +168,7 @@ pub(crate) async fn insert_sip_extension(
     .bind(input.call_class.code())
     .bind(input.max_contacts)
     .bind(i64::from(input.enabled))
+    .bind(i64::from(input.record_calls))
     .bind(to_millis(now))
     .fetch_one(conn)
     .await
@@ -251,13 +259,14 @@ impl Store {
         }
         sqlx::query(
             "UPDATE sip_extensions SET extension = $1, display_name = $2, call_class = $3, \
-             max_contacts = $4, enabled = $5, updated_at = $6 WHERE id = $7",
+             max_contacts = $4, enabled = $5, record_calls = $6, updated_at = $7 WHERE id = $8",
         )
         .bind(&input.extension)
         .bind(&input.display_name)
         .bind(input.call_class.code())
         .bind(input.max_contacts)
         .bind(i64::from(input.enabled))
+        .bind(i64::from(input.record_calls))
         .bind(to_millis(now))
         .bind(id)
         .execute(&mut *tx)
@@ -345,7 +354,7 @@ impl Store {
     pub async fn sip_account(&self, extension: &str) -> Result<Option<SipAccount>> {
         let row = sqlx::query(
             "SELECT id, extension, display_name, realm, ha1_md5, ha1_sha256, call_class, \
-             max_contacts, enabled FROM sip_extensions WHERE extension = $1",
+             max_contacts, enabled, record_calls FROM sip_extensions WHERE extension = $1",
         )
         .bind(extension)
         .fetch_optional(&self.pool)
@@ -362,6 +371,7 @@ impl Store {
             call_class: call_class(&row)?,
             max_contacts: u32::try_from(max_contacts.max(1)).unwrap_or(u32::MAX),
             enabled: row.try_get::<i64, _>("enabled")? != 0,
+            record_calls: row.try_get::<i64, _>("record_calls")? != 0,
         }))
     }
 

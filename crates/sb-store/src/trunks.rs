@@ -42,6 +42,8 @@ pub struct Trunk {
     /// Default caller number presented to the carrier (may be empty).
     pub caller_id: String,
     pub enabled: bool,
+    /// Record every call through this trunk.
+    pub record_calls: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -61,6 +63,7 @@ impl std::fmt::Debug for Trunk {
             .field("username", &self.username)
             .field("has_password", &self.has_password)
             .field("enabled", &self.enabled)
+            .field("record_calls", &self.record_calls)
             .finish_non_exhaustive()
     }
 }
@@ -96,6 +99,7 @@ pub struct TrunkInput {
     pub max_channels: i64,
     pub caller_id: String,
     pub enabled: bool,
+    pub record_calls: bool,
 }
 
 impl std::fmt::Debug for TrunkInput {
@@ -109,7 +113,7 @@ impl std::fmt::Debug for TrunkInput {
 }
 
 const SELECT: &str = "SELECT id, name, host, port, transport, inbound_addresses, register, username, \
-     password, register_expires, max_channels, caller_id, enabled, created_at, updated_at FROM sip_trunks";
+     password, register_expires, max_channels, caller_id, enabled, record_calls, created_at, updated_at FROM sip_trunks";
 
 fn from_row(row: &AnyRow) -> Result<Trunk> {
     let port: i64 = row.try_get("port")?;
@@ -136,6 +140,7 @@ fn from_row(row: &AnyRow) -> Result<Trunk> {
         max_channels: row.try_get("max_channels")?,
         caller_id: row.try_get("caller_id")?,
         enabled: row.try_get::<i64, _>("enabled")? != 0,
+        record_calls: row.try_get::<i64, _>("record_calls")? != 0,
         created_at: from_millis(row.try_get("created_at")?)?,
         updated_at: from_millis(row.try_get("updated_at")?)?,
     })
@@ -189,8 +194,8 @@ pub(crate) async fn insert_trunk(
     check_registration(input, password)?;
     Ok(sqlx::query(
         "INSERT INTO sip_trunks (name, host, port, transport, inbound_addresses, register, username, \
-         password, register_expires, max_channels, caller_id, enabled, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+         password, register_expires, max_channels, caller_id, enabled, record_calls, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
     )
     .bind(&input.name)
     .bind(&input.host)
@@ -204,6 +209,7 @@ pub(crate) async fn insert_trunk(
     .bind(input.max_channels)
     .bind(&input.caller_id)
     .bind(i64::from(input.enabled))
+    .bind(i64::from(input.record_calls))
     .bind(to_millis(now))
     .fetch_one(conn)
     .await
@@ -296,7 +302,7 @@ impl Store {
         sqlx::query(
             "UPDATE sip_trunks SET name = $1, host = $2, port = $3, transport = $4, inbound_addresses = $5, \
              register = $6, username = $7, password = $8, register_expires = $9, max_channels = $10, \
-             caller_id = $11, enabled = $12, updated_at = $13 WHERE id = $14",
+             caller_id = $11, enabled = $12, record_calls = $13, updated_at = $14 WHERE id = $15",
         )
         .bind(&input.name)
         .bind(&input.host)
@@ -310,6 +316,7 @@ impl Store {
         .bind(input.max_channels)
         .bind(&input.caller_id)
         .bind(i64::from(input.enabled))
+        .bind(i64::from(input.record_calls))
         .bind(to_millis(now))
         .bind(id)
         .execute(&mut *tx)

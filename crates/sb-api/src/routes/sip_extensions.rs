@@ -53,6 +53,8 @@ pub struct ExtensionBody {
     /// Phones that may register at once, 1-10 (default 3).
     max_contacts: Option<i64>,
     enabled: Option<bool>,
+    /// Record every call of this extension (default false).
+    record_calls: Option<bool>,
 }
 
 impl ExtensionBody {
@@ -72,6 +74,7 @@ impl ExtensionBody {
             call_class: self.call_class.unwrap_or(CallClass::National),
             max_contacts: validate::int_in("max_contacts", self.max_contacts.unwrap_or(3), 1..=10)?,
             enabled: self.enabled.unwrap_or(true),
+            record_calls: self.record_calls.unwrap_or(false),
             extension,
         };
         Ok((input, secret))

@@ -62,6 +62,8 @@ pub struct TrunkBody {
     /// Default caller number presented to the carrier.
     caller_id: Option<String>,
     enabled: Option<bool>,
+    /// Record every call through this trunk (default false).
+    record_calls: Option<bool>,
 }
 
 impl TrunkBody {
@@ -109,6 +111,7 @@ impl TrunkBody {
                 0,
             )?,
             enabled: self.enabled.unwrap_or(true),
+            record_calls: self.record_calls.unwrap_or(false),
         })
     }
 }

@@ -47,6 +47,7 @@ pub fn ext(number: &str) -> SipExtensionInput {
         call_class: CallClass::Local,
         max_contacts: 2,
         enabled: true,
+        record_calls: false,
     }
 }
 
@@ -68,6 +69,7 @@ pub fn trunk(name: &str) -> TrunkInput {
         max_channels: 0,
         caller_id: "4008009000".into(),
         enabled: true,
+        record_calls: false,
     }
 }
 
