@@ -27,6 +27,7 @@ pub mod prompt;
 pub mod recorder;
 pub mod rtp;
 pub mod sdp;
+pub mod session;
 pub mod tone;
 pub mod wav;
 pub mod wheel;

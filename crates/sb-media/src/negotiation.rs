@@ -154,6 +154,21 @@ fn push_rtpmaps(out: &mut String, codecs: &[Codec]) {
     }
 }
 
+/// An offer the switch makes itself (a party it adds to a call): audio to
+/// `anchor`, PCMU then PCMA, and telephone-event as payload type 101.
+pub fn switch_offer(anchor: std::net::SocketAddr, session_id: u64) -> Vec<u8> {
+    let family = if anchor.is_ipv4() { "IP4" } else { "IP6" };
+    let ip = anchor.ip();
+    format!(
+        "v=0\r\no=switchboard {session_id} 1 IN {family} {ip}\r\ns=switchboard\r\n\
+         c=IN {family} {ip}\r\nt=0 0\r\nm=audio {port} RTP/AVP 0 8 101\r\n\
+         a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n\
+         a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n",
+        port = anchor.port()
+    )
+    .into_bytes()
+}
+
 /// Rewrites an answer's audio formats to exactly `codec` (as payload type
 /// `payload_type`) and, if given, telephone-event: what the caller is told
 /// when the callee chose a codec the caller did not offer.
@@ -238,6 +253,16 @@ mod tests {
             offer_with_g711(both.as_bytes()).expect("valid"),
             both.as_bytes()
         );
+    }
+
+    #[test]
+    fn the_switchs_own_offer_reads_back() {
+        let offer = switch_offer("192.0.2.9:30000".parse().expect("addr"), 42);
+        let formats = audio_formats(&offer).expect("valid");
+        assert_eq!(formats.codecs, vec![(0, Codec::Pcmu), (8, Codec::Pcma)]);
+        assert_eq!(formats.telephone_event, Some(101));
+        let endpoint = crate::sdp::audio_endpoint(&offer).expect("valid");
+        assert_eq!(endpoint.rtp, "192.0.2.9:30000".parse().expect("addr"));
     }
 
     #[test]
