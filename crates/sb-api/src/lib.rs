@@ -6,20 +6,29 @@
 //! `scope` (data scope and anti-escalation rules), `extract` (JSON, query and
 //! id extractors whose errors name the field), `error` (the one error body),
 //! `validate` (field rules), `switch_control` (the hook into the running SIP
-//! switch), `metrics`, `console`, `openapi`.
+//! switch), `metrics`, `console`, `openapi`; for audio `media_dirs` (folders
+//! and recording policy), `storage_alarm` (low space, set by the binary),
+//! `served_file` with `byte_range` (file responses that seek), `audio_upload`
+//! (raw WAV bodies converted by sb-media) and `recording_export` (zip jobs).
 //!
 //! Build the service with [`app`]; tests drive it with `tower::ServiceExt::oneshot`.
 
+mod audio_upload;
 pub mod auth;
+pub mod byte_range;
 pub mod clock;
 mod console;
 pub mod error;
 pub mod extract;
+pub mod media_dirs;
 pub mod metrics;
 pub mod openapi;
+pub mod recording_export;
 pub mod routes;
 pub mod scope;
+pub mod served_file;
 pub mod state;
+pub mod storage_alarm;
 pub mod switch_control;
 pub mod validate;
 
@@ -37,7 +46,9 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, ApiResult};
+pub use media_dirs::{MediaDirs, RecordingPolicy};
 pub use state::{ApiConfig, AppState};
+pub use storage_alarm::{LowSpace, StorageAlarm};
 pub use switch_control::{
     CarrierRegistrationView, ConfigChange, NoSwitch, RegistrationView, SwitchControl, SwitchFigure,
 };
@@ -61,6 +72,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::outbound_routes::router())
         .merge(routes::cdrs::router())
         .merge(routes::sip_bans::router())
+        .merge(routes::recordings::router())
+        .merge(routes::recording_exports::router())
+        .merge(routes::recording_storage::router())
+        .merge(routes::prompts::router())
+        .merge(routes::music_classes::router())
 }
 
 /// The OpenAPI document of every route [`app`] serves.

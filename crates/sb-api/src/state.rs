@@ -1,5 +1,6 @@
 //! What every handler shares: the store, the clock, the policy knobs, the
-//! metrics registry and the hook into the running SIP switch.
+//! metrics registry, the hook into the running SIP switch, the media
+//! folders with their storage alarm, and the recording export jobs.
 
 use std::sync::{Arc, RwLock};
 
@@ -8,7 +9,10 @@ use time::Duration;
 
 use crate::clock::Clock;
 use crate::error::ApiError;
+use crate::media_dirs::{MediaDirs, RecordingPolicy};
 use crate::metrics::Metrics;
+use crate::recording_export::ExportJobs;
+use crate::storage_alarm::StorageAlarm;
 use crate::switch_control::{NoSwitch, SwitchControl};
 
 /// Security policy of the HTTP API.
@@ -27,6 +31,10 @@ pub struct ApiConfig {
     /// The SIP digest realm new extension passwords are derived for; the
     /// registrar must challenge with the same realm.
     pub sip_realm: String,
+    /// Where recordings, prompts, music on hold and scratch files live.
+    pub media_dirs: MediaDirs,
+    /// Retention and the free-space threshold of the recordings folder.
+    pub recording_policy: RecordingPolicy,
 }
 
 impl Default for ApiConfig {
@@ -39,6 +47,8 @@ impl Default for ApiConfig {
             alarm: AlarmPolicy::default(),
             secure_cookies: false,
             sip_realm: sb_store::DEFAULT_SIP_REALM.to_owned(),
+            media_dirs: MediaDirs::default(),
+            recording_policy: RecordingPolicy::default(),
         }
     }
 }
@@ -57,6 +67,9 @@ pub struct Inner {
     pub dummy_hash: String,
     /// The running switch; [`NoSwitch`] until one is installed.
     pub switch: RwLock<Arc<dyn SwitchControl>>,
+    /// Low space in the recordings folder, as the storage task last saw it.
+    pub storage_alarm: StorageAlarm,
+    pub exports: ExportJobs,
 }
 
 impl AppState {
@@ -73,6 +86,8 @@ impl AppState {
             metrics: Metrics::new(),
             dummy_hash,
             switch: RwLock::new(Arc::new(NoSwitch)),
+            storage_alarm: StorageAlarm::default(),
+            exports: ExportJobs::default(),
         })))
     }
 
@@ -105,6 +120,20 @@ impl AppState {
 
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics
+    }
+
+    pub fn media_dirs(&self) -> &MediaDirs {
+        &self.0.config.media_dirs
+    }
+
+    /// Raised and cleared by the binary's storage task.
+    pub fn storage_alarm(&self) -> &StorageAlarm {
+        &self.0.storage_alarm
+    }
+
+    /// Recording exports in progress or waiting to be fetched.
+    pub fn exports(&self) -> &ExportJobs {
+        &self.0.exports
     }
 
     pub(crate) fn dummy_hash(&self) -> &str {

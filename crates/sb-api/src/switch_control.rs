@@ -50,6 +50,10 @@ pub enum ConfigChange {
     Trunks,
     InboundRoutes,
     OutboundRoutes,
+    /// A music-on-hold file was added or removed: rescan the music folders.
+    Music,
+    /// A voice prompt was added, renamed or removed.
+    Prompts,
 }
 
 /// One figure of the switch for `/metrics`.

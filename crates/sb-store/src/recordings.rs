@@ -437,12 +437,14 @@ fn found(rows: u64, id: i64) -> Result<()> {
 }
 
 /// Local recordings not archived yet (failed ones included, so they are
-/// tried again), oldest first.
-pub async fn list_unarchived(store: &Store, limit: i64) -> Result<Vec<Recording>> {
+/// tried again), oldest first, from the one after `after_id`: a caller
+/// walks the backlog in batches without meeting a failed one twice.
+pub async fn list_unarchived(store: &Store, after_id: i64, limit: i64) -> Result<Vec<Recording>> {
     let rows = sqlx::query(&format!(
         "SELECT id, {COLUMNS} FROM recordings \
-         WHERE archived_at IS NULL AND deleted_at IS NULL ORDER BY id LIMIT $1"
+         WHERE archived_at IS NULL AND deleted_at IS NULL AND id > $1 ORDER BY id LIMIT $2"
     ))
+    .bind(after_id)
     .bind(limit)
     .fetch_all(&store.pool)
     .await?;

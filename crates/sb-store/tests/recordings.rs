@@ -322,7 +322,9 @@ async fn storage_work_lists_follow_archive_and_retention(store: Store) {
         recordings::local_bytes(&store).await.expect("bytes"),
         5 * 1000 + 15
     );
-    let todo = recordings::list_unarchived(&store, 3).await.expect("todo");
+    let todo = recordings::list_unarchived(&store, 0, 3)
+        .await
+        .expect("todo");
     assert_eq!(
         todo.iter().map(|r| r.id).collect::<Vec<_>>(),
         ids[..3].to_vec(),
@@ -345,8 +347,14 @@ async fn storage_work_lists_follow_archive_and_retention(store: Store) {
     );
     let failed = recordings::get(&store, ids[1]).await.expect("get");
     assert_eq!(failed.archive_error.as_deref(), Some("checksum mismatch"));
-    let todo = recordings::list_unarchived(&store, 10).await.expect("todo");
+    let todo = recordings::list_unarchived(&store, 0, 10)
+        .await
+        .expect("todo");
     assert_eq!(todo.len(), 4, "failed ones are tried again");
+    let rest = recordings::list_unarchived(&store, ids[2], 10)
+        .await
+        .expect("rest");
+    assert_eq!(rest.len(), 2, "the batch after id 3");
     recordings::mark_archived(&store, ids[1], at)
         .await
         .expect("archived on retry");

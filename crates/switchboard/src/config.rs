@@ -46,6 +46,30 @@ pub struct GlobalArgs {
         value_name = "BOOL"
     )]
     pub secure_cookies: Option<bool>,
+    /// A second folder every recording is copied to (and checked) [default: none].
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_RECORDING_ARCHIVE_DIR",
+        value_name = "DIR"
+    )]
+    pub recording_archive_dir: Option<PathBuf>,
+    /// Days local recordings are kept (only once archived, with an archive) [default: 0 = forever].
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_RECORDING_RETENTION_DAYS",
+        value_name = "DAYS"
+    )]
+    pub recording_retention_days: Option<u32>,
+    /// Free space in MB below which the recordings folder raises an alarm [default: 1024].
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_RECORDING_MIN_FREE_MB",
+        value_name = "MB"
+    )]
+    pub recording_min_free_mb: Option<u64>,
     /// RTP relay port range, FIRST-LAST with FIRST even [default: 30000-39999].
     #[arg(
         long,
@@ -91,6 +115,9 @@ struct FileConfig {
     database_url: Option<String>,
     log: Option<String>,
     secure_cookies: Option<bool>,
+    recording_archive_dir: Option<PathBuf>,
+    recording_retention_days: Option<u32>,
+    recording_min_free_mb: Option<u64>,
     session_idle_minutes: Option<i64>,
     session_absolute_hours: Option<i64>,
     max_login_failures: Option<i64>,
@@ -152,6 +179,12 @@ impl Config {
         if let Some(m) = file.lockout_minutes {
             api.lockout = time::Duration::minutes(positive("lockout_minutes", m)?);
         }
+        let recording_file_keys = (
+            file.recording_archive_dir,
+            file.recording_retention_days,
+            file.recording_min_free_mb,
+        );
+        recording_storage(args, recording_file_keys, &data_dir, &mut api);
         Ok(Config {
             switch,
             data_dir,
@@ -219,6 +252,24 @@ fn switch_config(args: &GlobalArgs, file: &FileConfig) -> anyhow::Result<SwitchC
     Ok(switch)
 }
 
+/// Recording folders under the data directory, the archive, retention and
+/// the free-space threshold.
+fn recording_storage(
+    args: &GlobalArgs,
+    (archive_dir, retention_days, min_free_mb): (Option<PathBuf>, Option<u32>, Option<u64>),
+    data_dir: &Path,
+    api: &mut ApiConfig,
+) {
+    api.media_dirs = sb_api::MediaDirs::under(data_dir);
+    api.media_dirs.archive = args.recording_archive_dir.clone().or(archive_dir);
+    if let Some(days) = args.recording_retention_days.or(retention_days) {
+        api.recording_policy.retention_days = days;
+    }
+    if let Some(mb) = args.recording_min_free_mb.or(min_free_mb) {
+        api.recording_policy.min_free_bytes = mb.saturating_mul(1024 * 1024);
+    }
+}
+
 fn positive(key: &str, value: i64) -> anyhow::Result<i64> {
     if value <= 0 {
         bail!("{key} must be positive, got {value}");
@@ -256,6 +307,38 @@ mod tests {
         assert_eq!(config.data_dir, PathBuf::from("./data"));
         assert_eq!(config.database_url, "sqlite://./data/switchboard.db");
         assert_eq!(config.api.lockout, time::Duration::minutes(30));
+    }
+
+    #[test]
+    fn recording_storage_keys() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("sb.toml");
+        std::fs::write(
+            &path,
+            "data_dir = \"/srv/sb\"\nrecording_archive_dir = \"/mnt/archive\"\n\
+             recording_retention_days = 90\nrecording_min_free_mb = 2048\n",
+        )
+        .expect("write");
+        let args = GlobalArgs {
+            config: Some(path),
+            recording_retention_days: Some(30),
+            ..GlobalArgs::default()
+        };
+        let config = Config::resolve(&args).expect("config");
+        let dirs = &config.api.media_dirs;
+        assert_eq!(dirs.recordings, PathBuf::from("/srv/sb/recordings"));
+        assert_eq!(dirs.tmp, PathBuf::from("/srv/sb/tmp"));
+        assert_eq!(dirs.archive, Some(PathBuf::from("/mnt/archive")));
+        let policy = config.api.recording_policy;
+        assert_eq!(policy.retention_days, 30, "flag wins over file");
+        assert_eq!(policy.min_free_bytes, 2048 * 1024 * 1024);
+        let defaults = Config::resolve(&GlobalArgs::default()).expect("defaults");
+        assert_eq!(defaults.api.media_dirs.archive, None);
+        assert_eq!(defaults.api.recording_policy.retention_days, 0);
+        assert_eq!(
+            defaults.api.recording_policy.min_free_bytes,
+            1024 * 1024 * 1024
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod config;
 mod directory;
+mod recording_storage;
 pub mod server;
 mod sip;
 mod switch_bridge;

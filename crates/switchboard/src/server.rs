@@ -132,6 +132,7 @@ pub async fn run(
     let state = AppState::new(store.clone(), Arc::new(SystemClock), config.api.clone())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     state.set_switch(Arc::new(crate::switch_bridge::SwitchBridge(switch.clone())));
+    let recording_storage = crate::recording_storage::spawn(state.clone())?;
     let listener = tokio::net::TcpListener::bind(config.http)
         .await
         .with_context(|| format!("binding the console/API address {}", config.http))?;
@@ -162,6 +163,7 @@ pub async fn run(
     };
     let served = sb_api::serve(listener, state, http_stop).await;
     sweeper.abort();
+    recording_storage.abort();
     store.close().await;
     served.context("HTTP server failed")
 }

@@ -152,6 +152,9 @@ impl SwitchControl for SwitchBridge {
             ConfigChange::Trunks => self.0.trunks_changed(),
             // Routes are read per call: nothing cached to refresh.
             ConfigChange::InboundRoutes | ConfigChange::OutboundRoutes => {}
+            // Music and prompt files are for the media engine, which reads
+            // them itself; nothing here caches them yet.
+            ConfigChange::Music | ConfigChange::Prompts => {}
         }
     }
 }

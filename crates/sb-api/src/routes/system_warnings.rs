@@ -1,5 +1,6 @@
 //! Things an administrator should fix, shown to every signed-in user as a
-//! banner: for now, SIP extensions still on their published demo password.
+//! banner: SIP extensions still on their published demo password, and the
+//! recordings folder running out of space (raised by the storage task).
 
 use axum::Json;
 use axum::extract::State;
@@ -19,10 +20,17 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SystemWarning {
-    /// `demo_sip_passwords`: extensions whose SIP password is still the demo one.
+    /// `demo_sip_passwords`: extensions whose SIP password is still the demo
+    /// one; `recordings_low_space`: the recordings folder has less free space
+    /// than `recording_min_free_mb`.
     pub code: &'static str,
     /// The extensions concerned; listed only for holders of `extension.read`.
     pub extensions: Vec<String>,
+    /// For `recordings_low_space`, to holders of `recording.manage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free_bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_free_bytes: Option<u64>,
 }
 
 /// Current warnings (an empty list when all is well).
@@ -40,6 +48,17 @@ async fn system_warnings(
         warnings.push(SystemWarning {
             code: "demo_sip_passwords",
             extensions: if may_see { demo } else { Vec::new() },
+            free_bytes: None,
+            min_free_bytes: None,
+        });
+    }
+    if let Some(low) = state.storage_alarm().low_space() {
+        let may_see = who.grants.allows(Permission::RecordingManage);
+        warnings.push(SystemWarning {
+            code: "recordings_low_space",
+            extensions: Vec::new(),
+            free_bytes: may_see.then_some(low.free_bytes),
+            min_free_bytes: may_see.then_some(low.min_free_bytes),
         });
     }
     Ok(Json(warnings))
