@@ -427,3 +427,68 @@ async fn trunks_and_routes_check_their_input(app: TestApp) {
     app.finish().await;
 }
 both_apps!(trunks_and_routes, trunks_and_routes_check_their_input);
+
+async fn recording_is_switched_on_per_extension_and_trunk(app: TestApp) {
+    let admin = app.admin().await;
+    let demo = app.get("/api/v1/extensions?q=1001", &admin).await;
+    assert_eq!(
+        demo.body["items"][0]["record_calls"], true,
+        "the demo supervisor is recorded"
+    );
+    let created = app
+        .post(
+            "/api/v1/extensions",
+            json!({"extension": "3101", "password": "Rec0rd-pass", "record_calls": true}),
+            &admin,
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    assert_eq!(created.body["record_calls"], true);
+    let id = created.body["id"].as_i64().expect("id");
+    let read = app.get(&format!("/api/v1/extensions/{id}"), &admin).await;
+    assert_eq!(read.body["record_calls"], true);
+    let off = app
+        .put(
+            &format!("/api/v1/extensions/{id}"),
+            json!({"extension": "3101", "record_calls": false}),
+            &admin,
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::OK, "{:?}", off.body);
+    assert_eq!(off.body["record_calls"], false);
+    let bad = app
+        .post(
+            "/api/v1/extensions",
+            json!({"extension": "3102", "password": "Rec0rd-pass", "record_calls": "yes"}),
+            &admin,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.field(), "record_calls");
+
+    let trunk = app
+        .post(
+            "/api/v1/trunks",
+            json!({"name": "recorded-carrier", "host": "sip.example.net", "record_calls": true}),
+            &admin,
+        )
+        .await;
+    assert_eq!(trunk.status, StatusCode::CREATED, "{:?}", trunk.body);
+    assert_eq!(trunk.body["record_calls"], true);
+    let trunk_id = trunk.body["id"].as_i64().expect("id");
+    let read = app.get(&format!("/api/v1/trunks/{trunk_id}"), &admin).await;
+    assert_eq!(read.body["record_calls"], true);
+    let off = app
+        .put(
+            &format!("/api/v1/trunks/{trunk_id}"),
+            json!({"name": "recorded-carrier", "host": "sip.example.net"}),
+            &admin,
+        )
+        .await;
+    assert_eq!(off.body["record_calls"], false, "absent means off");
+    app.finish().await;
+}
+both_apps!(
+    record_calls,
+    recording_is_switched_on_per_extension_and_trunk
+);

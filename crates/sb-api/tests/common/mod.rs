@@ -10,7 +10,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
-use sb_api::{ApiConfig, AppState, Clock, ManualClock};
+use sb_api::{ApiConfig, AppState, Clock, ManualClock, MediaDirs};
 use sb_core::{DataScope, Permission, StaffId};
 use sb_store::testing::{TestDb, t0};
 use sb_store::{Actor, RoleInput, StaffInput, Store};
@@ -30,6 +30,9 @@ pub struct TestApp {
     pub app: Router,
     pub clock: ManualClock,
     pub state: AppState,
+    /// Recordings, archive, prompts, music and scratch folders of this app.
+    pub media: MediaDirs,
+    _media_root: tempfile::TempDir,
 }
 
 /// How a request proves who it is.
@@ -45,6 +48,28 @@ pub struct Reply {
     pub status: StatusCode,
     pub body: Value,
     pub headers: HeaderMap,
+}
+
+/// An answer whose body is not JSON (audio, zip).
+#[derive(Debug)]
+pub struct RawReply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl RawReply {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The body as the API's JSON error, for failed requests.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
 }
 
 impl Reply {
@@ -71,18 +96,24 @@ impl TestApp {
             .seed_first_start(t0(), password_hash(), sb_store::DEFAULT_SIP_REALM, true)
             .await
             .expect("seed");
-        let state = AppState::new(
-            db.store.clone(),
-            Arc::new(clock.clone()),
-            ApiConfig::default(),
-        )
-        .expect("state");
+        let media_root = tempfile::tempdir().expect("media dir");
+        let mut media = MediaDirs::under(media_root.path());
+        media.archive = Some(media_root.path().join("archive"));
+        media.create_all().expect("media folders");
+        let config = ApiConfig {
+            media_dirs: media.clone(),
+            ..ApiConfig::default()
+        };
+        let state =
+            AppState::new(db.store.clone(), Arc::new(clock.clone()), config).expect("state");
         let app = sb_api::app(state.clone());
         TestApp {
             db,
             app,
             clock,
             state,
+            media,
+            _media_root: media_root,
         }
     }
 
@@ -144,6 +175,46 @@ impl TestApp {
             status,
             body,
             headers,
+        }
+    }
+
+    /// A request with a raw body and extra headers; the answer's body as bytes.
+    pub async fn send_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+        auth: &Auth,
+    ) -> RawReply {
+        let mut req = Request::builder().method(method).uri(path);
+        match auth {
+            Auth::None => {}
+            Auth::Bearer(token) => req = req.header("authorization", format!("Bearer {token}")),
+            Auth::Session { cookie, csrf } => {
+                req = req
+                    .header("cookie", format!("sb_session={cookie}"))
+                    .header("x-csrf-token", csrf.as_str());
+            }
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let req = req.body(Body::from(body)).expect("request");
+        let response = self.app.clone().oneshot(req).await.expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        RawReply {
+            status,
+            headers,
+            body,
         }
     }
 
