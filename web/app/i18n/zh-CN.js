@@ -190,12 +190,13 @@ export default {
     uploadedAt: '上传时间', uploadedBy: '上传人', play: '播放',
   },
   recordings: {
-    subtitle: '通话录音：查询、收听、下载与导出', agent: '坐席', agentHint: '坐席分机号',
+    subtitle: '通话录音：查询、收听、下载与导出', agent: '坐席', agentHint: '坐席分机号', numberHint: '主叫或被叫号码开头',
     durationMin: '时长 ≥（秒）', durationMax: '时长 ≤（秒）', duration: '时长', size: '大小', layout: '声道',
     layoutValue: { mono: '单声道（双方混音）', stereo: '双声道（双方各一声道）' },
     archivedAt: '归档时间', deletedAt: '删除时间', empty: '没有录音', play: '播放', download: '下载',
     status: { available: '可用', archived: '已归档', missing: '文件缺失', deleted: '已删除' },
     export: '打包导出', exportTitle: '导出录音', exportDownload: '下载压缩包',
+    exportMissing: '有 {n} 条录音未包含：其文件在磁盘和归档中均已不存在',
     exportStatus: { running: '正在打包第 {done}/{total} 条录音…', done: '已打包 {total} 条录音', failed: '导出失败' },
     storage: {
       title: '录音存储', root: '存储目录', used: '录音占用', free: '剩余空间', minFree: '最低 {min}',
@@ -214,7 +215,8 @@ export default {
     classes: '音乐分类', class: '分类', createClass: '新建分类', uploadFile: '上传文件', fileName: '文件名',
     fileCount: '{n} 个文件', noClasses: '还没有等待音乐分类', noFiles: '该分类下没有文件',
     pickClass: '请在左侧选择一个分类，或新建分类', classExists: '分类“{name}”已存在',
-    newClassHint: '上传第一个文件时创建该分类', confirmDelete: '确定删除文件“{name}”吗？',
+    newClassHint: '上传第一个文件时创建该分类', badName: '只能包含字母、数字、- 和 _（最多 64 个）',
+    builtinHint: 'default 分类还没有文件：上传之前，来电者听到的是内置音乐', confirmDelete: '确定删除文件“{name}”吗？',
     confirmDeleteLast: '确定删除“{name}”吗？它是分类“{cls}”的最后一个文件，该分类将一并删除。',
   },
 };

@@ -6,7 +6,8 @@ import { useFieldErrors, validateForm, required, maxLen, showSuccess } from '../
 import { WARNINGS_CHANGED } from '../components/demo-password-warning.js';
 
 export const CALL_CLASSES = ['internal', 'local', 'national', 'international'];
-const EMPTY = { extension: '', display_name: '', password: '', call_class: 'national', max_contacts: 3, enabled: true };
+const EMPTY = { extension: '', display_name: '', password: '', call_class: 'national', max_contacts: 3, enabled: true,
+  record_calls: false };
 export const SIP_PASSWORD_RE = /^(?=.*[A-Za-z])(?=.*[0-9])[\x21-\x7e]{8,64}$/;
 
 export const sipPasswordRule = (optional) => ({
@@ -49,7 +50,7 @@ export default {
         if (e) {
           Object.assign(form, {
             extension: e.extension, display_name: e.display_name || '', call_class: e.call_class,
-            max_contacts: e.max_contacts, enabled: e.enabled !== false,
+            max_contacts: e.max_contacts, enabled: e.enabled !== false, record_calls: e.record_calls === true,
           });
         }
         setTimeout(() => formRef.value && formRef.value.clearValidate(), 0);
@@ -66,6 +67,7 @@ export default {
       const body = {
         extension: form.extension.trim(), display_name: form.display_name.trim() || null,
         call_class: form.call_class, max_contacts: form.max_contacts, enabled: form.enabled,
+        record_calls: form.record_calls,
       };
       if (form.password) body.password = form.password;
       try {
@@ -110,6 +112,10 @@ export default {
         </el-form-item>
         <el-form-item :label="t('extensions.enabled')" :error="fieldErrors.enabled">
           <el-switch v-model="form.enabled" data-test="extension-enabled" />
+        </el-form-item>
+        <el-form-item :label="t('extensions.recordCalls')" :error="fieldErrors.record_calls">
+          <el-switch v-model="form.record_calls" data-test="extension-record-calls" />
+          <div class="sb-form-hint sb-ml">{{ t('extensions.recordCallsHint') }}</div>
         </el-form-item>
       </el-form>
       <template #footer>

@@ -143,6 +143,8 @@ export default {
                   <div class="sb-tags">
                     <el-tag v-if="row.enabled" type="success" size="small">{{ t('extensions.enabled') }}</el-tag>
                     <el-tag v-else type="info" size="small">{{ t('staff.disabled') }}</el-tag>
+                    <el-tag v-if="row.record_calls" type="warning" size="small" effect="plain"
+                            :data-test="'extension-recorded-' + row.extension">{{ t('extensions.recorded') }}</el-tag>
                     <el-tag v-if="row.password_is_demo" type="danger" size="small" effect="dark"
                             :data-test="'extension-demo-' + row.extension">{{ t('extensions.demoPassword') }}</el-tag>
                   </div>

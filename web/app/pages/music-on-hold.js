@@ -4,13 +4,25 @@ import { ref, reactive, computed, onMounted, watch } from 'vue';
 import { api, apiUrl } from '../api.js';
 import { t } from '../i18n.js';
 import {
-  errorText, showError, showSuccess, confirmDanger, useFieldErrors, validateForm, required, maxLen,
+  errorText, showError, showSuccess, confirmDanger, useFieldErrors, validateForm, required,
 } from '../util.js';
 import PageHeader from '../components/page-header.js';
 import MediaPlayer, { fmtDuration, fmtBytes } from './media-player.js';
 import AudioFilePicker, { baseName } from './audio-file-picker.js';
 
 const enc = encodeURIComponent;
+const DEFAULT_CLASS = 'default';
+const NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A file name the server takes (letters, digits, - and _), made from the picked file's name. */
+function safeName(fileName) {
+  return baseName(fileName).replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 64);
+}
+
+const nameRule = {
+  trigger: 'blur',
+  validator: (_r, v, cb) => cb(!v || NAME_RE.test(v.trim()) ? undefined : new Error(t('moh.badName'))),
+};
 
 export default {
   name: 'MusicOnHoldPage',
@@ -31,12 +43,12 @@ export default {
     const errs = useFieldErrors();
     const selected = computed(() => classes.value.find((c) => c.name === selectedName.value) || null);
     const rules = computed(() => ({
-      cls: [required('moh.class'), maxLen(64), {
+      cls: [required('moh.class'), nameRule, {
         trigger: 'blur',
         validator: (_r, v, cb) => cb(newClass.value && classes.value.some((c) => c.name === (v || '').trim())
           ? new Error(t('moh.classExists', { name: v })) : undefined),
       }],
-      name: [required('moh.fileName'), maxLen(64)],
+      name: [required('moh.fileName'), nameRule],
     }));
     const totalMs = (cls) => (cls.files || []).reduce((sum, f) => sum + (f.duration_ms || 0), 0);
 
@@ -64,7 +76,7 @@ export default {
     }
     watch(file, (f) => {
       uploadError.value = '';
-      if (f && !form.name) form.name = baseName(f.name);
+      if (f && !form.name) form.name = safeName(f.name);
     });
     async function submit() {
       errs.clear();
@@ -92,7 +104,7 @@ export default {
     }
     async function remove(f) {
       const cls = selectedName.value;
-      const last = selected.value && selected.value.files.length === 1;
+      const last = cls !== DEFAULT_CLASS && selected.value && selected.value.files.length === 1;
       const message = last ? t('moh.confirmDeleteLast', { name: f.name, cls }) : t('moh.confirmDelete', { name: f.name });
       if (!(await confirmDanger(message))) return;
       try {
@@ -109,7 +121,7 @@ export default {
     return {
       t, classes, loading, error, selectedName, selected, playing, dialog, newClass, formRef, form, file, uploadError,
       saving, rules, fieldErrors: errs.fieldErrors, totalMs, load, open, submit, remove, audioUrl, fmtDuration,
-      fmtBytes,
+      fmtBytes, DEFAULT_CLASS,
     };
   },
   template: `
@@ -143,6 +155,8 @@ export default {
             </div>
             <media-player v-if="playing" :src="audioUrl(playing)" :title="playing.file.name"
                           :subtitle="playing.cls + ' · ' + fmtDuration(playing.file.duration_ms)" @close="playing = null" />
+            <el-alert v-if="selected.name === DEFAULT_CLASS && !(selected.files || []).length" type="info"
+                      :title="t('moh.builtinHint')" show-icon :closable="false" class="sb-mb" />
             <el-table :data="selected.files || []" row-key="name" border stripe data-test="moh-files-table"
                       :empty-text="t('moh.noFiles')">
               <el-table-column :label="t('moh.fileName')" min-width="200">

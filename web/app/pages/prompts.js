@@ -1,7 +1,7 @@
 // Voice prompts: WAV files the IVR and queues play. List with duration, play in the page, upload (the server
 // checks the file and its message is shown as is), delete.
 import { ref, reactive, computed, onMounted, watch } from 'vue';
-import { api, apiUrl } from '../api.js';
+import { api, apiUrl, getAll } from '../api.js';
 import { t } from '../i18n.js';
 import {
   fmtDateTime, errorText, showError, showSuccess, confirmDanger, useFieldErrors, validateForm, required, maxLen,
@@ -39,8 +39,7 @@ export default {
       loading.value = true;
       error.value = '';
       try {
-        const res = await api.get('/prompts');
-        rows.value = Array.isArray(res) ? res : (res && res.items) || [];
+        rows.value = await getAll('/prompts');
       } catch (err) {
         error.value = errorText(err);
       } finally {

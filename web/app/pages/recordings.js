@@ -216,7 +216,7 @@ export default {
                             :end-placeholder="t('cdrs.to')" format="YYYY-MM-DD HH:mm" data-test="recording-range" />
           </el-form-item>
           <el-form-item :label="t('cdrs.number')">
-            <el-input v-model="filters.number" clearable maxlength="32" :placeholder="t('cdrs.numberHint')"
+            <el-input v-model="filters.number" clearable maxlength="32" :placeholder="t('recordings.numberHint')"
                       class="sb-filter" data-test="recording-number" />
           </el-form-item>
           <el-form-item :label="t('recordings.agent')">
@@ -328,6 +328,9 @@ export default {
             <div class="sb-muted sb-small sb-mt" data-test="recording-export-status">
               {{ t('recordings.exportStatus.' + exportJob.status, { done: exportJob.done || 0, total: exportJob.total || 0 }) }}
             </div>
+            <el-alert v-if="exportJob.status === 'done' && exportJob.missing && exportJob.missing.length" type="warning"
+                      :title="t('recordings.exportMissing', { n: exportJob.missing.length })" show-icon :closable="false"
+                      class="sb-mt" data-test="recording-export-missing" />
             <el-alert v-if="exportJob.status === 'failed' && exportJob.error" :title="exportJob.error" type="error"
                       show-icon :closable="false" class="sb-mt" />
           </template>

@@ -9,6 +9,7 @@ import TagInput from '../components/tag-input.js';
 const EMPTY = {
   name: '', host: '', port: 5060, transport: 'udp', inbound_addresses: [], register: false, username: '',
   password: '', clear_password: false, register_expires: 3600, max_channels: 0, caller_id: '', enabled: true,
+  record_calls: false,
 };
 
 export default {
@@ -47,7 +48,7 @@ export default {
             name: tr.name, host: tr.host, port: tr.port, transport: tr.transport,
             inbound_addresses: [...(tr.inbound_addresses || [])], register: tr.register, username: tr.username || '',
             register_expires: tr.register_expires, max_channels: tr.max_channels, caller_id: tr.caller_id || '',
-            enabled: tr.enabled !== false,
+            enabled: tr.enabled !== false, record_calls: tr.record_calls === true,
           });
         }
         setTimeout(() => formRef.value && formRef.value.clearValidate(), 0);
@@ -65,7 +66,7 @@ export default {
         name: form.name.trim(), host: form.host.trim(), port: form.port, transport: form.transport,
         inbound_addresses: form.inbound_addresses, register: form.register, username: form.username.trim(),
         register_expires: form.register_expires, max_channels: form.max_channels, caller_id: form.caller_id.trim(),
-        enabled: form.enabled,
+        enabled: form.enabled, record_calls: form.record_calls,
       };
       if (form.password) body.password = form.password;
       else if (form.clear_password) body.password = '';
@@ -151,6 +152,10 @@ export default {
         </el-form-item>
         <el-form-item :label="t('trunks.enabled')" :error="fieldErrors.enabled">
           <el-switch v-model="form.enabled" data-test="trunk-enabled" />
+        </el-form-item>
+        <el-form-item :label="t('trunks.recordCalls')" :error="fieldErrors.record_calls">
+          <el-switch v-model="form.record_calls" data-test="trunk-record-calls" />
+          <div class="sb-form-hint sb-ml">{{ t('trunks.recordCallsHint') }}</div>
         </el-form-item>
       </el-form>
       <template #footer>

@@ -104,10 +104,14 @@ export default {
             <template #default="{ row }">{{ row.max_channels || '∞' }}</template>
           </el-table-column>
           <el-table-column prop="caller_id" :label="t('trunks.callerId')" width="140" />
-          <el-table-column :label="t('common.status')" width="90">
+          <el-table-column :label="t('common.status')" width="110">
             <template #default="{ row }">
-              <el-tag v-if="row.enabled" type="success" size="small">{{ t('trunks.enabled') }}</el-tag>
-              <el-tag v-else type="info" size="small">{{ t('trunks.disabled') }}</el-tag>
+              <div class="sb-tags">
+                <el-tag v-if="row.enabled" type="success" size="small">{{ t('trunks.enabled') }}</el-tag>
+                <el-tag v-else type="info" size="small">{{ t('trunks.disabled') }}</el-tag>
+                <el-tag v-if="row.record_calls" type="warning" size="small" effect="plain"
+                        :data-test="'trunk-recorded-' + row.name">{{ t('trunks.recorded') }}</el-tag>
+              </div>
             </template>
           </el-table-column>
           <el-table-column v-if="manage" :label="t('common.actions')" width="140" fixed="right">
