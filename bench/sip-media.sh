@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Relayed-media figures for the SIP switch (issue 3): CALLS concurrent calls,
-# each with G.711 RTP both ways at 50 packets/s through the switch's relay:
+# Media figures for the SIP switch (issues 3 and 4): CALLS concurrent calls,
+# each with G.711 RTP both ways at 50 packets/s through the media engine:
 # SIPp UAC (rtp_stream) -> switch -> SIPp UAS (-rtp_echo) -> switch -> UAC.
-# Reports the switch's CPU and memory per call and the packets relayed and lost.
+# With RECORD=1 every call is also recorded to a stereo WAV (extension 1001,
+# which the calls reach, gets record_calls on). Reports the switch's CPU and
+# memory per call, packets relayed and lost, and the recorder's figures.
 #
-#   bench/sip-media.sh              (CALLS=1000, HOLD_SECS=20)
+#   bench/sip-media.sh              (CALLS=1000, HOLD_SECS=20, RECORD=0,
+#                                    MEDIA_THREADS=0 = one per core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CALLS="${CALLS:-1000}"
 HOLD="${HOLD_SECS:-20}"
+RECORD="${RECORD:-0}"
+MEDIA_THREADS="${MEDIA_THREADS:-0}"
 RAMP=50  # new calls per second
 command -v sipp >/dev/null || apt-get install -y -qq sip-tester >/dev/null
 if [ -z "${SWITCHBOARD_BIN:-}" ]; then
@@ -24,13 +29,18 @@ free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.
 http="127.0.0.1:$(free_port)"; sip="127.0.0.1:$(free_port)"; uas_port=$(free_port); uac_port=$(free_port)
 
 "$SWITCHBOARD_BIN" serve --data-dir "$work/data" --http "$http" --sip "$sip" --max-cps 0 --max-calls 0 \
-  --rtp-ports 20000-29999 --log warn >"$work/out.txt" 2>"$work/err.txt" &
+  --rtp-ports 20000-29999 --media-threads "$MEDIA_THREADS" --log warn >"$work/out.txt" 2>"$work/err.txt" &
 server=$!
 until grep -q "SIP is listening" "$work/out.txt" 2>/dev/null; do kill -0 "$server" || { cat "$work/err.txt"; exit 1; }; sleep 0.05; done
 until curl -sf "http://$http/healthz" >/dev/null; do sleep 0.05; done
 token=$("$SWITCHBOARD_BIN" token create --data-dir "$work/data" --employee-id admin --name bench --log warn)
 curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -X POST "http://$http/api/v1/trunks" \
   -d "{\"name\":\"bench-carrier\",\"host\":\"127.0.0.1\",\"port\":$uac_port,\"enabled\":true}" >/dev/null
+if [ "$RECORD" = 1 ]; then
+  ext_id=$(curl -sf -H "Authorization: Bearer $token" "http://$http/api/v1/extensions?q=1001" | python3 -c 'import json,sys; print(next(e["id"] for e in json.load(sys.stdin)["items"] if e["extension"]=="1001"))')
+  curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -X PATCH "http://$http/api/v1/extensions/$ext_id" \
+    -d '{"record_calls":true}' >/dev/null
+fi
 sed "s/@USER@/1001/g; s/@PASS@/demo1001/g" bench/sip/register.xml >"$work/register.xml"
 python3 bench/sip/make_tone.py "$work/tone-pcmu.wav"
 cp bench/sip/uac-rtp.xml "$work/"
@@ -50,16 +60,22 @@ until [ "$(metric sip_calls_active)" -ge "$CALLS" ] 2>/dev/null; do kill -0 "$ua
 sleep 3
 active=$(metric sip_calls_active)
 hz=$(getconf CLK_TCK)
-c0=$(cpu_ticks); p0=$(( $(metric rtp_packets_caller_to_callee_total) + $(metric rtp_packets_callee_to_caller_total) )); t0=$(date +%s%N)
-sleep 10
-c1=$(cpu_ticks); p1=$(( $(metric rtp_packets_caller_to_callee_total) + $(metric rtp_packets_callee_to_caller_total) )); t1=$(date +%s%N)
+c0=$(cpu_ticks); p0=$(metric rtp_packets_relayed_total); t0=$(date +%s%N)
+backlog_max=0
+for _ in $(seq 20); do
+  sleep 0.5
+  b=$(metric recorder_backlog); [ "${b:-0}" -gt "$backlog_max" ] && backlog_max=$b
+done
+c1=$(cpu_ticks); p1=$(metric rtp_packets_relayed_total); t1=$(date +%s%N)
 busy_rss=$(rss_kb)
 wait "$uac" || true
-sleep 1
-up=$(metric rtp_packets_caller_to_callee_total); down=$(metric rtp_packets_callee_to_caller_total); dropped=$(metric rtp_packets_dropped_total)
-python3 - "$active" "$(( c1 - c0 ))" "$hz" "$(( (t1 - t0) / 1000000 ))" "$(( p1 - p0 ))" "$idle_rss" "$busy_rss" "$up" "$down" "$dropped" <<'PY'
+sleep 3
+received=$(metric rtp_packets_received_total); relayed=$(metric rtp_packets_relayed_total)
+dropped=$(( $(metric rtp_packets_dropped_source_total) + $(metric rtp_packets_dropped_ssrc_total) + $(metric rtp_packets_malformed_total) ))
+python3 - "$active" "$(( c1 - c0 ))" "$hz" "$(( (t1 - t0) / 1000000 ))" "$(( p1 - p0 ))" "$idle_rss" "$busy_rss" "$received" "$relayed" "$dropped" \
+  "$(metric recordings_finished_total)" "$(metric recording_failures_total)" "$backlog_max" "$(metric media_late_ticks_total)" "$(metric rtp_send_errors_total)" <<'PY'
 import sys
-active, ticks, hz, wall_ms, packets, idle, busy, up, down, dropped = map(int, sys.argv[1:])
+active, ticks, hz, wall_ms, packets, idle, busy, received, relayed, dropped, rec_done, rec_failed, backlog, late, send_errors = map(int, sys.argv[1:])
 secs = wall_ms / 1000
 cpu = ticks / hz / secs
 print(f"| concurrent calls | {active} |")
@@ -68,7 +84,9 @@ print(f"| packets relayed per second (both ways) | {packets / secs:,.0f} |")
 print(f"| switch CPU | {cpu * 100:.0f}% of one core ({cpu * 100 / max(active, 1):.3f}% per call) |")
 print(f"| forwards per core-second | {packets / secs / max(cpu, 1e-9):,.0f} |")
 print(f"| memory | {(busy - idle) / max(active, 1):.0f} KB per call ({idle // 1024} MB idle, {busy // 1024} MB busy) |")
-print(f"| packets caller->callee / callee->caller (whole run) | {up:,} / {down:,} |")
-print(f"| echoed packets lost in the round trip | {up - down:,} ({(up - down) / max(up, 1) * 100:.3f}%) |")
-print(f"| packets from unexpected sources dropped | {dropped:,} |")
+print(f"| packets received / relayed (whole run) | {received:,} / {relayed:,} |")
+print(f"| received but not relayed | {received - relayed:,} ({(received - relayed) / max(received, 1) * 100:.3f}%), of which dropped as unexpected/malformed {dropped:,} |")
+print(f"| sends refused by the kernel | {send_errors:,} |")
+print(f"| recordings finished / failed | {rec_done:,} / {rec_failed:,} (writer backlog peak {backlog} chunks) |")
+print(f"| media ticks more than 20 ms late | {late:,} |")
 PY

@@ -50,7 +50,9 @@ pub use media_dirs::{MediaDirs, RecordingPolicy};
 pub use state::{ApiConfig, AppState};
 pub use storage_alarm::{LowSpace, StorageAlarm};
 pub use switch_control::{
-    CarrierRegistrationView, ConfigChange, NoSwitch, RegistrationView, SwitchControl, SwitchFigure,
+    CallCommand, CallControlError, CallControlFuture, CallParty, CarrierRegistrationView,
+    ConfigChange, LiveCallView, MonitorMode, NoSwitch, RegistrationView, SwitchControl,
+    SwitchFigure,
 };
 
 fn api_router() -> OpenApiRouter<AppState> {
@@ -77,6 +79,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::recording_storage::router())
         .merge(routes::prompts::router())
         .merge(routes::music_classes::router())
+        .merge(routes::live_calls::router())
 }
 
 /// The OpenAPI document of every route [`app`] serves.

@@ -66,6 +66,80 @@ pub struct SwitchFigure {
     pub value: u64,
 }
 
+/// A call in progress (MISSION X4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct LiveCallView {
+    pub id: u64,
+    /// The caller leg's SIP Call-ID (the CDR and the recording carry it too).
+    pub call_id: String,
+    pub direction: String,
+    pub caller: String,
+    pub callee: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub answered_at: Option<OffsetDateTime>,
+    pub held: bool,
+    pub recording: bool,
+    pub recording_paused: bool,
+}
+
+/// Which party of a two-party call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallParty {
+    Caller,
+    Callee,
+}
+
+/// A command on a live call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallCommand {
+    /// `party` is held: it hears music of `music_class`, the other hears nothing.
+    Hold {
+        party: CallParty,
+        music_class: Option<String>,
+    },
+    Resume,
+    StartRecording,
+    StopRecording,
+    PauseRecording,
+    ResumeRecording,
+    /// Dials `extension` into the call as a conference member (G6).
+    AddParty {
+        extension: String,
+    },
+    /// Dials a supervisor's `extension` into the call (S2-S4).
+    Monitor {
+        extension: String,
+        mode: MonitorMode,
+    },
+}
+
+/// How a supervisor joins a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MonitorMode {
+    /// Hears both parties; nobody hears the supervisor.
+    Listen,
+    /// Hears both; only the agent (the callee) hears the supervisor.
+    Whisper,
+    /// Everyone hears everyone.
+    Barge,
+}
+
+/// Why a command on a live call was not carried out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallControlError {
+    NoSuchCall,
+    /// Illegal in the call's state; the text says why ("resume: the call is not held").
+    NotNow(String),
+    NoSwitch,
+}
+
+pub type CallControlFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), CallControlError>> + Send>>;
+
 /// Implemented by the switch. Calls are made after the database change has
 /// committed and must not block (hand work to a task if it takes time).
 pub trait SwitchControl: Send + Sync + std::fmt::Debug + 'static {
@@ -84,6 +158,14 @@ pub trait SwitchControl: Send + Sync + std::fmt::Debug + 'static {
     /// Figures for `/metrics` (calls, datagrams, relayed packets).
     fn figures(&self) -> Vec<SwitchFigure> {
         Vec::new()
+    }
+    /// The calls in progress.
+    fn live_calls(&self) -> Vec<LiveCallView> {
+        Vec::new()
+    }
+    /// Carries out `command` on live call `id`.
+    fn control_call(&self, _id: u64, _command: CallCommand) -> CallControlFuture {
+        Box::pin(async { Err(CallControlError::NoSwitch) })
     }
 }
 

@@ -1,19 +1,26 @@
 //! One task per call (STYLE rule 3): it owns the call's SIP dialogs, its
-//! media relay and its B2BUA core, and is the only place they change.
+//! B2BUA core and its grip on the media engine, and is the only place they
+//! change.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use sb_call::{Action, B2bua, CallSummary, LegEvent, LegId, Timers};
-use sb_media::sdp;
+use sb_media::session::MediaEvent;
 use sb_sip::SipCall;
 use tracing::{Instrument, debug, info, info_span, warn};
 
 use crate::admission::CallPermit;
-use crate::relay::MediaRelay;
+use crate::call_media::{CALLEE, CALLER, CallMedia};
+use crate::directory::RecordingRecord;
+use crate::live_calls::{CallControl, ControlError, LiveCall, Party};
+use crate::media::{EngineEvent, SessionCommand};
 use crate::routing::CallPlan;
 use crate::shared::{Shared, unix_millis};
+
+/// How long a finished call waits for its recording to be closed and
+/// checksummed before the metadata is written without it.
+const RECORDING_CLOSE_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(crate) fn spawn(
     shared: Arc<Shared>,
@@ -34,13 +41,17 @@ async fn run(
     _permit: CallPermit,
 ) {
     let started = unix_millis();
-    let relay = match (
-        shared.ports.bind_pair(shared.media_ip).await,
-        shared.ports.bind_pair(shared.media_ip).await,
+    let mut media = match (
+        shared.ports.bind_pair(shared.media_ip),
+        shared.ports.bind_pair(shared.media_ip),
     ) {
-        (Ok(caller_side), Ok(callee_side)) => {
-            MediaRelay::start(caller_side, callee_side, shared.relay_totals.clone())
-        }
+        (Ok(caller_side), Ok(callee_side)) => CallMedia::open(
+            &shared.media,
+            shared.media_ip,
+            caller_side,
+            callee_side,
+            offer.as_deref(),
+        ),
         _ => {
             warn!("no RTP ports left: refusing the call");
             call.reject(503);
@@ -55,14 +66,24 @@ async fn run(
             return;
         }
     };
-    let media = Media {
-        relay,
-        ip: shared.media_ip,
-    };
-    let offer = offer.map(|o| media.note_and_anchor(LegId::A, &o));
+    let offer = offer.map(|o| media.offer_for_callees(&o));
+    let (live_id, mut controls) = shared.live_calls.register(LiveCall {
+        id: 0,
+        call_id: call.caller_call_id(),
+        direction: plan.direction,
+        caller: plan.caller.clone(),
+        callee: plan.callee.clone(),
+        started_at: started,
+        answered_at: None,
+        held: false,
+        recording: false,
+        recording_paused: false,
+    });
+    let mut answered = false;
+    let mut extras: Vec<Extra> = Vec::new();
     let mut core = B2bua::start(
         started,
-        offer.flatten(),
+        offer,
         plan.targets.len(),
         Timers {
             ring_timeout_ms: shared.config.ring_timeout_ms,
@@ -71,27 +92,36 @@ async fn run(
     let mut terminate = shared.terminate.clone();
     loop {
         while let Some(action) = core.poll_output() {
+            if let Action::Bridge { .. } = action {
+                answered = true;
+                if plan.record
+                    && let Some(root) = &shared.config.recordings_dir
+                {
+                    media.start_recording(root, &call.caller_call_id(), unix_millis());
+                }
+                let recording = media.recording.is_some();
+                shared.live_calls.update(live_id, |c| {
+                    c.answered_at = Some(unix_millis());
+                    c.recording = recording;
+                });
+            }
             if let Some(summary) = perform(&mut call, &plan, &media, &mut core, action).await {
-                debug!(
-                    to_callee = media
-                        .relay
-                        .counters
-                        .caller_to_callee
-                        .load(std::sync::atomic::Ordering::Relaxed),
-                    to_caller = media
-                        .relay
-                        .counters
-                        .callee_to_caller
-                        .load(std::sync::atomic::Ordering::Relaxed),
-                    "media relayed"
-                );
                 // Let the last BYE/CANCEL go out before the dialogs are dropped.
                 while let Some(action) = core.poll_output() {
                     perform(&mut call, &plan, &media, &mut core, action).await;
                 }
+                for extra in extras.drain(..) {
+                    if extra.answered {
+                        call.hangup(extra.leg).await;
+                    } else {
+                        call.cancel(extra.leg).await;
+                    }
+                }
                 call.release();
                 info!(disposition = summary.disposition.code(), cause = %summary.cause, "call ended");
+                shared.live_calls.remove(live_id);
                 record(&shared, &call, &plan, &summary).await;
+                finish_recording(&shared, &call, &plan, summary.ended_at, &mut media).await;
                 return;
             }
         }
@@ -101,12 +131,32 @@ async fn run(
             .unwrap_or(Duration::from_secs(3600));
         tokio::select! {
             event = call.next_event() => match event {
+                Some((leg, LegEvent::Info { content_type, body })) => {
+                    if let Some(digit) = sb_media::dtmf::parse_info(&content_type, &body) {
+                        info!(?leg, key = %digit.key, duration_ms = digit.duration_ms, source = "sip-info", "DTMF");
+                    }
+                }
+                Some((leg @ LegId::B(n), event)) if n >= FIRST_EXTRA_LEG => {
+                    extra_event(&mut call, &mut media, &mut extras, leg, event).await;
+                }
                 Some((leg, event)) => {
                     media.note_event(leg, &event);
                     core.handle_leg(unix_millis(), leg, event);
                 }
                 None => core.terminate(unix_millis(), "signalling lost"),
             },
+            Some(event) = media.events.recv() => note_media_event(event),
+            Some((command, reply)) = controls.recv() => {
+                let mut state = CallState { call: &mut call, media: &mut media, extras: &mut extras, answered };
+                let outcome = control(&shared, &plan, &mut state, command).await;
+                let (held, recording, paused) = (media.is_held(), media.recording.is_some(), media.recording_paused);
+                shared.live_calls.update(live_id, |c| {
+                    c.held = held;
+                    c.recording = recording;
+                    c.recording_paused = paused;
+                });
+                let _ = reply.send(outcome);
+            }
             () = tokio::time::sleep(wait) => core.handle_timeout(unix_millis()),
             changed = terminate.changed() => {
                 if changed.is_err() || *terminate.borrow() {
@@ -117,73 +167,25 @@ async fn run(
     }
 }
 
-struct Media {
-    relay: MediaRelay,
-    ip: std::net::IpAddr,
-}
-
-impl Media {
-    /// The switch's address for `leg`'s side of the relay.
-    fn anchor_for(&self, leg: LegId) -> SocketAddr {
-        let port = match leg {
-            LegId::A => self.relay.caller_side.port,
-            LegId::B(_) => self.relay.callee_side.port,
-        };
-        SocketAddr::new(self.ip, port)
-    }
-
-    /// Learns where `from`'s phone receives audio and returns the SDP to
-    /// give the other side (pointing at the switch's port on that side).
-    fn note_and_anchor(&self, from: LegId, body: &[u8]) -> Option<Vec<u8>> {
-        self.note(from, body);
-        let other = match from {
-            LegId::A => LegId::B(1),
-            LegId::B(_) => LegId::A,
-        };
-        match sdp::anchor(body, self.anchor_for(other)) {
-            Ok(anchored) => Some(anchored),
-            Err(error) => {
-                debug!(%error, "SDP passed through unanchored");
-                Some(body.to_vec())
-            }
+fn note_media_event(event: EngineEvent) {
+    match event {
+        EngineEvent::Media(MediaEvent::Dtmf { leg, digit, source }) => {
+            let leg = if leg == CALLER { "caller" } else { "callee" };
+            info!(leg, key = %digit.key, duration_ms = digit.duration_ms, ?source, "DTMF");
         }
-    }
-
-    fn note(&self, from: LegId, body: &[u8]) {
-        if let Ok(endpoint) = sdp::audio_endpoint(body) {
-            self.relay.set_peers(|peers| match from {
-                LegId::A => peers.caller = Some(endpoint.rtp),
-                LegId::B(_) => peers.callee = Some(endpoint.rtp),
-            });
+        EngineEvent::Media(MediaEvent::PlaybackFinished { leg, interrupted }) => {
+            debug!(leg, interrupted, "prompt finished");
         }
-    }
-
-    fn note_event(&self, leg: LegId, event: &LegEvent) {
-        let body = match event {
-            LegEvent::Progress {
-                sdp: Some(body), ..
-            }
-            | LegEvent::Answered { sdp: Some(body) }
-            | LegEvent::ReInvite { sdp: Some(body) }
-            | LegEvent::ReInviteAnswered {
-                sdp: Some(body), ..
-            } => body,
-            _ => return,
-        };
-        self.note(leg, body);
-    }
-
-    /// SDP that arrived from the side opposite `to`, rewritten for `to`.
-    fn for_leg(&self, to: LegId, body: Option<Vec<u8>>) -> Option<Vec<u8>> {
-        let body = body?;
-        Some(sdp::anchor(&body, self.anchor_for(to)).unwrap_or(body))
+        EngineEvent::RecordingFinished(outcome) => {
+            debug!(?outcome, "recording closed early");
+        }
     }
 }
 
 async fn perform(
     call: &mut SipCall,
     plan: &CallPlan,
-    media: &Media,
+    media: &CallMedia,
     core: &mut B2bua,
     action: Action,
 ) -> Option<CallSummary> {
@@ -217,6 +219,245 @@ async fn perform(
         Action::Ended(summary) => return Some(summary),
     }
     None
+}
+
+/// A command from the API on the live call; refused with the reason when
+/// the call's state does not allow it.
+async fn control(
+    shared: &Shared,
+    plan: &CallPlan,
+    state: &mut CallState<'_>,
+    command: CallControl,
+) -> Result<(), ControlError> {
+    let party_leg = |party: Party| {
+        if party == Party::Caller {
+            CALLER
+        } else {
+            CALLEE
+        }
+    };
+    let answered = state.answered;
+    let call = &*state.call;
+    let media = &mut *state.media;
+    match command {
+        CallControl::Hold { party, music_class } => {
+            if !answered {
+                return Err(ControlError::NotNow("hold: the call is not answered yet"));
+            }
+            if media.in_conference() {
+                return Err(ControlError::NotNow("hold: the call is a conference"));
+            }
+            if media.is_held() {
+                return Err(ControlError::NotNow("hold: the call is already held"));
+            }
+            media.hold(party_leg(party), music_class.as_deref());
+        }
+        CallControl::Resume => {
+            if !media.is_held() {
+                return Err(ControlError::NotNow("resume: the call is not held"));
+            }
+            media.resume();
+        }
+        CallControl::StartRecording => {
+            if !answered {
+                return Err(ControlError::NotNow("record: the call is not answered yet"));
+            }
+            if media.recording.is_some() {
+                return Err(ControlError::NotNow("record: the call is already recorded"));
+            }
+            let Some(root) = &shared.config.recordings_dir else {
+                return Err(ControlError::NotNow("record: recording is not configured"));
+            };
+            media.start_recording(root, &call.caller_call_id(), unix_millis());
+        }
+        CallControl::StopRecording => {
+            if media.recording.is_none() {
+                return Err(ControlError::NotNow(
+                    "stop recording: the call is not recorded",
+                ));
+            }
+            finish_recording(shared, call, plan, unix_millis(), media).await;
+        }
+        CallControl::PauseRecording | CallControl::ResumeRecording => {
+            let pause = matches!(command, CallControl::PauseRecording);
+            if media.recording.is_none() {
+                return Err(ControlError::NotNow(
+                    "pause recording: the call is not recorded",
+                ));
+            }
+            if media.recording_paused == pause {
+                return Err(ControlError::NotNow(if pause {
+                    "pause recording: already paused"
+                } else {
+                    "resume recording: not paused"
+                }));
+            }
+            media.recording_paused = pause;
+            media.handle.command(SessionCommand::PauseRecording(pause));
+        }
+        CallControl::AddParty {
+            extension,
+            membership,
+        } => {
+            if !answered {
+                return Err(ControlError::NotNow(
+                    "add party: the call is not answered yet",
+                ));
+            }
+            if media.is_held() {
+                return Err(ControlError::NotNow("add party: the call is held"));
+            }
+            let targets = crate::routing::extension_targets(shared, &extension, &plan.caller, None);
+            let Some(target) = targets.first() else {
+                return Err(ControlError::NotNow(
+                    "add party: the extension is not registered",
+                ));
+            };
+            let Ok(pair) = shared.ports.bind_pair(shared.media_ip) else {
+                return Err(ControlError::NotNow("add party: no RTP port is free"));
+            };
+            let (index, offer) = media.add_party(pair);
+            let leg = LegId::B(FIRST_EXTRA_LEG + state.extras.len() as u16);
+            if let Err(error) = state.call.dial(leg, target, Some(offer.clone())) {
+                warn!(%error, %extension, "could not dial the added party");
+                media.party_left(index);
+                return Err(ControlError::NotNow(
+                    "add party: could not dial the extension",
+                ));
+            }
+            info!(%extension, ?membership, "party added to the call");
+            state.extras.push(Extra {
+                leg,
+                index,
+                membership,
+                offer,
+                answered: false,
+            });
+        }
+        CallControl::Play {
+            party,
+            prompts,
+            barge_in,
+        } => {
+            if !answered {
+                return Err(ControlError::NotNow("play: the call is not answered yet"));
+            }
+            media.handle.command(SessionCommand::Play {
+                leg: party_leg(party),
+                prompts,
+                barge_in,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Legs the switch dialled into an answered call (conference members,
+/// supervisors) are numbered from here, apart from the forked callees.
+const FIRST_EXTRA_LEG: u16 = 100;
+
+struct Extra {
+    leg: LegId,
+    index: sb_media::session::LegIndex,
+    membership: sb_media::mixer::Membership,
+    offer: Vec<u8>,
+    answered: bool,
+}
+
+struct CallState<'a> {
+    call: &'a mut SipCall,
+    media: &'a mut CallMedia,
+    extras: &'a mut Vec<Extra>,
+    answered: bool,
+}
+
+/// What an added party's leg reports: it joins the mixer when it answers
+/// and leaves it when it fails or hangs up.
+async fn extra_event(
+    call: &mut SipCall,
+    media: &mut CallMedia,
+    extras: &mut Vec<Extra>,
+    leg: LegId,
+    event: LegEvent,
+) {
+    let Some(position) = extras.iter().position(|e| e.leg == leg) else {
+        return;
+    };
+    match event {
+        LegEvent::Answered { sdp } => {
+            let extra = &mut extras[position];
+            extra.answered = true;
+            media.party_answered(extra.index, sdp.as_deref(), extra.membership);
+        }
+        LegEvent::Failed { .. } | LegEvent::HungUp | LegEvent::Cancelled => {
+            let extra = extras.remove(position);
+            info!(leg = ?extra.leg, "added party left the call");
+            media.party_left(extra.index);
+        }
+        LegEvent::ReInvite { .. } => {
+            let offer = extras[position].offer.clone();
+            call.answer_reinvite(leg, 200, Some(offer)).await;
+        }
+        _ => {}
+    }
+}
+
+/// Closes the call's recording, waits for the writer's checksum, and
+/// stores the recording's facts.
+async fn finish_recording(
+    shared: &Shared,
+    call: &SipCall,
+    plan: &CallPlan,
+    ended_at: u64,
+    media: &mut CallMedia,
+) {
+    let Some(file) = media.recording.take() else {
+        return;
+    };
+    media.handle.command(SessionCommand::StopRecording);
+    let finished = tokio::time::timeout(RECORDING_CLOSE_TIMEOUT, async {
+        while let Some(event) = media.events.recv().await {
+            if let EngineEvent::RecordingFinished(outcome) = event {
+                return Some(outcome);
+            }
+        }
+        None
+    })
+    .await;
+    let done = match finished {
+        Ok(Some(Ok(done))) => done,
+        Ok(Some(Err(error))) => {
+            warn!(%error, file = %file.relative, "recording failed");
+            return;
+        }
+        _ => {
+            warn!(file = %file.relative, "recording was not closed in time");
+            return;
+        }
+    };
+    let agent_extension = match plan.direction {
+        "outbound" => plan.caller_extension.clone(),
+        _ => plan.callee_extension.clone(),
+    };
+    let recording = RecordingRecord {
+        call_id: call.caller_call_id(),
+        direction: plan.direction,
+        caller: plan.caller.clone(),
+        callee: plan.callee.clone(),
+        agent_extension,
+        trunk_id: plan.trunk.as_ref().map(|t| t.0),
+        trunk_name: plan.trunk.as_ref().map(|t| t.1.clone()).unwrap_or_default(),
+        started_at: file.started_at,
+        ended_at: ended_at.max(file.started_at),
+        duration_ms: done.duration_ms,
+        layout: "stereo",
+        file: file.relative,
+        size_bytes: done.size_bytes,
+        sha256: done.sha256,
+    };
+    if let Err(error) = shared.directory.write_recording(recording).await {
+        warn!(%error, "could not store the recording's facts");
+    }
 }
 
 pub(crate) fn failed_summary(at: u64, cause: &str) -> CallSummary {

@@ -1,4 +1,5 @@
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 
 use sb_sip::digest::Algorithm;
 
@@ -29,6 +30,11 @@ pub struct SwitchConfig {
     pub security: SecurityPolicy,
     /// Seconds between OPTIONS keep-alives to registered contacts (0 = off).
     pub keepalive_secs: u64,
+    /// Media threads (0 = one per core).
+    pub media_threads: usize,
+    /// Where recordings are written (`YYYY/MM/DD/...wav` below it); `None`
+    /// turns recording off whatever the trunks and extensions say.
+    pub recordings_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +77,8 @@ impl Default for SwitchConfig {
             max_concurrent_calls: 10_000,
             security: SecurityPolicy::default(),
             keepalive_secs: 30,
+            media_threads: 0,
+            recordings_dir: None,
         }
     }
 }

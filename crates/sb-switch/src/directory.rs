@@ -17,6 +17,8 @@ pub struct Account {
     pub call_class: CallClass,
     pub max_contacts: u32,
     pub enabled: bool,
+    /// Record the calls this extension makes and takes (MISSION R1).
+    pub record_calls: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +45,8 @@ pub struct Trunk {
     /// 0 = unlimited.
     pub max_channels: u32,
     pub caller_id: String,
+    /// Record the calls this trunk carries (MISSION R1).
+    pub record_calls: bool,
 }
 
 impl std::fmt::Debug for Trunk {
@@ -101,6 +105,29 @@ pub struct CallRecord {
     pub hangup_side: &'static str,
 }
 
+/// A finished recording of a call, for the recordings table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingRecord {
+    pub call_id: String,
+    pub direction: &'static str,
+    pub caller: String,
+    pub callee: String,
+    /// The extension on the switch's side of the call (the agent's).
+    pub agent_extension: Option<String>,
+    pub trunk_id: Option<i64>,
+    pub trunk_name: String,
+    pub started_at: u64,
+    pub ended_at: u64,
+    pub duration_ms: u64,
+    /// `stereo` (caller left, agent right) or `mono`.
+    pub layout: &'static str,
+    /// Relative to the recordings folder.
+    pub file: String,
+    pub size_bytes: u64,
+    /// Lowercase hex SHA-256 of the whole file.
+    pub sha256: String,
+}
+
 #[async_trait::async_trait]
 pub trait Directory: Send + Sync + 'static {
     async fn account(&self, extension: &str) -> Result<Option<Account>, SwitchError>;
@@ -111,6 +138,7 @@ pub trait Directory: Send + Sync + 'static {
     /// Enabled routes, in the order they are tried.
     async fn outbound_routes(&self) -> Result<Vec<OutboundRoute>, SwitchError>;
     async fn write_call_records(&self, records: Vec<CallRecord>) -> Result<(), SwitchError>;
+    async fn write_recording(&self, recording: RecordingRecord) -> Result<(), SwitchError>;
     async fn record_ban(
         &self,
         address: IpAddr,

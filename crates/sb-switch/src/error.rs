@@ -12,4 +12,6 @@ pub enum SwitchError {
     RtpBind { port: u16, reason: String },
     #[error("invalid RTP port range `{0}`: expected FIRST-LAST with FIRST even and FIRST < LAST")]
     PortRange(String),
+    #[error("media engine: {0}")]
+    Io(#[from] std::io::Error),
 }

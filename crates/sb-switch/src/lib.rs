@@ -7,11 +7,13 @@
 //! Layout: `switch` (start, dispatch, shutdown), `housekeeping` (sweeps,
 //! keep-alives), `registrar` + `auth`
 //! (REGISTER and digest checks), `routing` (where an INVITE goes),
-//! `call_task` (one call), `relay` + `ports` (anchored media), `admission`
+//! `call_task` + `call_media` (one call), `media` (the media threads and
+//! the recording writer) + `ports` (anchored media), `admission`
 //! (overload, trunk channels), `security` (bans), `cdr_writer` (batched CDRs).
 
 mod admission;
 mod auth;
+mod call_media;
 mod call_task;
 mod carriers;
 mod cdr_writer;
@@ -19,9 +21,10 @@ mod config;
 mod directory;
 mod error;
 mod housekeeping;
+mod live_calls;
+mod media;
 mod ports;
 mod registrar;
-mod relay;
 mod routing;
 mod security;
 mod shared;
@@ -30,8 +33,11 @@ mod switch;
 pub use carriers::CarrierStatus;
 pub use config::{SecurityPolicy, SwitchConfig};
 pub use directory::{
-    Account, CallRecord, CallerIdMode, Directory, OutboundRoute, Trunk, TrunkTransport,
+    Account, CallRecord, CallerIdMode, Directory, OutboundRoute, RecordingRecord, Trunk,
+    TrunkTransport,
 };
 pub use error::SwitchError;
+pub use live_calls::{CallControl, ControlError, LiveCall, Party};
+pub use media::MediaCounters;
 pub use sb_sip::{BanList, Transport, digest};
 pub use switch::{Registration, SwitchHandle, SwitchStats, start};

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
-use tokio::net::UdpSocket;
+use std::net::UdpSocket;
 
 use crate::error::SwitchError;
 
@@ -46,19 +46,26 @@ impl PortPool {
         usize::from((self.last - self.first).div_ceil(2))
     }
 
-    /// Binds the next free pair on `ip`, skipping ports other programs hold.
-    pub async fn bind_pair(self: &Arc<Self>, ip: IpAddr) -> Result<PortPair, SwitchError> {
+    /// Binds the next free pair on `ip` (non-blocking sockets for the media
+    /// threads), skipping ports other programs hold.
+    pub fn bind_pair(self: &Arc<Self>, ip: IpAddr) -> Result<PortPair, SwitchError> {
         for _ in 0..self.capacity() {
             let Some(port) = self.reserve() else { break };
-            let rtp = UdpSocket::bind(SocketAddr::new(ip, port)).await;
-            let rtcp = UdpSocket::bind(SocketAddr::new(ip, port + 1)).await;
-            match (rtp, rtcp) {
+            let bound = |port| {
+                let socket = UdpSocket::bind(SocketAddr::new(ip, port))?;
+                socket.set_nonblocking(true)?;
+                Ok::<_, std::io::Error>(socket)
+            };
+            match (bound(port), bound(port + 1)) {
                 (Ok(rtp), Ok(rtcp)) => {
                     return Ok(PortPair {
                         port,
-                        rtp: Arc::new(rtp),
-                        rtcp: Arc::new(rtcp),
-                        pool: self.clone(),
+                        rtp,
+                        rtcp,
+                        lease: PortLease {
+                            port,
+                            pool: self.clone(),
+                        },
                     });
                 }
                 _ => self.release(port),
@@ -100,12 +107,20 @@ impl PortPool {
 #[derive(Debug)]
 pub struct PortPair {
     pub port: u16,
-    pub rtp: Arc<UdpSocket>,
-    pub rtcp: Arc<UdpSocket>,
+    pub rtp: UdpSocket,
+    pub rtcp: UdpSocket,
+    /// Keeps the pair reserved; the sockets may move elsewhere (the media
+    /// threads) as long as the lease goes with them.
+    pub lease: PortLease,
+}
+
+#[derive(Debug)]
+pub struct PortLease {
+    port: u16,
     pool: Arc<PortPool>,
 }
 
-impl Drop for PortPair {
+impl Drop for PortLease {
     fn drop(&mut self) {
         self.pool.release(self.port);
     }
@@ -126,12 +141,12 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn pairs_are_even_distinct_and_returned() {
+    #[test]
+    fn pairs_are_even_distinct_and_returned() {
         let pool = Arc::new(PortPool::parse("41000-41005").expect("range"));
         let ip = IpAddr::from([127, 0, 0, 1]);
-        let a = pool.bind_pair(ip).await.expect("first");
-        let b = pool.bind_pair(ip).await.expect("second");
+        let a = pool.bind_pair(ip).expect("first");
+        let b = pool.bind_pair(ip).expect("second");
         assert!(a.port % 2 == 0 && b.port % 2 == 0 && a.port != b.port);
         assert_eq!(pool.in_use(), 2);
         drop(a);

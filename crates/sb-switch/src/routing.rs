@@ -24,6 +24,9 @@ pub(crate) struct CallPlan {
     pub did: String,
     pub targets: Vec<DialTarget>,
     pub trunk_permit: Option<TrunkPermit>,
+    /// Whether the call is recorded (the trunk's or either extension's
+    /// setting asks for it).
+    pub record: bool,
 }
 
 impl CallPlan {
@@ -80,7 +83,7 @@ pub(crate) fn trunk_for_source(trunks: &[Trunk], source: IpAddr) -> Option<&Trun
 }
 
 /// The registered phones of `extension` as dial targets.
-fn extension_targets(
+pub(crate) fn extension_targets(
     shared: &Shared,
     extension: &str,
     from_user: &str,
@@ -121,6 +124,7 @@ pub(crate) async fn plan_from_trunk(
         did: did.clone(),
         targets: Vec::new(),
         trunk_permit: None,
+        record: false,
     };
     match shared.admission.trunk_channel(trunk.id, trunk.max_channels) {
         Ok(permit) => plan.trunk_permit = Some(permit),
@@ -137,6 +141,8 @@ pub(crate) async fn plan_from_trunk(
         Err(_) => return Err((Refusal::new(500, "failed", "directory unavailable"), plan)),
     };
     plan.callee_extension = Some(target.clone());
+    plan.record = trunk.record_calls
+        || matches!(shared.directory.account(&target).await, Ok(Some(a)) if a.record_calls);
     plan.targets = extension_targets(shared, &target, &caller, None);
     if plan.targets.is_empty() {
         return Err((
@@ -163,10 +169,12 @@ pub(crate) async fn plan_from_extension(
         did: String::new(),
         targets: Vec::new(),
         trunk_permit: None,
+        record: false,
     };
     match shared.directory.account(&dialled).await {
         Ok(Some(callee)) if callee.enabled => {
             plan.callee_extension = Some(callee.extension.clone());
+            plan.record = account.record_calls || callee.record_calls;
             plan.targets =
                 extension_targets(shared, &callee.extension, &account.extension, display);
             if plan.targets.is_empty() {
@@ -210,6 +218,7 @@ pub(crate) async fn plan_from_extension(
         ));
     };
     plan.trunk = Some((trunk.id, trunk.name.clone()));
+    plan.record = account.record_calls || trunk.record_calls;
     match shared.admission.trunk_channel(trunk.id, trunk.max_channels) {
         Ok(permit) => plan.trunk_permit = Some(permit),
         Err(_) => return Err((Refusal::new(503, "congestion", "trunk channels full"), plan)),

@@ -31,8 +31,9 @@ pub(crate) struct Shared {
     pub media_ip: IpAddr,
     /// Flips to true when live calls must be ended (shutdown deadline).
     pub terminate: watch::Receiver<bool>,
-    /// RTP packets of all calls.
-    pub relay_totals: Arc<crate::relay::RelayCounters>,
+    /// Every call's RTP sockets and media sessions.
+    pub media: crate::media::MediaEngine,
+    pub live_calls: crate::live_calls::LiveCalls,
     pub calls_started: std::sync::atomic::AtomicU64,
     pub calls_refused: std::sync::atomic::AtomicU64,
     /// Wakes the carrier registration loop after a trunk edit.

@@ -52,9 +52,27 @@ pub struct SwitchStats {
     pub datagrams_rejected: u64,
     pub datagrams_dropped: u64,
     pub datagrams_banned: u64,
+    /// RTP packets received on the switch's media ports.
+    pub rtp_received: u64,
+    /// Relayed from one phone to another as they arrived.
+    pub rtp_relayed: u64,
     pub rtp_caller_to_callee: u64,
     pub rtp_callee_to_caller: u64,
-    pub rtp_dropped: u64,
+    /// Made by the switch (music, prompts, the mixer's output).
+    pub rtp_generated: u64,
+    /// From an address other than the latched one.
+    pub rtp_dropped_source: u64,
+    /// From the latched address with another SSRC.
+    pub rtp_dropped_ssrc: u64,
+    pub rtp_malformed: u64,
+    pub rtp_send_errors: u64,
+    pub media_sessions: u64,
+    pub media_late_ticks: u64,
+    pub recordings_started: u64,
+    pub recordings_finished: u64,
+    pub recording_failures: u64,
+    pub recorded_bytes: u64,
+    pub recorder_backlog: u64,
 }
 
 /// The running switch; cheap to clone.
@@ -99,6 +117,11 @@ pub async fn start(
         );
     }
     let (records, _writer) = cdr_writer::spawn(directory.clone(), 8192);
+    let threads = match config.media_threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    let media = crate::media::MediaEngine::start(threads)?;
     let (terminate_tx, terminate) = watch::channel(false);
     let shared = Arc::new(Shared {
         stack,
@@ -113,7 +136,8 @@ pub async fn start(
         media_ip,
         terminate,
         carriers_changed: tokio::sync::Notify::new(),
-        relay_totals: Arc::default(),
+        media,
+        live_calls: crate::live_calls::LiveCalls::default(),
         calls_started: AtomicU64::new(0),
         calls_refused: AtomicU64::new(0),
         config,
@@ -201,7 +225,7 @@ impl SwitchHandle {
     /// Counters and gauges for monitoring.
     pub fn stats(&self) -> SwitchStats {
         let wire = self.shared.stack.stats();
-        let relay = &self.shared.relay_totals;
+        let media = &self.shared.media.counters;
         let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
         let (dialogs, transactions, finished) = self.shared.stack.table_sizes();
         SwitchStats {
@@ -215,9 +239,22 @@ impl SwitchHandle {
             datagrams_rejected: load(&wire.rejected),
             datagrams_dropped: load(&wire.dropped),
             datagrams_banned: load(&wire.banned),
-            rtp_caller_to_callee: load(&relay.caller_to_callee),
-            rtp_callee_to_caller: load(&relay.callee_to_caller),
-            rtp_dropped: load(&relay.dropped),
+            rtp_received: load(&media.received),
+            rtp_relayed: load(&media.relayed),
+            rtp_caller_to_callee: load(&media.relayed_from_caller),
+            rtp_callee_to_caller: load(&media.relayed_from_callee),
+            rtp_generated: load(&media.generated),
+            rtp_dropped_source: load(&media.dropped_source),
+            rtp_dropped_ssrc: load(&media.dropped_ssrc),
+            rtp_malformed: load(&media.malformed),
+            rtp_send_errors: load(&media.send_errors),
+            media_sessions: self.shared.media.sessions() as u64,
+            media_late_ticks: load(&media.late_ticks),
+            recordings_started: load(&media.recordings_started),
+            recordings_finished: load(&media.recordings_finished),
+            recording_failures: load(&media.recording_failures),
+            recorded_bytes: load(&media.recorded_bytes),
+            recorder_backlog: load(&media.recorder_backlog),
         }
     }
 
@@ -262,6 +299,26 @@ impl SwitchHandle {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         self.shared.stack.shutdown();
+        self.shared.media.shutdown();
+    }
+
+    /// The calls in progress, oldest first.
+    pub fn live_calls(&self) -> Vec<crate::live_calls::LiveCall> {
+        self.shared.live_calls.list()
+    }
+
+    /// Carries out `command` on live call `id` (see [`CallControl`](crate::CallControl)).
+    pub async fn control_call(
+        &self,
+        id: u64,
+        command: crate::live_calls::CallControl,
+    ) -> Result<(), crate::live_calls::ControlError> {
+        self.shared.live_calls.control(id, command).await
+    }
+
+    /// Replaces the music-on-hold classes (after an upload or at start).
+    pub fn set_music(&self, library: sb_media::moh::MusicLibrary) {
+        self.shared.media.set_music(library);
     }
 }
 

@@ -104,6 +104,14 @@ pub struct GlobalArgs {
     /// Concurrent calls beyond which INVITEs get 503 [default: 10000; 0 = no limit].
     #[arg(long, global = true, env = "SWITCHBOARD_MAX_CALLS", value_name = "N")]
     pub max_calls: Option<usize>,
+    /// Media threads that carry every call's RTP [default: 0 = one per core].
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_MEDIA_THREADS",
+        value_name = "N"
+    )]
+    pub media_threads: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -127,6 +135,7 @@ struct FileConfig {
     ring_timeout: Option<u64>,
     max_cps: Option<u32>,
     max_calls: Option<usize>,
+    media_threads: Option<usize>,
     sip_ban_minutes: Option<u64>,
     sip_digest: Option<String>,
     sip_max_auth_failures: Option<usize>,
@@ -229,6 +238,9 @@ fn switch_config(args: &GlobalArgs, file: &FileConfig) -> anyhow::Result<SwitchC
     }
     if let Some(n) = args.max_calls.or(file.max_calls) {
         switch.max_concurrent_calls = n;
+    }
+    if let Some(n) = args.media_threads.or(file.media_threads) {
+        switch.media_threads = n;
     }
     if let Some(list) = args.sip_digest.clone().or(file.sip_digest.clone()) {
         let algorithms = list

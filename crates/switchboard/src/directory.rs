@@ -7,7 +7,8 @@ use sb_core::SipSecret;
 use sb_core::dial_pattern::DialPattern;
 use sb_store::{Actor, NewCdr, NewSipBan, Store};
 use sb_switch::{
-    Account, CallRecord, CallerIdMode, Directory, OutboundRoute, SwitchError, Trunk, TrunkTransport,
+    Account, CallRecord, CallerIdMode, Directory, OutboundRoute, RecordingRecord, SwitchError,
+    Trunk, TrunkTransport,
 };
 use time::OffsetDateTime;
 
@@ -50,6 +51,7 @@ impl Directory for StoreDirectory {
             call_class: a.call_class,
             max_contacts: a.max_contacts,
             enabled: a.enabled,
+            record_calls: a.record_calls,
         }))
     }
 
@@ -73,6 +75,7 @@ impl Directory for StoreDirectory {
                 register_expires: u32::try_from(t.register_expires).unwrap_or(3600),
                 max_channels: u32::try_from(t.max_channels).unwrap_or(0),
                 caller_id: t.caller_id,
+                record_calls: t.record_calls,
             })
             .collect())
     }
@@ -120,6 +123,30 @@ impl Directory for StoreDirectory {
     async fn write_call_records(&self, records: Vec<CallRecord>) -> Result<(), SwitchError> {
         let cdrs: Vec<NewCdr> = records.into_iter().map(to_cdr).collect();
         self.store.insert_cdrs(&cdrs).await.map_err(failed)
+    }
+
+    async fn write_recording(&self, recording: RecordingRecord) -> Result<(), SwitchError> {
+        let row = sb_store::recordings::NewRecording {
+            call_id: recording.call_id,
+            direction: sb_store::Direction::parse(recording.direction)
+                .unwrap_or(sb_store::Direction::Internal),
+            caller: recording.caller,
+            callee: recording.callee,
+            agent_extension: recording.agent_extension,
+            trunk_id: recording.trunk_id,
+            trunk_name: recording.trunk_name,
+            started_at: instant(recording.started_at),
+            ended_at: instant(recording.ended_at),
+            duration_ms: ms(recording.duration_ms),
+            layout: recording.layout.to_owned(),
+            file: recording.file,
+            size_bytes: ms(recording.size_bytes),
+            sha256: recording.sha256,
+        };
+        sb_store::recordings::insert(&self.store, &row)
+            .await
+            .map(|_| ())
+            .map_err(failed)
     }
 
     async fn record_ban(

@@ -131,7 +131,10 @@ pub async fn run(
     );
     let state = AppState::new(store.clone(), Arc::new(SystemClock), config.api.clone())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    state.set_switch(Arc::new(crate::switch_bridge::SwitchBridge(switch.clone())));
+    state.set_switch(Arc::new(crate::switch_bridge::SwitchBridge::new(
+        switch.clone(),
+        config.data_dir.join("moh"),
+    )));
     let recording_storage = crate::recording_storage::spawn(state.clone())?;
     let listener = tokio::net::TcpListener::bind(config.http)
         .await

@@ -1,15 +1,28 @@
 //! Connects the API's `SwitchControl` hook to the running switch.
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 
 use sb_api::{
-    CarrierRegistrationView, ConfigChange, RegistrationView, SwitchControl, SwitchFigure,
+    CallCommand, CallControlError, CallControlFuture, CallParty, CarrierRegistrationView,
+    ConfigChange, LiveCallView, MonitorMode, RegistrationView, SwitchControl, SwitchFigure,
 };
-use sb_switch::SwitchHandle;
+use sb_media::mixer::Membership;
+use sb_switch::{CallControl, ControlError, Party, SwitchHandle};
 use time::OffsetDateTime;
 
 #[derive(Debug)]
-pub struct SwitchBridge(pub SwitchHandle);
+pub struct SwitchBridge {
+    switch: SwitchHandle,
+    /// `<data>/moh`: music-on-hold classes, reloaded when the console changes them.
+    music_dir: PathBuf,
+}
+
+impl SwitchBridge {
+    pub fn new(switch: SwitchHandle, music_dir: PathBuf) -> SwitchBridge {
+        SwitchBridge { switch, music_dir }
+    }
+}
 
 fn instant(millis: u64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
@@ -18,16 +31,16 @@ fn instant(millis: u64) -> OffsetDateTime {
 
 impl SwitchControl for SwitchBridge {
     fn ban_lifted(&self, address: IpAddr) {
-        self.0.lift_ban(address);
+        self.switch.lift_ban(address);
     }
 
     fn ban_added(&self, address: IpAddr, until_millis: i64) {
-        self.0
+        self.switch
             .ban(address, u64::try_from(until_millis).unwrap_or(0));
     }
 
     fn registrations(&self) -> Vec<RegistrationView> {
-        self.0
+        self.switch
             .registrations()
             .into_iter()
             .map(|r| RegistrationView {
@@ -42,7 +55,7 @@ impl SwitchControl for SwitchBridge {
     }
 
     fn carrier_registrations(&self) -> Vec<CarrierRegistrationView> {
-        self.0
+        self.switch
             .carrier_registrations()
             .into_iter()
             .map(|c| CarrierRegistrationView {
@@ -57,7 +70,7 @@ impl SwitchControl for SwitchBridge {
     }
 
     fn figures(&self) -> Vec<SwitchFigure> {
-        let s = self.0.stats();
+        let s = self.switch.stats();
         let figure = |name, help, counter, value| SwitchFigure {
             name,
             help,
@@ -126,6 +139,18 @@ impl SwitchControl for SwitchBridge {
                 s.datagrams_banned,
             ),
             figure(
+                "rtp_packets_received",
+                "RTP and RTCP packets received on media ports.",
+                true,
+                s.rtp_received,
+            ),
+            figure(
+                "rtp_packets_relayed",
+                "RTP packets relayed from one phone to another.",
+                true,
+                s.rtp_relayed,
+            ),
+            figure(
                 "rtp_packets_caller_to_callee",
                 "RTP packets relayed from callers to callees.",
                 true,
@@ -138,23 +163,145 @@ impl SwitchControl for SwitchBridge {
                 s.rtp_callee_to_caller,
             ),
             figure(
-                "rtp_packets_dropped",
-                "RTP packets from unexpected sources dropped.",
+                "rtp_packets_generated",
+                "RTP packets made by the switch (music, prompts, mixer).",
                 true,
-                s.rtp_dropped,
+                s.rtp_generated,
+            ),
+            figure(
+                "rtp_packets_dropped_source",
+                "RTP packets from an address other than the latched one.",
+                true,
+                s.rtp_dropped_source,
+            ),
+            figure(
+                "rtp_packets_dropped_ssrc",
+                "RTP packets from the latched address with another SSRC.",
+                true,
+                s.rtp_dropped_ssrc,
+            ),
+            figure(
+                "rtp_packets_malformed",
+                "RTP packets that did not parse or carried an unnegotiated payload type.",
+                true,
+                s.rtp_malformed,
+            ),
+            figure(
+                "rtp_send_errors",
+                "RTP sends the kernel refused.",
+                true,
+                s.rtp_send_errors,
+            ),
+            figure(
+                "media_sessions",
+                "Calls with a live media session.",
+                false,
+                s.media_sessions,
+            ),
+            figure(
+                "media_late_ticks",
+                "Media ticks run more than one packet time late.",
+                true,
+                s.media_late_ticks,
+            ),
+            figure(
+                "recordings_finished",
+                "Recordings closed and checksummed.",
+                true,
+                s.recordings_finished,
+            ),
+            figure(
+                "recording_failures",
+                "Recordings that could not be written.",
+                true,
+                s.recording_failures,
+            ),
+            figure(
+                "recorded_bytes",
+                "Bytes of audio written to recordings.",
+                true,
+                s.recorded_bytes,
+            ),
+            figure(
+                "recorder_backlog",
+                "Recording chunks waiting for the writer thread.",
+                false,
+                s.recorder_backlog,
             ),
         ]
     }
 
+    fn live_calls(&self) -> Vec<LiveCallView> {
+        self.switch
+            .live_calls()
+            .into_iter()
+            .map(|c| LiveCallView {
+                id: c.id,
+                call_id: c.call_id,
+                direction: c.direction.to_owned(),
+                caller: c.caller,
+                callee: c.callee,
+                started_at: instant(c.started_at),
+                answered_at: c.answered_at.map(instant),
+                held: c.held,
+                recording: c.recording,
+                recording_paused: c.recording_paused,
+            })
+            .collect()
+    }
+
+    fn control_call(&self, id: u64, command: CallCommand) -> CallControlFuture {
+        let switch = self.switch.clone();
+        let other = |party: CallParty| match party {
+            // The held party hears music; the one who holds hears nothing.
+            CallParty::Caller => Party::Callee,
+            CallParty::Callee => Party::Caller,
+        };
+        let command = match command {
+            CallCommand::Hold { party, music_class } => CallControl::Hold {
+                party: other(party),
+                music_class,
+            },
+            CallCommand::Resume => CallControl::Resume,
+            CallCommand::StartRecording => CallControl::StartRecording,
+            CallCommand::StopRecording => CallControl::StopRecording,
+            CallCommand::PauseRecording => CallControl::PauseRecording,
+            CallCommand::ResumeRecording => CallControl::ResumeRecording,
+            CallCommand::AddParty { extension } => CallControl::AddParty {
+                extension,
+                membership: Membership::Full,
+            },
+            CallCommand::Monitor { extension, mode } => CallControl::AddParty {
+                extension,
+                membership: match mode {
+                    MonitorMode::Listen => Membership::Listen,
+                    // The callee's leg is the agent's in a call from a caller.
+                    MonitorMode::Whisper => Membership::Whisper { to: 1 },
+                    MonitorMode::Barge => Membership::Full,
+                },
+            },
+        };
+        Box::pin(async move {
+            switch
+                .control_call(id, command)
+                .await
+                .map_err(|error| match error {
+                    ControlError::NoSuchCall => CallControlError::NoSuchCall,
+                    ControlError::NotNow(reason) => CallControlError::NotNow(reason.to_owned()),
+                })
+        })
+    }
+
     fn config_changed(&self, change: ConfigChange) {
         match change {
-            ConfigChange::Extension { extension } => self.0.extension_changed(extension),
-            ConfigChange::Trunks => self.0.trunks_changed(),
-            // Routes are read per call: nothing cached to refresh.
-            ConfigChange::InboundRoutes | ConfigChange::OutboundRoutes => {}
-            // Music and prompt files are for the media engine, which reads
-            // them itself; nothing here caches them yet.
-            ConfigChange::Music | ConfigChange::Prompts => {}
+            ConfigChange::Extension { extension } => self.switch.extension_changed(extension),
+            ConfigChange::Trunks => self.switch.trunks_changed(),
+            ConfigChange::Music => {
+                let (switch, root) = (self.switch.clone(), self.music_dir.clone());
+                tokio::task::spawn_blocking(move || crate::sip::load_music(&root, &switch));
+            }
+            // Routes are read per call and prompts per use: nothing cached to refresh.
+            ConfigChange::InboundRoutes | ConfigChange::OutboundRoutes | ConfigChange::Prompts => {}
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod departments;
 pub mod dictionary;
 pub mod extension_groups;
 pub mod inbound_routes;
+pub mod live_calls;
 pub mod music_classes;
 pub mod outbound_routes;
 pub mod prompts;

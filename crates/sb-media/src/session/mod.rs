@@ -58,6 +58,9 @@ pub enum MediaEvent {
 pub struct SessionStats {
     pub received: u64,
     pub relayed: u64,
+    /// Of `relayed`, those from the caller's leg (0) and from the callee's (1).
+    pub relayed_from_caller: u64,
+    pub relayed_from_callee: u64,
     pub generated: u64,
     /// From an address other than the latched one.
     pub dropped_source: u64,
@@ -395,6 +398,7 @@ impl MediaSession {
                     bytes: packet,
                 });
                 self.stats.relayed += 1;
+                self.count_relayed(from);
                 continue;
             }
             self.payload.clear();
@@ -413,6 +417,15 @@ impl MediaSession {
                 self.legs[to].encoder.encode(&self.pcm, &mut self.payload);
             }
             self.forward_with_type(to, target, target_type, rtp, send);
+            self.count_relayed(from);
+        }
+    }
+
+    fn count_relayed(&mut self, from: LegIndex) {
+        match from {
+            0 => self.stats.relayed_from_caller += 1,
+            1 => self.stats.relayed_from_callee += 1,
+            _ => {}
         }
     }
 

@@ -40,6 +40,43 @@ impl RtpPeer {
         p
     }
 
+    pub fn ssrc(&self) -> u32 {
+        self.ssrc
+    }
+
+    /// Sends a packet built by the test.
+    pub fn send_raw(&self, to: SocketAddr, packet: &[u8]) {
+        self.socket.send_to(packet, to).expect("send RTP");
+    }
+
+    /// Every packet that arrives within `within` (stops after a quiet 500 ms
+    /// once something came).
+    pub fn collect(&self, within: Duration) -> Vec<Vec<u8>> {
+        let deadline = Instant::now() + within;
+        let mut packets = Vec::new();
+        let mut buf = [0u8; 2048];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            let wait = if packets.is_empty() {
+                left
+            } else {
+                left.min(Duration::from_millis(500))
+            };
+            self.socket
+                .set_read_timeout(Some(wait))
+                .expect("read timeout");
+            match self.socket.recv_from(&mut buf) {
+                Ok((len, _)) => packets.push(buf[..len].to_vec()),
+                Err(_) if packets.is_empty() => continue,
+                Err(_) => break,
+            }
+        }
+        packets
+    }
+
     pub fn send(&self, to: SocketAddr, seq: u16) {
         self.socket
             .send_to(&self.packet(seq), to)

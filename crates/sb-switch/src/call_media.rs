@@ -1,0 +1,376 @@
+//! One call's side of the media engine: the two port pairs, the SDP each
+//! phone gets (pointing at the switch, codecs negotiated so transcoding
+//! happens only when the phones share no codec), hold with music, and the
+//! recording's file.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use sb_call::{LegEvent, LegId};
+use sb_media::codec::Codec;
+use sb_media::mixer::Membership;
+use sb_media::negotiation::{self, AudioFormats};
+use sb_media::recorder::Layout;
+use sb_media::sdp::{self, Direction};
+use sb_media::session::{Hearing, LegIndex, LegMedia};
+use tokio::sync::mpsc::UnboundedReceiver;
+use tracing::debug;
+
+use crate::media::{EngineEvent, MediaEngine, MediaHandle, SessionCommand};
+use crate::ports::PortPair;
+
+pub(crate) const CALLER: LegIndex = 0;
+pub(crate) const CALLEE: LegIndex = 1;
+
+pub(crate) struct CallMedia {
+    pub handle: MediaHandle,
+    pub events: UnboundedReceiver<EngineEvent>,
+    ip: IpAddr,
+    caller_port: u16,
+    callee_port: u16,
+    caller: LegMedia,
+    callee: LegMedia,
+    caller_offer: AudioFormats,
+    /// Set when the callee chose a codec the caller did not offer: the
+    /// caller is answered with this (payload type, codec) instead.
+    caller_answer: Option<(u8, Codec)>,
+    /// Hold with music: the class, and which leg put the other on hold.
+    held_by: Option<LegIndex>,
+    music_class: String,
+    pub recording: Option<RecordingFile>,
+    pub recording_paused: bool,
+    /// Legs added to the call (conference members, supervisors), by index.
+    parties: Vec<(LegIndex, Membership)>,
+    next_leg: LegIndex,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RecordingFile {
+    /// Relative to the recordings folder, as stored.
+    pub relative: String,
+    pub started_at: u64,
+}
+
+impl CallMedia {
+    pub(crate) fn open(
+        engine: &MediaEngine,
+        ip: IpAddr,
+        caller_side: PortPair,
+        callee_side: PortPair,
+        offer: Option<&[u8]>,
+    ) -> CallMedia {
+        let caller_offer = offer
+            .and_then(|o| negotiation::audio_formats(o).ok())
+            .unwrap_or_default();
+        let (payload_type, codec) = caller_offer.preferred().unwrap_or((0, Codec::Pcmu));
+        let remote = offer
+            .and_then(|o| sdp::audio_endpoint(o).ok())
+            .map(|e| e.rtp);
+        let caller = LegMedia {
+            remote,
+            codec,
+            payload_type,
+            telephone_event: caller_offer.telephone_event,
+        };
+        let callee = LegMedia {
+            remote: None,
+            ..caller
+        };
+        let (caller_port, callee_port) = (caller_side.port, callee_side.port);
+        let (handle, events) = engine.open(vec![(caller_side, caller), (callee_side, callee)]);
+        handle.command(SessionCommand::Bridge(CALLER, CALLEE));
+        CallMedia {
+            handle,
+            events,
+            ip,
+            caller_port,
+            callee_port,
+            caller,
+            callee,
+            caller_offer,
+            caller_answer: None,
+            held_by: None,
+            music_class: "default".into(),
+            recording: None,
+            recording_paused: false,
+            parties: Vec::new(),
+            next_leg: CALLEE + 1,
+        }
+    }
+
+    fn anchor_for(&self, leg: LegId) -> SocketAddr {
+        let port = match leg {
+            LegId::A => self.caller_port,
+            LegId::B(_) => self.callee_port,
+        };
+        SocketAddr::new(self.ip, port)
+    }
+
+    /// The caller's offer as the callees get it.
+    pub(crate) fn offer_for_callees(&self, offer: &[u8]) -> Vec<u8> {
+        let anchored = match sdp::anchor(offer, self.anchor_for(LegId::B(1))) {
+            Ok(anchored) => anchored,
+            Err(error) => {
+                debug!(%error, "SDP passed through unanchored");
+                return offer.to_vec();
+            }
+        };
+        negotiation::offer_with_g711(&anchored).unwrap_or(anchored)
+    }
+
+    /// SDP that arrived from the side opposite `to`, rewritten for `to`.
+    pub(crate) fn for_leg(&self, to: LegId, body: Option<Vec<u8>>) -> Option<Vec<u8>> {
+        let body = body?;
+        let anchored = sdp::anchor(&body, self.anchor_for(to)).unwrap_or(body);
+        if to == LegId::A
+            && let Some((payload_type, codec)) = self.caller_answer
+        {
+            return Some(
+                negotiation::answer_with(
+                    &anchored,
+                    payload_type,
+                    codec,
+                    self.caller_offer.telephone_event,
+                )
+                .unwrap_or(anchored),
+            );
+        }
+        Some(anchored)
+    }
+
+    /// Learns from a leg's SDP where it receives audio, which codec it
+    /// chose, and whether it is putting the call on hold.
+    pub(crate) fn note_event(&mut self, leg: LegId, event: &LegEvent) {
+        let (body, is_answer) = match event {
+            LegEvent::Progress {
+                sdp: Some(body), ..
+            }
+            | LegEvent::Answered { sdp: Some(body) }
+            | LegEvent::ReInviteAnswered {
+                sdp: Some(body), ..
+            } => (body, true),
+            LegEvent::ReInvite { sdp: Some(body) } => (body, false),
+            _ => return,
+        };
+        let Ok(endpoint) = sdp::audio_endpoint(body) else {
+            return;
+        };
+        let formats = negotiation::audio_formats(body).unwrap_or_default();
+        match leg {
+            LegId::B(_) => {
+                if let Some((payload_type, codec)) = formats.preferred() {
+                    self.callee = LegMedia {
+                        remote: Some(endpoint.rtp),
+                        codec,
+                        payload_type,
+                        telephone_event: formats.telephone_event,
+                    };
+                    if is_answer {
+                        self.settle_caller_codec(codec);
+                    }
+                } else {
+                    self.callee.remote = Some(endpoint.rtp);
+                }
+                self.handle
+                    .command(SessionCommand::UpdateLeg(CALLEE, self.callee));
+            }
+            LegId::A => {
+                self.caller.remote = Some(endpoint.rtp);
+                self.handle
+                    .command(SessionCommand::UpdateLeg(CALLER, self.caller));
+            }
+        }
+        if !is_answer {
+            self.note_hold(leg, endpoint.direction);
+        }
+    }
+
+    /// The caller uses the callee's codec when it offered it; otherwise its
+    /// own first choice, and the switch transcodes.
+    fn settle_caller_codec(&mut self, callee_codec: Codec) {
+        match self.caller_offer.payload_type_of(callee_codec) {
+            Some(payload_type) => {
+                self.caller.codec = callee_codec;
+                self.caller.payload_type = payload_type;
+                self.caller_answer = None;
+            }
+            None => {
+                if let Some((payload_type, codec)) = self.caller_offer.preferred() {
+                    self.caller.codec = codec;
+                    self.caller.payload_type = payload_type;
+                    self.caller_answer = Some((payload_type, codec));
+                }
+            }
+        }
+        self.handle
+            .command(SessionCommand::UpdateLeg(CALLER, self.caller));
+    }
+
+    /// A phone that holds (sendonly / inactive) leaves the other hearing
+    /// music; resuming (sendrecv) bridges them again.
+    fn note_hold(&mut self, leg: LegId, direction: Direction) {
+        let holder = match leg {
+            LegId::A => CALLER,
+            LegId::B(_) => CALLEE,
+        };
+        let holding = matches!(direction, Direction::SendOnly | Direction::Inactive);
+        if holding && self.held_by.is_none() {
+            self.hold(holder, None);
+        } else if !holding && self.held_by == Some(holder) {
+            self.resume();
+        }
+    }
+
+    pub(crate) fn hold(&mut self, holder: LegIndex, class: Option<&str>) {
+        let other = if holder == CALLER { CALLEE } else { CALLER };
+        if let Some(class) = class {
+            self.music_class = class.to_owned();
+        }
+        self.held_by = Some(holder);
+        self.handle
+            .command(SessionCommand::Hear(holder, Hearing::Nothing));
+        self.handle
+            .command(SessionCommand::HearMusic(other, self.music_class.clone()));
+    }
+
+    pub(crate) fn resume(&mut self) {
+        self.held_by = None;
+        self.handle.command(SessionCommand::Bridge(CALLER, CALLEE));
+    }
+
+    pub(crate) fn is_held(&self) -> bool {
+        self.held_by.is_some()
+    }
+
+    /// A new leg for a party the switch dials: its port pair joins the
+    /// session; returns the leg and the offer to send it.
+    pub(crate) fn add_party(&mut self, pair: PortPair) -> (LegIndex, Vec<u8>) {
+        let leg = self.next_leg;
+        self.next_leg += 1;
+        let anchor = SocketAddr::new(self.ip, pair.port);
+        let media = LegMedia {
+            telephone_event: Some(101),
+            ..LegMedia::new(None, Codec::Pcmu)
+        };
+        self.handle.command(SessionCommand::AddLeg(pair, media));
+        (leg, negotiation::switch_offer(anchor, leg as u64))
+    }
+
+    /// The added party answered: it joins the mixer as `membership`, and
+    /// the two original parties move into the mixer with it.
+    pub(crate) fn party_answered(
+        &mut self,
+        leg: LegIndex,
+        sdp: Option<&[u8]>,
+        membership: Membership,
+    ) {
+        let remote = sdp.and_then(|s| sdp::audio_endpoint(s).ok()).map(|e| e.rtp);
+        let formats = sdp
+            .and_then(|s| negotiation::audio_formats(s).ok())
+            .unwrap_or_default();
+        let (payload_type, codec) = formats.preferred().unwrap_or((0, Codec::Pcmu));
+        let media = LegMedia {
+            remote,
+            codec,
+            payload_type,
+            telephone_event: formats.telephone_event,
+        };
+        self.handle.command(SessionCommand::UpdateLeg(leg, media));
+        if self.parties.is_empty() {
+            self.handle
+                .command(SessionCommand::JoinMixer(CALLER, Membership::Full));
+            self.handle
+                .command(SessionCommand::JoinMixer(CALLEE, Membership::Full));
+        }
+        self.handle
+            .command(SessionCommand::JoinMixer(leg, membership));
+        self.parties.push((leg, membership));
+    }
+
+    /// An added party left: the last one out leaves the two original
+    /// parties bridged directly again.
+    pub(crate) fn party_left(&mut self, leg: LegIndex) {
+        let before = self.parties.len();
+        self.parties.retain(|(l, _)| *l != leg);
+        if self.parties.len() == before {
+            return;
+        }
+        self.handle
+            .command(SessionCommand::LeaveMixer(leg, Hearing::Nothing));
+        if self.parties.is_empty() {
+            self.handle
+                .command(SessionCommand::LeaveMixer(CALLER, Hearing::Peer(CALLEE)));
+            self.handle
+                .command(SessionCommand::LeaveMixer(CALLEE, Hearing::Peer(CALLER)));
+        }
+    }
+
+    pub(crate) fn in_conference(&self) -> bool {
+        !self.parties.is_empty()
+    }
+
+    pub(crate) fn start_recording(&mut self, root: &std::path::Path, call_id: &str, now: u64) {
+        if self.recording.is_some() {
+            return;
+        }
+        let relative = recording_path(call_id, now);
+        self.handle.command(SessionCommand::StartRecording {
+            path: root.join(&relative),
+            layout: Layout::Stereo,
+            caller: CALLER,
+            agent: CALLEE,
+        });
+        self.recording_paused = false;
+        self.recording = Some(RecordingFile {
+            relative: relative.to_string_lossy().into_owned(),
+            started_at: now,
+        });
+    }
+}
+
+/// `YYYY/MM/DD/YYYYMMDD-HHMMSS-mmm-<call-id>.wav`, with the call-id reduced
+/// to characters safe in any file system (the milliseconds tell apart the
+/// recordings of a call stopped and started again).
+pub(crate) fn recording_path(call_id: &str, at_millis: u64) -> PathBuf {
+    let at = time::OffsetDateTime::from_unix_timestamp((at_millis / 1000) as i64)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let safe: String = call_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(64)
+        .collect();
+    PathBuf::from(format!("{:04}", at.year()))
+        .join(format!("{:02}", u8::from(at.month())))
+        .join(format!("{:02}", at.day()))
+        .join(format!(
+            "{:04}{:02}{:02}-{:02}{:02}{:02}-{:03}-{safe}.wav",
+            at.year(),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second(),
+            at_millis % 1000
+        ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recordings_are_filed_by_date_with_a_safe_name() {
+        // 2026-11-24 10:30:05.123 UTC
+        let path = recording_path("a1b2@10.0.0.5:5060/../x", 1_795_516_205_123);
+        assert_eq!(
+            path,
+            PathBuf::from("2026/11/24/20261124-103005-123-a1b2_10_0_0_5_5060____x.wav")
+        );
+    }
+}

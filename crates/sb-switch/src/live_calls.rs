@@ -1,0 +1,138 @@
+//! Live calls as others see and steer them (MISSION X4, G4, R2): each call
+//! task registers itself here with a command channel; the API lists the
+//! calls and sends commands, which the call task carries out in its own
+//! loop (one owner per call, no locks around call state).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tokio::sync::{mpsc, oneshot};
+
+/// Which party of a two-party call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Caller,
+    Callee,
+}
+
+/// A command for a live call.
+#[derive(Debug, Clone)]
+pub enum CallControl {
+    /// `party` is put on hold: the other hears music of `music_class`.
+    Hold {
+        party: Party,
+        music_class: Option<String>,
+    },
+    Resume,
+    StartRecording,
+    StopRecording,
+    PauseRecording,
+    ResumeRecording,
+    /// Dials `extension` into the call: a conference member (`Full`), or a
+    /// supervisor who listens, whispers to the callee, or barges in.
+    AddParty {
+        extension: String,
+        membership: sb_media::mixer::Membership,
+    },
+    /// Plays prompts (8 kHz mono samples, already loaded) to `party`.
+    Play {
+        party: Party,
+        prompts: Vec<sb_media::prompt::Prompt>,
+        barge_in: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ControlError {
+    #[error("no such call (it may have ended)")]
+    NoSuchCall,
+    #[error("{0}")]
+    NotNow(&'static str),
+}
+
+/// What the API shows of a live call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveCall {
+    pub id: u64,
+    pub call_id: String,
+    pub direction: &'static str,
+    pub caller: String,
+    pub callee: String,
+    pub started_at: u64,
+    pub answered_at: Option<u64>,
+    pub held: bool,
+    pub recording: bool,
+    pub recording_paused: bool,
+}
+
+pub(crate) type Reply = oneshot::Sender<Result<(), ControlError>>;
+
+#[derive(Debug)]
+struct Entry {
+    view: LiveCall,
+    commands: mpsc::UnboundedSender<(CallControl, Reply)>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct LiveCalls {
+    calls: Mutex<HashMap<u64, Entry>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl LiveCalls {
+    pub(crate) fn register(
+        &self,
+        view: LiveCall,
+    ) -> (u64, mpsc::UnboundedReceiver<(CallControl, Reply)>) {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let (commands, receiver) = mpsc::unbounded_channel();
+        if let Ok(mut calls) = self.calls.lock() {
+            calls.insert(
+                id,
+                Entry {
+                    view: LiveCall { id, ..view },
+                    commands,
+                },
+            );
+        }
+        (id, receiver)
+    }
+
+    pub(crate) fn update(&self, id: u64, change: impl FnOnce(&mut LiveCall)) {
+        if let Ok(mut calls) = self.calls.lock()
+            && let Some(entry) = calls.get_mut(&id)
+        {
+            change(&mut entry.view);
+        }
+    }
+
+    pub(crate) fn remove(&self, id: u64) {
+        if let Ok(mut calls) = self.calls.lock() {
+            calls.remove(&id);
+        }
+    }
+
+    pub(crate) fn list(&self) -> Vec<LiveCall> {
+        let mut calls: Vec<LiveCall> = self
+            .calls
+            .lock()
+            .map(|c| c.values().map(|e| e.view.clone()).collect())
+            .unwrap_or_default();
+        calls.sort_by_key(|c| c.id);
+        calls
+    }
+
+    pub(crate) async fn control(&self, id: u64, command: CallControl) -> Result<(), ControlError> {
+        let sender = self
+            .calls
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&id).map(|e| e.commands.clone()))
+            .ok_or(ControlError::NoSuchCall)?;
+        let (reply, answer) = oneshot::channel();
+        sender
+            .send((command, reply))
+            .map_err(|_| ControlError::NoSuchCall)?;
+        answer.await.unwrap_or(Err(ControlError::NoSuchCall))
+    }
+}
