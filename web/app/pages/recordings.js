@@ -276,22 +276,19 @@ export default {
           <el-table-column :label="t('cdrs.startedAt')" width="170">
             <template #default="{ row }"><span :data-test="'recording-row-' + row.id">{{ fmtDateTime(row.started_at) }}</span></template>
           </el-table-column>
-          <el-table-column :label="t('cdrs.direction')" width="90">
+          <el-table-column :label="t('cdrs.direction')" width="100">
             <template #default="{ row }">{{ tOr('cdrs.directionValue.' + row.direction, row.direction) }}</template>
           </el-table-column>
-          <el-table-column prop="caller" :label="t('cdrs.caller')" min-width="130" />
-          <el-table-column prop="callee" :label="t('cdrs.callee')" min-width="130" />
-          <el-table-column :label="t('recordings.agent')" width="100">
+          <el-table-column prop="caller" :label="t('cdrs.caller')" min-width="120" />
+          <el-table-column prop="callee" :label="t('cdrs.callee')" min-width="120" />
+          <el-table-column :label="t('recordings.agent')" width="90">
             <template #default="{ row }">{{ row.agent_extension || '—' }}</template>
           </el-table-column>
-          <el-table-column :label="t('cdrs.trunk')" min-width="120">
+          <el-table-column :label="t('cdrs.trunk')" min-width="110">
             <template #default="{ row }">{{ row.trunk_name || '—' }}</template>
           </el-table-column>
           <el-table-column :label="t('recordings.duration')" width="90">
             <template #default="{ row }">{{ fmtDuration(row.duration_ms) }}</template>
-          </el-table-column>
-          <el-table-column :label="t('recordings.size')" width="100">
-            <template #default="{ row }">{{ fmtBytes(row.size_bytes) }}</template>
           </el-table-column>
           <el-table-column :label="t('common.status')" width="100">
             <template #default="{ row }">
@@ -300,7 +297,7 @@ export default {
                 {{ t('recordings.status.' + statusOf(row)) }}</el-tag>
             </template>
           </el-table-column>
-          <el-table-column v-if="listen" :label="t('common.actions')" width="150" fixed="right">
+          <el-table-column v-if="listen" :label="t('common.actions')" width="190" fixed="right">
             <template #default="{ row }">
               <template v-if="row.available">
                 <el-button link type="primary" :icon="$icons.VideoPlay" :data-test="'recording-play-' + row.id"
