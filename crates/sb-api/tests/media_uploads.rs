@@ -98,6 +98,23 @@ async fn prompts_are_converted_and_bad_files_named(app: TestApp) {
     );
     assert_eq!(prompt["size_bytes"], stored.len());
 
+    // Past axum's default 2 MB body limit, within ours.
+    let long = upload(
+        &app,
+        "/api/v1/prompts?name=long",
+        wav_16k_stereo(40),
+        "audio/wav",
+        &admin,
+    )
+    .await;
+    assert_eq!(long.status, StatusCode::CREATED, "{:?}", long.json());
+    assert_eq!(long.json()["duration_ms"], 40_000);
+    let long_id = long.json()["id"].as_i64().expect("id");
+    let gone = app
+        .delete(&format!("/api/v1/prompts/{long_id}"), &admin)
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+
     let listed = app.get("/api/v1/prompts", &admin).await;
     assert_eq!(listed.body["total"], 1);
     let played = app
@@ -217,8 +234,8 @@ async fn prompts_are_converted_and_bad_files_named(app: TestApp) {
     assert!(!app.media.prompts.join(format!("{id}.wav")).exists());
     assert_eq!(
         switch.events(),
-        ["Prompts", "Prompts", "Prompts"],
-        "told after upload, rename and delete"
+        ["Prompts", "Prompts", "Prompts", "Prompts", "Prompts"],
+        "told after each upload, rename and delete"
     );
     app.finish().await;
 }
