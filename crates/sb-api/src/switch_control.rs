@@ -82,6 +82,9 @@ pub struct LiveCallView {
     pub held: bool,
     pub recording: bool,
     pub recording_paused: bool,
+    /// Keys the caller pressed during the call (the last 64).
+    pub caller_digits: String,
+    pub callee_digits: String,
 }
 
 /// Which party of a two-party call.
@@ -93,7 +96,7 @@ pub enum CallParty {
 }
 
 /// A command on a live call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum CallCommand {
     /// `party` is held: it hears music of `music_class`, the other hears nothing.
     Hold {
@@ -105,6 +108,13 @@ pub enum CallCommand {
     StopRecording,
     PauseRecording,
     ResumeRecording,
+    /// Plays prompts to `party` over what it hears; a key it presses stops
+    /// them if `barge_in`.
+    Play {
+        party: CallParty,
+        prompts: Vec<sb_media::prompt::Prompt>,
+        barge_in: bool,
+    },
     /// Dials `extension` into the call as a conference member (G6).
     AddParty {
         extension: String,

@@ -78,6 +78,8 @@ async fn run(
         held: false,
         recording: false,
         recording_paused: false,
+        caller_digits: String::new(),
+        callee_digits: String::new(),
     });
     let mut answered = false;
     let mut extras: Vec<Extra> = Vec::new();
@@ -133,7 +135,8 @@ async fn run(
             event = call.next_event() => match event {
                 Some((leg, LegEvent::Info { content_type, body })) => {
                     if let Some(digit) = sb_media::dtmf::parse_info(&content_type, &body) {
-                        info!(?leg, key = %digit.key, duration_ms = digit.duration_ms, source = "sip-info", "DTMF");
+                        let from = if leg == LegId::A { CALLER } else { CALLEE };
+                        note_digit(&shared, live_id, from, digit, "sip-info");
                     }
                 }
                 Some((leg @ LegId::B(n), event)) if n >= FIRST_EXTRA_LEG => {
@@ -145,7 +148,7 @@ async fn run(
                 }
                 None => core.terminate(unix_millis(), "signalling lost"),
             },
-            Some(event) = media.events.recv() => note_media_event(event),
+            Some(event) = media.events.recv() => note_media_event(&shared, live_id, event),
             Some((command, reply)) = controls.recv() => {
                 let mut state = CallState { call: &mut call, media: &mut media, extras: &mut extras, answered };
                 let outcome = control(&shared, &plan, &mut state, command).await;
@@ -167,11 +170,14 @@ async fn run(
     }
 }
 
-fn note_media_event(event: EngineEvent) {
+fn note_media_event(shared: &Shared, live_id: u64, event: EngineEvent) {
     match event {
         EngineEvent::Media(MediaEvent::Dtmf { leg, digit, source }) => {
-            let leg = if leg == CALLER { "caller" } else { "callee" };
-            info!(leg, key = %digit.key, duration_ms = digit.duration_ms, ?source, "DTMF");
+            let source = match source {
+                sb_media::session::DtmfSource::Rfc4733 => "rfc4733",
+                sb_media::session::DtmfSource::Inband => "in-band",
+            };
+            note_digit(shared, live_id, leg, digit, source);
         }
         EngineEvent::Media(MediaEvent::PlaybackFinished { leg, interrupted }) => {
             debug!(leg, interrupted, "prompt finished");
@@ -180,6 +186,27 @@ fn note_media_event(event: EngineEvent) {
             debug!(?outcome, "recording closed early");
         }
     }
+}
+
+/// A key a party pressed: logged and shown on the live call (the IVR will
+/// consume them too).
+fn note_digit(
+    shared: &Shared,
+    live_id: u64,
+    leg: sb_media::session::LegIndex,
+    digit: sb_media::dtmf::Digit,
+    source: &'static str,
+) {
+    let party = if leg == CALLER { "caller" } else { "callee" };
+    info!(party, key = %digit.key, duration_ms = digit.duration_ms, source, "DTMF");
+    shared.live_calls.update(live_id, |call| {
+        let digits = if leg == CALLER {
+            &mut call.caller_digits
+        } else {
+            &mut call.callee_digits
+        };
+        crate::live_calls::push_digit(digits, digit.key);
+    });
 }
 
 async fn perform(

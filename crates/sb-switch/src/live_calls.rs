@@ -63,6 +63,19 @@ pub struct LiveCall {
     pub held: bool,
     pub recording: bool,
     pub recording_paused: bool,
+    /// Keys each party pressed during the call (RFC 4733, SIP INFO or
+    /// in-band), at most the last 64.
+    pub caller_digits: String,
+    pub callee_digits: String,
+}
+
+/// Keeps the last `MAX_DIGITS` keys.
+pub(crate) fn push_digit(digits: &mut String, key: char) {
+    const MAX_DIGITS: usize = 64;
+    if digits.len() >= MAX_DIGITS {
+        digits.remove(0);
+    }
+    digits.push(key);
 }
 
 pub(crate) type Reply = oneshot::Sender<Result<(), ControlError>>;

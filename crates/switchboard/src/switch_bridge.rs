@@ -246,6 +246,8 @@ impl SwitchControl for SwitchBridge {
                 held: c.held,
                 recording: c.recording,
                 recording_paused: c.recording_paused,
+                caller_digits: c.caller_digits,
+                callee_digits: c.callee_digits,
             })
             .collect()
     }
@@ -267,6 +269,18 @@ impl SwitchControl for SwitchBridge {
             CallCommand::StopRecording => CallControl::StopRecording,
             CallCommand::PauseRecording => CallControl::PauseRecording,
             CallCommand::ResumeRecording => CallControl::ResumeRecording,
+            CallCommand::Play {
+                party,
+                prompts,
+                barge_in,
+            } => CallControl::Play {
+                party: match party {
+                    CallParty::Caller => Party::Caller,
+                    CallParty::Callee => Party::Callee,
+                },
+                prompts,
+                barge_in,
+            },
             CallCommand::AddParty { extension } => CallControl::AddParty {
                 extension,
                 membership: Membership::Full,

@@ -452,6 +452,7 @@ fn live_call_commands_are_refused_with_the_reason_in_illegal_states() {
     let port = peers::register(&switch, "1002");
     let dir = switch.scratch("media");
     let callee_file = dir.join("relay-1002");
+    let callee_rtp = RtpPeer::new(0x1002);
     let mut uas = peers::answering(
         &switch,
         "callee",
@@ -459,7 +460,7 @@ fn live_call_commands_are_refused_with_the_reason_in_illegal_states() {
         "1002",
         ("127.0.0.1", port),
         vec![
-            ("rtp_port", sip_support::free_udp_port().to_string()),
+            ("rtp_port", callee_rtp.port.to_string()),
             ("relay_file", callee_file.display().to_string()),
         ],
         &[],
@@ -525,6 +526,42 @@ fn live_call_commands_are_refused_with_the_reason_in_illegal_states() {
     refused("recording", r#"{"action":"start"}"#, "already recorded");
     refused("parties", r#"{"extension":"1004"}"#, "not registered");
 
+    // A prompt played to the callee: uploaded, converted, then played.
+    let mut wav = std::io::Cursor::new(Vec::new());
+    {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut writer = hound::WavWriter::new(&mut wav, spec).expect("wav");
+        for n in 0..16_000 {
+            let t = f64::from(n) / 16_000.0;
+            writer
+                .write_sample((6000.0 * (2.0 * std::f64::consts::PI * 600.0 * t).sin()) as i16)
+                .expect("sample");
+        }
+        writer.finalize().expect("wav");
+    }
+    let (status, prompt) = switch.api_upload("/api/v1/prompts?name=welcome", wav.get_ref());
+    assert_eq!(status, 201, "{prompt}");
+    let prompt_id = field(&prompt, "id").expect("prompt id");
+    let (status, answer) = send(
+        "play",
+        &format!(r#"{{"party":"callee","prompt_ids":[{prompt_id}]}}"#),
+    );
+    assert_eq!(status, 204, "{answer}");
+    let (status, answer) = send("play", r#"{"party":"callee","prompt_ids":[424242]}"#);
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer.contains("prompt_ids"), "{answer}");
+    let prompt_audio = decode_all(&callee_rtp.collect(Duration::from_secs(3)));
+    assert!(
+        level(&prompt_audio, 600.0) > 1000.0,
+        "the callee heard the 600 Hz prompt: {}",
+        level(&prompt_audio, 600.0)
+    );
+
     let (status, answer) = send("hold", r#"{"party":"nobody"}"#);
     assert!(
         (400..500).contains(&status) && answer.contains("party"),
@@ -545,4 +582,76 @@ fn live_call_commands_are_refused_with_the_reason_in_illegal_states() {
         (found.len() == 2).then_some(found)
     });
     assert!(stored.is_some(), "two recordings\n{}", switch.log());
+}
+
+/// Sends `keys` as RFC 4733 events (payload type 101), 100 ms each, paced.
+fn press(peer: &RtpPeer, to: SocketAddr, keys: &str) {
+    let mut sequence = 1000u16;
+    for (index, key) in keys.chars().enumerate() {
+        let timestamp = 8000 * (index as u32 + 1);
+        let sender = sb_media::dtmf::EventSender::new(key, 100, 20, 8000).expect("a key");
+        for payload in sender {
+            let mut packet = vec![0x80, 101 | if payload.marker { 0x80 } else { 0 }];
+            packet.extend_from_slice(&sequence.to_be_bytes());
+            packet.extend_from_slice(&timestamp.to_be_bytes());
+            packet.extend_from_slice(&peer.ssrc().to_be_bytes());
+            packet.extend_from_slice(&payload.bytes);
+            peer.send_raw(to, &packet);
+            sequence = sequence.wrapping_add(1);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(60));
+    }
+}
+
+#[test]
+fn rfc4733_keys_pressed_by_the_caller_are_reported_once_each() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start();
+    let port = peers::register(&switch, "1002");
+    let dir = switch.scratch("media");
+    let caller_rtp = RtpPeer::new(0x1001);
+    let caller_file = dir.join("relay-1001");
+    let mut uas = peers::answering(
+        &switch,
+        "callee",
+        "uas_answer.xml",
+        "1002",
+        ("127.0.0.1", port),
+        vec![
+            ("rtp_port", sip_support::free_udp_port().to_string()),
+            ("relay_file", dir.join("relay-1002").display().to_string()),
+        ],
+        &[],
+    );
+    let csv = users_csv(&dir, "1001", "demo1001");
+    let mut uac = Run {
+        name: "caller",
+        scenario: "uac_call_dtmf.xml",
+        csv: &csv,
+        client_of: Some(switch.sip),
+        port: None,
+        keys: vec![
+            ("callee", "1002".to_owned()),
+            ("rtp_port", caller_rtp.port.to_string()),
+            ("relay_file", caller_file.display().to_string()),
+        ],
+        tcp: false,
+    }
+    .spawn(&dir);
+    let Some(to_caller_side) = relay_address(&caller_file) else {
+        panic!("not answered\n{}", switch.log());
+    };
+    press(&caller_rtp, to_caller_side, "12#");
+    let digits = poll(Duration::from_secs(3), || {
+        let (_, page) = switch.api_get("/api/v1/calls");
+        let call = items(&page).into_iter().next()?;
+        let digits = field(&call, "caller_digits")?;
+        (digits.len() >= 3).then_some(digits)
+    });
+    uac.assert_success(|| switch.log());
+    uas.assert_success(|| switch.log());
+    assert_eq!(digits.as_deref(), Some("12#"), "{}", switch.log());
 }

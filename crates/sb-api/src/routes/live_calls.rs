@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(resume_call))
         .routes(routes!(record_call))
         .routes(routes!(add_party))
+        .routes(routes!(play_to_call))
         .routes(routes!(monitor_call))
 }
 
@@ -141,6 +142,56 @@ async fn record_call(
         .record_audit(state.now(), &who.actor(), event)
         .await?;
     Ok(status)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlayBody {
+    /// Who hears the prompts: `caller` or `callee`.
+    party: CallParty,
+    /// Voice prompts (ids from /api/v1/prompts), played in this order.
+    prompt_ids: Vec<i64>,
+    /// A key the party presses stops the playing (default false).
+    barge_in: Option<bool>,
+}
+
+/// Plays voice prompts to one party over what it hears (the other party
+/// is not covered); when they end the party hears the call again.
+#[utoipa::path(post, path = "/api/v1/calls/{id}/play", tag = "telephony", request_body = PlayBody,
+    params(("id" = u64, Path)),
+    responses((status = 204), (status = 404), (status = 409), (status = 422)),
+    security(("session" = ["call.control"]), ("bearer" = ["call.control"])))]
+async fn play_to_call(
+    _: Can<perm::CallControl>,
+    State(state): State<AppState>,
+    Path(id): Path<u64>,
+    ApiJson(body): ApiJson<PlayBody>,
+) -> ApiResult<axum::http::StatusCode> {
+    if body.prompt_ids.is_empty() || body.prompt_ids.len() > 20 {
+        return Err(ApiError::validation(
+            "prompt_ids",
+            "one to twenty prompt ids",
+        ));
+    }
+    let mut prompts = Vec::with_capacity(body.prompt_ids.len());
+    for prompt_id in &body.prompt_ids {
+        let prompt = state.store().prompt(*prompt_id).await.map_err(|_| {
+            ApiError::validation("prompt_ids", format!("no voice prompt with id {prompt_id}"))
+        })?;
+        let path = state.media_dirs().prompts.join(&prompt.file);
+        let bytes = tokio::fs::read(&path).await.map_err(|e| {
+            ApiError::internal("reading a voice prompt", format!("{}: {e}", path.display()))
+        })?;
+        let audio = sb_media::prompt::Prompt::from_wav_bytes(&bytes)
+            .map_err(|e| ApiError::internal("decoding a voice prompt", e))?;
+        prompts.push(audio);
+    }
+    let command = CallCommand::Play {
+        party: body.party,
+        prompts,
+        barge_in: body.barge_in.unwrap_or(false),
+    };
+    run(&state, id, command).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

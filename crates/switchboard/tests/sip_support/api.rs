@@ -23,6 +23,16 @@ fn http(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String, String) {
+    http_bytes(base, method, path, headers, body.as_bytes())
+}
+
+fn http_bytes(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, String) {
     let mut stream = TcpStream::connect(base).expect("connect to the API");
     stream
         .set_read_timeout(Some(Duration::from_secs(15)))
@@ -35,8 +45,9 @@ fn http(
         request.push_str(&format!("{name}: {value}\r\n"));
     }
     request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).expect("send");
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(body);
+    stream.write_all(&bytes).expect("send");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read");
     let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
@@ -97,6 +108,18 @@ impl Switch {
             ("X-CSRF-Token", session.csrf.as_str()),
         ];
         let (status, _, body) = http(&self.http, method, path, &headers, json);
+        (status, body)
+    }
+
+    /// POSTs a file's bytes (e.g. a WAV) to `path` as the administrator.
+    pub fn api_upload(&self, path: &str, bytes: &[u8]) -> (u16, String) {
+        let session = self.session();
+        let headers = [
+            ("Cookie", session.cookie.as_str()),
+            ("Content-Type", "audio/wav"),
+            ("X-CSRF-Token", session.csrf.as_str()),
+        ];
+        let (status, _, body) = http_bytes(&self.http, "POST", path, &headers, bytes);
         (status, body)
     }
 
