@@ -296,10 +296,9 @@ async fn run(state: &AppState, id: u64, command: CallCommand) -> ApiResult<axum:
             Err(ApiError::not_found("call not found (it may have ended)"))
         }
         Err(CallControlError::NotNow(reason)) => Err(ApiError::conflict("call_state", reason)),
-        Err(CallControlError::NoSwitch) => Err(ApiError::new(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "no_switch",
-            "the SIP switch is not running",
+        // Without a running switch there are no live calls to steer.
+        Err(CallControlError::NoSwitch) => Err(ApiError::not_found(
+            "call not found: the SIP switch is not running",
         )),
     }
 }

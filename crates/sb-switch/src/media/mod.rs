@@ -30,7 +30,7 @@ use crate::ports::PortPair;
 
 /// What a call task can ask of its media session.
 #[derive(Debug)]
-pub(crate) enum SessionCommand {
+pub enum SessionCommand {
     AddLeg(PortPair, LegMedia),
     UpdateLeg(LegIndex, LegMedia),
     Bridge(LegIndex, LegIndex),
@@ -56,7 +56,7 @@ pub(crate) enum SessionCommand {
 
 /// What a media session tells its call task.
 #[derive(Debug)]
-pub(crate) enum EngineEvent {
+pub enum EngineEvent {
     Media(MediaEvent),
     RecordingFinished(Result<FinishedRecording, String>),
 }
@@ -133,7 +133,7 @@ impl MediaEngine {
 
     /// Opens a session for a call with its first legs; the least busy
     /// thread takes it.
-    pub(crate) fn open(
+    pub fn open(
         &self,
         legs: Vec<(PortPair, LegMedia)>,
     ) -> (MediaHandle, async_mpsc::UnboundedReceiver<EngineEvent>) {
@@ -179,13 +179,13 @@ impl MediaEngine {
 /// A call task's grip on its session; dropping it closes the session (and
 /// finishes its recording).
 #[derive(Debug)]
-pub(crate) struct MediaHandle {
+pub struct MediaHandle {
     key: u64,
     worker: WorkerHandle,
 }
 
 impl MediaHandle {
-    pub(crate) fn command(&self, command: SessionCommand) {
+    pub fn command(&self, command: SessionCommand) {
         self.worker.send(Command::Session(self.key, command));
     }
 }
