@@ -49,51 +49,50 @@ impl<T> TimerWheel<T> {
         self.len += 1;
     }
 
-    /// Moves every entry due at or before `now_ms` into `fired`, in slot order.
+    /// Moves into `fired` every entry whose slot has begun by `now_ms` (an
+    /// entry fires at the start of its slot: at most one slot early, never
+    /// late), slot by slot. Each slot is visited once per turn of the wheel,
+    /// so an advance costs the entries it fires plus those of later turns
+    /// sharing their slots, not a scan of everything scheduled.
     pub fn advance(&mut self, now_ms: u64, fired: &mut Vec<(u64, T)>) {
-        let count = self.slots.len() as u64;
-        while self.cursor_ms <= now_ms && self.len > 0 {
+        let turn = self.slot_ms * self.slots.len() as u64;
+        while self.cursor_ms <= now_ms {
+            if self.len == 0 {
+                self.cursor_ms = now_ms - now_ms % self.slot_ms + self.slot_ms;
+                return;
+            }
             let slot = self.slot_of(self.cursor_ms);
             let slot_end = self.cursor_ms + self.slot_ms;
             let entries = &mut self.slots[slot];
-            let mut kept = entries.len();
-            while kept > 0 {
-                kept -= 1;
+            for _ in 0..entries.len() {
                 let Some((due, item)) = entries.pop_front() else {
                     break;
                 };
-                if due < slot_end && due <= now_ms {
+                if due < slot_end {
                     fired.push((due, item));
                     self.len -= 1;
                 } else {
                     entries.push_back((due, item));
                 }
             }
-            if slot_end > now_ms {
-                break;
-            }
             self.cursor_ms = slot_end;
-            // A long sleep: skip whole empty turns instead of walking them.
-            if now_ms - self.cursor_ms > self.slot_ms * count && self.len == 0 {
+            // After a long sleep, whole turns with nothing due are skipped.
+            if now_ms >= self.cursor_ms + turn
+                && self.slots.iter().flatten().all(|(due, _)| *due > now_ms)
+            {
                 self.cursor_ms = now_ms - now_ms % self.slot_ms;
             }
         }
-        if self.len == 0 {
-            self.cursor_ms = self.cursor_ms.max(now_ms - now_ms % self.slot_ms);
-        }
     }
 
-    /// When the next entry could be due (the start of the next non-empty slot).
+    /// When the next entry could fire: the start of the first non-empty slot.
     pub fn next_due(&self) -> Option<u64> {
         if self.len == 0 {
             return None;
         }
-        let earliest = self
-            .slots
-            .iter()
-            .flat_map(|slot| slot.iter().map(|(due, _)| *due))
-            .min();
-        earliest.map(|due| due.max(self.cursor_ms))
+        (0..self.slots.len() as u64)
+            .map(|n| self.cursor_ms + n * self.slot_ms)
+            .find(|at| !self.slots[self.slot_of(*at)].is_empty())
     }
 }
 
@@ -108,14 +107,14 @@ mod tests {
         wheel.insert(1_003, "a");
         wheel.insert(1_100, "far");
         let mut fired = Vec::new();
-        wheel.advance(1_002, &mut fired);
-        assert!(fired.is_empty());
-        wheel.advance(1_004, &mut fired);
-        assert_eq!(fired, vec![(1_003, "a")]);
+        wheel.advance(999, &mut fired);
+        assert!(fired.is_empty(), "nothing before its slot begins");
+        wheel.advance(1_000, &mut fired);
+        assert_eq!(fired, vec![(1_003, "a")], "fires when its slot begins");
         fired.clear();
         wheel.advance(1_050, &mut fired);
         assert_eq!(fired, vec![(1_020, "b")]);
-        assert_eq!(wheel.next_due(), Some(1_100));
+        assert_eq!(wheel.next_due(), Some(1_060), "the next visit of its slot");
         fired.clear();
         wheel.advance(1_100, &mut fired);
         assert_eq!(fired, vec![(1_100, "far")]);

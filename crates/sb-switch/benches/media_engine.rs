@@ -175,18 +175,52 @@ fn main() {
         let per_call = (media_cpu + writer_cpu) * 100.0 / calls as f64;
         println!("| figure | value |");
         println!("|---|---|");
-        println!("| calls (bridged G.711, {} recorded) | {calls} |", if record { "all" } else { "none" });
+        println!(
+            "| calls (bridged G.711, {} recorded) | {calls} |",
+            if record { "all" } else { "none" }
+        );
         println!("| media threads | {threads} |");
-        println!("| packets relayed per second | {:.0} |", relayed as f64 / wall);
-        println!("| media threads' CPU | {:.0}% of one core |", media_cpu * 100.0);
-        println!("| recording writer's CPU | {:.0}% of one core |", writer_cpu * 100.0);
+        println!(
+            "| packets relayed per second | {:.0} |",
+            relayed as f64 / wall
+        );
+        println!(
+            "| media threads' CPU | {:.0}% of one core |",
+            media_cpu * 100.0
+        );
+        println!(
+            "| recording writer's CPU | {:.0}% of one core |",
+            writer_cpu * 100.0
+        );
         println!("| CPU per call | {per_call:.4}% of one core |");
-        println!("| memory per call | {:.0} KB ({} MB idle, {} MB busy) |", (busy_rss.saturating_sub(idle_rss)) as f64 / calls as f64, idle_rss / 1024, busy_rss / 1024);
-        println!("| packets sent / relayed back and received | {total_sent} / {total_received} ({:.3}% not back) |", (total_sent.saturating_sub(total_received)) as f64 / total_sent.max(1) as f64 * 100.0);
-        println!("| dropped: wrong source / SSRC / malformed | {} / {} / {} |", load(&c.dropped_source), load(&c.dropped_ssrc), load(&c.malformed));
+        println!(
+            "| memory per call | {:.0} KB ({} MB idle, {} MB busy) |",
+            (busy_rss.saturating_sub(idle_rss)) as f64 / calls as f64,
+            idle_rss / 1024,
+            busy_rss / 1024
+        );
+        println!(
+            "| packets sent / relayed back and received | {total_sent} / {total_received} ({:.3}% not back) |",
+            (total_sent.saturating_sub(total_received)) as f64 / total_sent.max(1) as f64 * 100.0
+        );
+        let (in_engine, out_engine) = (load(&c.received), load(&c.relayed));
+        println!(
+            "| engine: packets received / relayed (whole run) | {in_engine} / {out_engine} ({} not relayed) |",
+            in_engine.saturating_sub(out_engine)
+        );
+        println!(
+            "| dropped: wrong source / SSRC / malformed | {} / {} / {} |",
+            load(&c.dropped_source),
+            load(&c.dropped_ssrc),
+            load(&c.malformed)
+        );
         println!("| sends refused by the kernel | {} |", load(&c.send_errors));
         println!("| ticks more than 20 ms late | {} |", load(&c.late_ticks));
-        println!("| recorded bytes / writer backlog at the end | {} / {} chunks |", load(&c.recorded_bytes), load(&c.recorder_backlog));
+        println!(
+            "| recorded bytes / writer backlog at the end | {} / {} chunks |",
+            load(&c.recorded_bytes),
+            load(&c.recorder_backlog)
+        );
     });
     drop(handles);
     std::thread::sleep(Duration::from_secs(2));

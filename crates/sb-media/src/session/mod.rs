@@ -237,7 +237,8 @@ impl MediaSession {
                 recorder: Recorder::new(layout),
                 caller,
                 agent,
-                pending: Vec::with_capacity(64 * 1024),
+                // The media thread takes the bytes at 16 KB (half a second of stereo).
+                pending: Vec::with_capacity(17 * 1024),
             });
         }
         self.refresh_listening();
