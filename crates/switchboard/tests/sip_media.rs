@@ -15,7 +15,7 @@ use sb_media::codec::{Codec, Decoder, Encoder};
 use sip_support::api::{field, items};
 use sip_support::peers;
 use sip_support::rtp::{RtpPeer, relay_address};
-use sip_support::sipp::Run;
+use sip_support::sipp::{Run, Sipp};
 use sip_support::{Switch, peers_available, poll, users_csv};
 
 /// One second of a phone's voice: `frequency` Hz as PCMU, 50 packets 20 ms apart.
@@ -62,19 +62,27 @@ fn voiced(samples: impl Iterator<Item = i16>) -> Vec<i16> {
         .collect()
 }
 
-#[test]
-fn a_recorded_call_leaves_a_stereo_wav_with_each_side_on_its_channel() {
-    if !peers_available("sipp") {
-        return;
-    }
-    let switch = Switch::start();
-    // The demo data records extension 1001's calls.
-    let port = peers::register(&switch, "1002");
+/// An answered call from 1001 to 1002 (SIPp both sides, `uas_answer.xml`
+/// for 1002); each phone's RTP is the test's peer. `extra` goes to the
+/// caller's SIPp (e.g. `-d` for `uac_call_held.xml`).
+struct AnsweredCall {
+    uac: Sipp,
+    uas: Sipp,
+    to_caller_side: SocketAddr,
+    to_callee_side: SocketAddr,
+}
+
+fn answered_call(
+    switch: &Switch,
+    caller_scenario: &str,
+    extra: &[&str],
+    (caller_rtp, callee_rtp): (&RtpPeer, &RtpPeer),
+) -> AnsweredCall {
+    let port = peers::register(switch, "1002");
     let dir = switch.scratch("media");
-    let (callee_rtp, caller_rtp) = (RtpPeer::new(0x1002), RtpPeer::new(0x1001));
     let (callee_file, caller_file) = (dir.join("callee-relay"), dir.join("caller-relay"));
-    let mut uas = peers::answering(
-        &switch,
+    let uas = peers::answering(
+        switch,
         "callee",
         "uas_answer.xml",
         "1002",
@@ -86,9 +94,9 @@ fn a_recorded_call_leaves_a_stereo_wav_with_each_side_on_its_channel() {
         &[],
     );
     let csv = users_csv(&dir, "1001", "demo1001");
-    let mut uac = Run {
+    let uac = Run {
         name: "caller",
-        scenario: "uac_call.xml",
+        scenario: caller_scenario,
         csv: &csv,
         client_of: Some(switch.sip),
         port: None,
@@ -99,12 +107,38 @@ fn a_recorded_call_leaves_a_stereo_wav_with_each_side_on_its_channel() {
         ],
         tcp: false,
     }
-    .spawn(&dir);
+    .spawn_from(&dir, "127.0.0.1", extra);
     let (Some(to_caller_side), Some(to_callee_side)) =
         (relay_address(&caller_file), relay_address(&callee_file))
     else {
-        panic!("no relay addresses\n{}\n{}", uac.trace(), switch.log());
+        panic!(
+            "the call was not answered\n{}\n{}",
+            uac.trace(),
+            switch.log()
+        );
     };
+    AnsweredCall {
+        uac,
+        uas,
+        to_caller_side,
+        to_callee_side,
+    }
+}
+
+#[test]
+fn a_recorded_call_leaves_a_stereo_wav_with_each_side_on_its_channel() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start();
+    // The demo data records extension 1001's calls.
+    let (callee_rtp, caller_rtp) = (RtpPeer::new(0x1002), RtpPeer::new(0x1001));
+    let AnsweredCall {
+        mut uac,
+        mut uas,
+        to_caller_side,
+        to_callee_side,
+    } = answered_call(&switch, "uac_call.xml", &[], (&caller_rtp, &callee_rtp));
     std::thread::scope(|s| {
         s.spawn(|| talk(&caller_rtp, to_caller_side, 440.0));
         s.spawn(|| talk(&callee_rtp, to_callee_side, 1000.0));
@@ -449,41 +483,14 @@ fn live_call_commands_are_refused_with_the_reason_in_illegal_states() {
         return;
     }
     let switch = Switch::start();
-    let port = peers::register(&switch, "1002");
-    let dir = switch.scratch("media");
-    let callee_file = dir.join("relay-1002");
-    let callee_rtp = RtpPeer::new(0x1002);
-    let mut uas = peers::answering(
+    let (caller_rtp, callee_rtp) = (RtpPeer::new(0x1001), RtpPeer::new(0x1002));
+    let AnsweredCall {
+        mut uac, mut uas, ..
+    } = answered_call(
         &switch,
-        "callee",
-        "uas_answer.xml",
-        "1002",
-        ("127.0.0.1", port),
-        vec![
-            ("rtp_port", callee_rtp.port.to_string()),
-            ("relay_file", callee_file.display().to_string()),
-        ],
-        &[],
-    );
-    let csv = users_csv(&dir, "1001", "demo1001");
-    let mut uac = Run {
-        name: "caller",
-        scenario: "uac_call_held.xml",
-        csv: &csv,
-        client_of: Some(switch.sip),
-        port: None,
-        keys: vec![
-            ("callee", "1002".to_owned()),
-            ("rtp_port", sip_support::free_udp_port().to_string()),
-            ("relay_file", dir.join("relay-1001").display().to_string()),
-        ],
-        tcp: false,
-    }
-    .spawn_from(&dir, "127.0.0.1", &["-d", "5000"]);
-    assert!(
-        relay_address(&callee_file).is_some(),
-        "answered\n{}",
-        switch.log()
+        "uac_call_held.xml",
+        &["-d", "8000"],
+        (&caller_rtp, &callee_rtp),
     );
     let call = poll(Duration::from_secs(5), || {
         let (_, page) = switch.api_get("/api/v1/calls");
@@ -610,40 +617,18 @@ fn rfc4733_keys_pressed_by_the_caller_are_reported_once_each() {
         return;
     }
     let switch = Switch::start();
-    let port = peers::register(&switch, "1002");
-    let dir = switch.scratch("media");
-    let caller_rtp = RtpPeer::new(0x1001);
-    let caller_file = dir.join("relay-1001");
-    let mut uas = peers::answering(
+    let (caller_rtp, callee_rtp) = (RtpPeer::new(0x1001), RtpPeer::new(0x1002));
+    let AnsweredCall {
+        mut uac,
+        mut uas,
+        to_caller_side,
+        ..
+    } = answered_call(
         &switch,
-        "callee",
-        "uas_answer.xml",
-        "1002",
-        ("127.0.0.1", port),
-        vec![
-            ("rtp_port", sip_support::free_udp_port().to_string()),
-            ("relay_file", dir.join("relay-1002").display().to_string()),
-        ],
+        "uac_call_dtmf.xml",
         &[],
+        (&caller_rtp, &callee_rtp),
     );
-    let csv = users_csv(&dir, "1001", "demo1001");
-    let mut uac = Run {
-        name: "caller",
-        scenario: "uac_call_dtmf.xml",
-        csv: &csv,
-        client_of: Some(switch.sip),
-        port: None,
-        keys: vec![
-            ("callee", "1002".to_owned()),
-            ("rtp_port", caller_rtp.port.to_string()),
-            ("relay_file", caller_file.display().to_string()),
-        ],
-        tcp: false,
-    }
-    .spawn(&dir);
-    let Some(to_caller_side) = relay_address(&caller_file) else {
-        panic!("not answered\n{}", switch.log());
-    };
     press(&caller_rtp, to_caller_side, "12#");
     let digits = poll(Duration::from_secs(3), || {
         let (_, page) = switch.api_get("/api/v1/calls");

@@ -127,21 +127,7 @@ async fn record_call(
         RecordingAction::Pause => (CallCommand::PauseRecording, "call.recording.pause"),
         RecordingAction::Resume => (CallCommand::ResumeRecording, "call.recording.resume"),
     };
-    let call_id = call_id_of(&state, id);
-    let status = run(&state, id, command).await?;
-    let event = AuditEvent {
-        kind: AuditKind::Change,
-        outcome: "ok",
-        action,
-        entity: "call",
-        entity_id: &call_id,
-        detail: "",
-    };
-    state
-        .store()
-        .record_audit(state.now(), &who.actor(), event)
-        .await?;
-    Ok(status)
+    run_audited(&state, &who.actor(), id, command, action, "").await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -254,27 +240,35 @@ async fn monitor_call(
         MonitorMode::Whisper => "call.monitor.whisper",
         MonitorMode::Barge => "call.monitor.barge",
     };
-    let call_id = call_id_of(&state, id);
-    let status = run(
-        &state,
-        id,
-        CallCommand::Monitor {
-            extension: extension.clone(),
-            mode: body.mode,
-        },
-    )
-    .await?;
+    let command = CallCommand::Monitor {
+        extension: extension.clone(),
+        mode: body.mode,
+    };
+    run_audited(&state, &who.actor(), id, command, action, &extension).await
+}
+
+/// Runs a command whose success is audited against the call's Call-ID.
+async fn run_audited(
+    state: &AppState,
+    actor: &sb_store::Actor,
+    id: u64,
+    command: CallCommand,
+    action: &str,
+    detail: &str,
+) -> ApiResult<axum::http::StatusCode> {
+    let call_id = call_id_of(state, id);
+    let status = run(state, id, command).await?;
     let event = AuditEvent {
         kind: AuditKind::Change,
         outcome: "ok",
         action,
         entity: "call",
         entity_id: &call_id,
-        detail: &extension,
+        detail,
     };
     state
         .store()
-        .record_audit(state.now(), &who.actor(), event)
+        .record_audit(state.now(), actor, event)
         .await?;
     Ok(status)
 }
