@@ -36,11 +36,13 @@ until curl -sf "http://$http/healthz" >/dev/null; do sleep 0.05; done
 token=$("$SWITCHBOARD_BIN" token create --data-dir "$work/data" --employee-id admin --name bench --log warn)
 curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -X POST "http://$http/api/v1/trunks" \
   -d "{\"name\":\"bench-carrier\",\"host\":\"127.0.0.1\",\"port\":$uac_port,\"enabled\":true}" >/dev/null
-if [ "$RECORD" = 1 ]; then
-  ext_id=$(curl -sf -H "Authorization: Bearer $token" "http://$http/api/v1/extensions?q=1001" | python3 -c 'import json,sys; print(next(e["id"] for e in json.load(sys.stdin)["items"] if e["extension"]=="1001"))')
-  curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -X PATCH "http://$http/api/v1/extensions/$ext_id" \
-    -d '{"record_calls":true}' >/dev/null
-fi
+# Extension 1001 (which the DID reaches) records or not as RECORD says
+# (the demo data records it).
+ext=$(curl -sf -H "Authorization: Bearer $token" "http://$http/api/v1/extensions?q=1001" |
+  python3 -c 'import json,sys; print(json.dumps(next(e for e in json.load(sys.stdin)["items"] if e["extension"]=="1001")))')
+body=$(python3 -c 'import json,sys; e=json.loads(sys.argv[1]); print(json.dumps({"extension":e["extension"],"display_name":e["display_name"],"call_class":e["call_class"],"max_contacts":e["max_contacts"],"enabled":e["enabled"],"record_calls":sys.argv[2]=="1"}))' "$ext" "$RECORD")
+ext_id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$ext")
+curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -X PUT "http://$http/api/v1/extensions/$ext_id" -d "$body" >/dev/null
 sed "s/@USER@/1001/g; s/@PASS@/demo1001/g" bench/sip/register.xml >"$work/register.xml"
 python3 bench/sip/make_tone.py "$work/tone-pcmu.wav"
 cp bench/sip/uac-rtp.xml "$work/"
