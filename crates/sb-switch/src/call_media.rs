@@ -79,6 +79,10 @@ impl CallMedia {
         let (caller_port, callee_port) = (caller_side.port, callee_side.port);
         let (handle, events) = engine.open(vec![(caller_side, caller), (callee_side, callee)]);
         handle.command(SessionCommand::Bridge(CALLER, CALLEE));
+        // Keys from a phone without telephone-event come as tones in its audio.
+        if offer.is_some() && caller.telephone_event.is_none() {
+            handle.command(SessionCommand::DetectInband(CALLER, true));
+        }
         CallMedia {
             handle,
             events,
@@ -167,6 +171,10 @@ impl CallMedia {
                     };
                     if is_answer {
                         self.settle_caller_codec(codec);
+                        self.handle.command(SessionCommand::DetectInband(
+                            CALLEE,
+                            formats.telephone_event.is_none(),
+                        ));
                     }
                 } else {
                     self.callee.remote = Some(endpoint.rtp);

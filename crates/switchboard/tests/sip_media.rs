@@ -640,3 +640,72 @@ fn rfc4733_keys_pressed_by_the_caller_are_reported_once_each() {
     uas.assert_success(|| switch.log());
     assert_eq!(digits.as_deref(), Some("12#"), "{}", switch.log());
 }
+
+#[test]
+fn sip_info_keys_are_reported() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start();
+    let (caller_rtp, callee_rtp) = (RtpPeer::new(0x1001), RtpPeer::new(0x1002));
+    let AnsweredCall {
+        mut uac, mut uas, ..
+    } = answered_call(
+        &switch,
+        "uac_call_info.xml",
+        &[],
+        (&caller_rtp, &callee_rtp),
+    );
+    let digits = poll(Duration::from_secs(3), || {
+        let (_, page) = switch.api_get("/api/v1/calls");
+        let digits = field(&items(&page).into_iter().next()?, "caller_digits")?;
+        (digits.len() >= 2).then_some(digits)
+    });
+    uac.assert_success(|| switch.log());
+    uas.assert_success(|| switch.log());
+    assert_eq!(digits.as_deref(), Some("79"), "{}", switch.log());
+}
+
+#[test]
+fn in_band_keys_from_a_phone_without_telephone_event_are_detected() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start();
+    let (caller_rtp, callee_rtp) = (RtpPeer::new(0x1001), RtpPeer::new(0x1002));
+    // uac_call.xml offers PCMU and PCMA only: no telephone-event.
+    let AnsweredCall {
+        mut uac,
+        mut uas,
+        to_caller_side,
+        ..
+    } = answered_call(&switch, "uac_call.xml", &[], (&caller_rtp, &callee_rtp));
+    let mut encoder = Encoder::new(Codec::Pcmu);
+    let mut sequence = 0u16;
+    for key in ['4', '8'] {
+        let mut tone = sb_media::tone::ToneGenerator::dtmf(key, 120, 6000).expect("a key");
+        let mut frame = [0i16; 160];
+        // 120 ms of tone, then 100 ms of silence.
+        for n in 0..11 {
+            if n >= 6 || !tone.next_frame(&mut frame) {
+                frame = [0; 160];
+            }
+            let mut packet = vec![0x80, 0x00];
+            packet.extend_from_slice(&sequence.to_be_bytes());
+            packet.extend_from_slice(&(u32::from(sequence) * 160).to_be_bytes());
+            packet.extend_from_slice(&caller_rtp.ssrc().to_be_bytes());
+            encoder.encode(&frame, &mut packet);
+            caller_rtp.send_raw(to_caller_side, &packet);
+            sequence += 1;
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    let digits = poll(Duration::from_secs(3), || {
+        let (_, page) = switch.api_get("/api/v1/calls");
+        let digits = field(&items(&page).into_iter().next()?, "caller_digits")?;
+        (digits.len() >= 2).then_some(digits)
+    });
+    uac.assert_success(|| switch.log());
+    uas.assert_success(|| switch.log());
+    assert_eq!(digits.as_deref(), Some("48"), "{}", switch.log());
+}

@@ -42,6 +42,8 @@ pub enum SessionCommand {
         prompts: Vec<Prompt>,
         barge_in: bool,
     },
+    /// In-band DTMF detection on a leg (for phones without telephone-event).
+    DetectInband(LegIndex, bool),
     JoinMixer(LegIndex, Membership),
     LeaveMixer(LegIndex, Hearing),
     StartRecording {
