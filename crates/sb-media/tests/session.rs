@@ -365,3 +365,55 @@ fn a_prompt_plays_over_the_call_and_a_digit_cuts_it_when_asked() {
         "after the prompt the call is heard again"
     );
 }
+
+#[test]
+fn codecs_the_engine_does_not_speak_are_passed_through() {
+    let mut session = two_legs(Codec::Pcmu, Codec::Pcmu);
+    let mut wire = Wire::default();
+    // G.729 (payload type 18): 20 bytes of whatever.
+    let mut g729 = Vec::new();
+    RtpHeader {
+        marker: false,
+        payload_type: 18,
+        sequence: 1,
+        timestamp: 160,
+        ssrc: 4,
+    }
+    .write(&mut g729);
+    g729.extend_from_slice(&[0x5a; 20]);
+    session.on_packet(0, 0, false, addr(4000), &g729, &mut wire.sink());
+    assert_eq!(wire.0, vec![(1, addr(5000), g729)]);
+}
+
+#[test]
+fn garbage_does_not_latch_a_leg_and_a_new_answer_accepts_a_new_ssrc() {
+    let mut session = two_legs(Codec::Pcmu, Codec::Pcmu);
+    let mut wire = Wire::default();
+    let samples = tone(440.0, 0, 8000.0);
+    session.on_packet(0, 0, false, addr(6666), b"not rtp at all", &mut wire.sink());
+    session.on_packet(
+        0,
+        0,
+        false,
+        addr(4000),
+        &packet(Codec::Pcmu, 1, 1, &samples),
+        &mut wire.sink(),
+    );
+    assert_eq!(
+        wire.0.len(),
+        1,
+        "the phone latched, not the garbage's sender"
+    );
+    // Early media, then the answer from the same address with a new SSRC.
+    session.update_leg(0, LegMedia::new(Some(addr(4000)), Codec::Pcmu));
+    session.on_packet(
+        20,
+        0,
+        false,
+        addr(4000),
+        &packet(Codec::Pcmu, 2, 2, &samples),
+        &mut wire.sink(),
+    );
+    assert_eq!(wire.0.len(), 2);
+    assert_eq!(session.stats().dropped_ssrc, 0);
+}

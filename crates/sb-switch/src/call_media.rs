@@ -21,6 +21,16 @@ use crate::ports::PortPair;
 
 pub(crate) const CALLER: LegIndex = 0;
 pub(crate) const CALLEE: LegIndex = 1;
+const MAX_LEGS: LegIndex = crate::media::MAX_LEGS;
+
+/// Who put a call on hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HoldOrigin {
+    /// A phone's re-INVITE (sendonly / inactive); its sendrecv resumes.
+    Phone,
+    /// A command through the API; only a command resumes.
+    Api,
+}
 
 pub(crate) struct CallMedia {
     pub handle: MediaHandle,
@@ -34,11 +44,14 @@ pub(crate) struct CallMedia {
     /// Set when the callee chose a codec the caller did not offer: the
     /// caller is answered with this (payload type, codec) instead.
     caller_answer: Option<(u8, Codec)>,
-    /// Hold with music: the class, and which leg put the other on hold.
-    held_by: Option<LegIndex>,
+    /// Hold with music: which leg put the other on hold, and whether its
+    /// phone did (re-INVITE) rather than the API.
+    held_by: Option<(LegIndex, HoldOrigin)>,
     music_class: String,
     pub recording: Option<RecordingFile>,
     pub recording_paused: bool,
+    /// Stopped recordings the writer is still closing, with when they stopped.
+    pub closing: std::collections::VecDeque<(RecordingFile, u64)>,
     /// Legs added to the call (conference members, supervisors), by index.
     parties: Vec<(LegIndex, Membership)>,
     next_leg: LegIndex,
@@ -97,6 +110,7 @@ impl CallMedia {
             music_class: "default".into(),
             recording: None,
             recording_paused: false,
+            closing: std::collections::VecDeque::new(),
             parties: Vec::new(),
             next_leg: CALLEE + 1,
         }
@@ -215,26 +229,31 @@ impl CallMedia {
     }
 
     /// A phone that holds (sendonly / inactive) leaves the other hearing
-    /// music; resuming (sendrecv) bridges them again.
+    /// music; resuming (sendrecv) bridges them again. A hold made through
+    /// the API is not ended by the phone's session refreshes, and in a
+    /// conference the mixer carries on (the phone just sends nothing).
     fn note_hold(&mut self, leg: LegId, direction: Direction) {
+        if self.in_conference() {
+            return;
+        }
         let holder = match leg {
             LegId::A => CALLER,
             LegId::B(_) => CALLEE,
         };
         let holding = matches!(direction, Direction::SendOnly | Direction::Inactive);
         if holding && self.held_by.is_none() {
-            self.hold(holder, None);
-        } else if !holding && self.held_by == Some(holder) {
+            self.hold(holder, None, HoldOrigin::Phone);
+        } else if !holding && self.held_by == Some((holder, HoldOrigin::Phone)) {
             self.resume();
         }
     }
 
-    pub(crate) fn hold(&mut self, holder: LegIndex, class: Option<&str>) {
+    pub(crate) fn hold(&mut self, holder: LegIndex, class: Option<&str>, origin: HoldOrigin) {
         let other = if holder == CALLER { CALLEE } else { CALLER };
         if let Some(class) = class {
             self.music_class = class.to_owned();
         }
-        self.held_by = Some(holder);
+        self.held_by = Some((holder, origin));
         self.handle
             .command(SessionCommand::Hear(holder, Hearing::Nothing));
         self.handle
@@ -248,6 +267,12 @@ impl CallMedia {
 
     pub(crate) fn is_held(&self) -> bool {
         self.held_by.is_some()
+    }
+
+    /// Whether another party may be added (the media engine carries at most
+    /// 16 legs per call).
+    pub(crate) fn room_for_party(&self) -> bool {
+        self.next_leg < MAX_LEGS
     }
 
     /// A new leg for a party the switch dials: its port pair joins the

@@ -11,7 +11,7 @@ use sb_sip::SipCall;
 use tracing::{Instrument, debug, info, info_span, warn};
 
 use crate::admission::CallPermit;
-use crate::call_media::{CALLEE, CALLER, CallMedia};
+use crate::call_media::{CALLEE, CALLER, CallMedia, HoldOrigin};
 use crate::directory::RecordingRecord;
 use crate::live_calls::{CallControl, ControlError, LiveCall, Party};
 use crate::media::{EngineEvent, SessionCommand};
@@ -83,6 +83,7 @@ async fn run(
     });
     let mut answered = false;
     let mut extras: Vec<Extra> = Vec::new();
+    let mut next_extra = FIRST_EXTRA_LEG;
     let mut core = B2bua::start(
         started,
         offer,
@@ -123,7 +124,7 @@ async fn run(
                 info!(disposition = summary.disposition.code(), cause = %summary.cause, "call ended");
                 shared.live_calls.remove(live_id);
                 record(&shared, &call, &plan, &summary).await;
-                finish_recording(&shared, &call, &plan, summary.ended_at, &mut media).await;
+                finish_recordings(&shared, &call, &plan, summary.ended_at, &mut media).await;
                 return;
             }
         }
@@ -133,7 +134,7 @@ async fn run(
             .unwrap_or(Duration::from_secs(3600));
         tokio::select! {
             event = call.next_event() => match event {
-                Some((leg, LegEvent::Info { content_type, body })) => {
+                Some((leg, LegEvent::Info { content_type, body })) if !matches!(leg, LegId::B(n) if n >= FIRST_EXTRA_LEG) => {
                     if let Some(digit) = sb_media::dtmf::parse_info(&content_type, &body) {
                         let from = if leg == LegId::A { CALLER } else { CALLEE };
                         note_digit(&shared, live_id, from, digit, "sip-info");
@@ -148,9 +149,20 @@ async fn run(
                 }
                 None => core.terminate(unix_millis(), "signalling lost"),
             },
-            Some(event) = media.events.recv() => note_media_event(&shared, live_id, event),
+            Some(event) = media.events.recv() => match event {
+                EngineEvent::RecordingFinished(outcome) => {
+                    recording_closed(&shared, call.caller_call_id(), &plan, &mut media, outcome).await;
+                }
+                event => note_media_event(&shared, live_id, event),
+            },
             Some((command, reply)) = controls.recv() => {
-                let mut state = CallState { call: &mut call, media: &mut media, extras: &mut extras, answered };
+                let mut state = CallState {
+                    call: &mut call,
+                    media: &mut media,
+                    extras: &mut extras,
+                    next_extra: &mut next_extra,
+                    answered,
+                };
                 let outcome = control(&shared, &plan, &mut state, command).await;
                 let (held, recording, paused) = (media.is_held(), media.recording.is_some(), media.recording_paused);
                 shared.live_calls.update(live_id, |c| {
@@ -277,7 +289,7 @@ async fn control(
             if media.is_held() {
                 return Err(ControlError::NotNow("hold: the call is already held"));
             }
-            media.hold(party_leg(party), music_class.as_deref());
+            media.hold(party_leg(party), music_class.as_deref(), HoldOrigin::Api);
         }
         CallControl::Resume => {
             if !media.is_held() {
@@ -303,7 +315,7 @@ async fn control(
                     "stop recording: the call is not recorded",
                 ));
             }
-            finish_recording(shared, call, plan, unix_millis(), media).await;
+            stop_recording(media, unix_millis());
         }
         CallControl::PauseRecording | CallControl::ResumeRecording => {
             let pause = matches!(command, CallControl::PauseRecording);
@@ -334,6 +346,24 @@ async fn control(
             if media.is_held() {
                 return Err(ControlError::NotNow("add party: the call is held"));
             }
+            if !media.room_for_party() {
+                return Err(ControlError::NotNow(
+                    "add party: the call has too many parties",
+                ));
+            }
+            // A whisper reaches the agent: the callee of a call that came
+            // in, the caller of one the agent made.
+            let membership = match membership {
+                sb_media::mixer::Membership::Whisper { .. } => {
+                    let agent = if plan.direction == "outbound" {
+                        CALLER
+                    } else {
+                        CALLEE
+                    };
+                    sb_media::mixer::Membership::Whisper { to: agent as u32 }
+                }
+                other => other,
+            };
             let targets = crate::routing::extension_targets(shared, &extension, &plan.caller, None);
             let Some(target) = targets.first() else {
                 return Err(ControlError::NotNow(
@@ -344,7 +374,8 @@ async fn control(
                 return Err(ControlError::NotNow("add party: no RTP port is free"));
             };
             let (index, offer) = media.add_party(pair);
-            let leg = LegId::B(FIRST_EXTRA_LEG + state.extras.len() as u16);
+            let leg = LegId::B(*state.next_extra);
+            *state.next_extra = state.next_extra.saturating_add(1);
             if let Err(error) = state.call.dial(leg, target, Some(offer.clone())) {
                 warn!(%error, %extension, "could not dial the added party");
                 media.party_left(index);
@@ -395,6 +426,9 @@ struct CallState<'a> {
     call: &'a mut SipCall,
     media: &'a mut CallMedia,
     extras: &'a mut Vec<Extra>,
+    /// The next leg number for an added party; never reused in a call, so a
+    /// party that left cannot be confused with one still there.
+    next_extra: &'a mut u16,
     answered: bool,
 }
 
@@ -429,36 +463,30 @@ async fn extra_event(
     }
 }
 
-/// Closes the call's recording, waits for the writer's checksum, and
-/// stores the recording's facts.
-async fn finish_recording(
+/// Stops the call's recording; its facts are stored when the writer has
+/// closed the file (the call goes on meanwhile).
+fn stop_recording(media: &mut CallMedia, now: u64) {
+    if let Some(file) = media.recording.take() {
+        media.handle.command(SessionCommand::StopRecording);
+        media.closing.push_back((file, now));
+    }
+}
+
+/// The writer closed the oldest stopped recording: store its facts.
+async fn recording_closed(
     shared: &Shared,
-    call: &SipCall,
+    call_id: String,
     plan: &CallPlan,
-    ended_at: u64,
     media: &mut CallMedia,
+    outcome: Result<sb_media::recorder::FinishedRecording, String>,
 ) {
-    let Some(file) = media.recording.take() else {
+    let Some((file, ended_at)) = media.closing.pop_front() else {
         return;
     };
-    media.handle.command(SessionCommand::StopRecording);
-    let finished = tokio::time::timeout(RECORDING_CLOSE_TIMEOUT, async {
-        while let Some(event) = media.events.recv().await {
-            if let EngineEvent::RecordingFinished(outcome) = event {
-                return Some(outcome);
-            }
-        }
-        None
-    })
-    .await;
-    let done = match finished {
-        Ok(Some(Ok(done))) => done,
-        Ok(Some(Err(error))) => {
+    let done = match outcome {
+        Ok(done) => done,
+        Err(error) => {
             warn!(%error, file = %file.relative, "recording failed");
-            return;
-        }
-        _ => {
-            warn!(file = %file.relative, "recording was not closed in time");
             return;
         }
     };
@@ -467,7 +495,7 @@ async fn finish_recording(
         _ => plan.callee_extension.clone(),
     };
     let recording = RecordingRecord {
-        call_id: call.caller_call_id(),
+        call_id,
         direction: plan.direction,
         caller: plan.caller.clone(),
         callee: plan.callee.clone(),
@@ -484,6 +512,32 @@ async fn finish_recording(
     };
     if let Err(error) = shared.directory.write_recording(recording).await {
         warn!(%error, "could not store the recording's facts");
+    }
+}
+
+/// At the end of the call: stops the recording and stores the facts of
+/// every recording still being closed.
+async fn finish_recordings(
+    shared: &Shared,
+    call: &SipCall,
+    plan: &CallPlan,
+    ended_at: u64,
+    media: &mut CallMedia,
+) {
+    stop_recording(media, ended_at);
+    let deadline = tokio::time::Instant::now() + RECORDING_CLOSE_TIMEOUT;
+    while !media.closing.is_empty() {
+        match tokio::time::timeout_at(deadline, media.events.recv()).await {
+            Ok(Some(EngineEvent::RecordingFinished(outcome))) => {
+                recording_closed(shared, call.caller_call_id(), plan, media, outcome).await;
+            }
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => {
+                for (file, _) in media.closing.drain(..) {
+                    warn!(file = %file.relative, "recording was not closed in time");
+                }
+            }
+        }
     }
 }
 

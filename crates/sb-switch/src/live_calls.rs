@@ -18,7 +18,8 @@ pub enum Party {
 /// A command for a live call.
 #[derive(Debug, Clone)]
 pub enum CallControl {
-    /// `party` is put on hold: the other hears music of `music_class`.
+    /// `party` holds: it hears nothing and the other party hears music of
+    /// `music_class`.
     Hold {
         party: Party,
         music_class: Option<String>,
@@ -29,7 +30,9 @@ pub enum CallControl {
     PauseRecording,
     ResumeRecording,
     /// Dials `extension` into the call: a conference member (`Full`), or a
-    /// supervisor who listens, whispers to the callee, or barges in.
+    /// supervisor who listens, whispers (`Whisper`'s `to` is replaced by the
+    /// agent's leg: the callee of an incoming call, the caller of an
+    /// outgoing one), or barges in.
     AddParty {
         extension: String,
         membership: sb_media::mixer::Membership,

@@ -199,19 +199,30 @@ fn extension_field(value: &str) -> ApiResult<String> {
 }
 
 /// Makes the call a conference: the extension's phone rings and, once it
-/// answers, each party hears the two others.
+/// answers, each party hears the two others; audited.
 #[utoipa::path(post, path = "/api/v1/calls/{id}/parties", tag = "telephony", request_body = PartyBody,
     params(("id" = u64, Path)),
     responses((status = 204), (status = 404), (status = 409)),
     security(("session" = ["call.control"]), ("bearer" = ["call.control"])))]
 async fn add_party(
-    _: Can<perm::CallControl>,
+    who: Can<perm::CallControl>,
     State(state): State<AppState>,
     Path(id): Path<u64>,
     ApiJson(body): ApiJson<PartyBody>,
 ) -> ApiResult<axum::http::StatusCode> {
     let extension = extension_field(&body.extension)?;
-    run(&state, id, CallCommand::AddParty { extension }).await
+    let command = CallCommand::AddParty {
+        extension: extension.clone(),
+    };
+    run_audited(
+        &state,
+        &who.actor(),
+        id,
+        command,
+        "call.conference.add",
+        &extension,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

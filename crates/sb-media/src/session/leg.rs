@@ -132,8 +132,8 @@ impl Leg {
         }
     }
 
-    /// New SDP for the leg (answer, re-INVITE): latch afresh, and rebuild
-    /// the codec state if the codec changed.
+    /// New SDP for the leg (answer, re-INVITE): accept a new SSRC, latch a
+    /// new address afresh, and rebuild the codec state if the codec changed.
     pub(crate) fn update(&mut self, media: LegMedia) {
         if media.codec != self.media.codec {
             self.encoder = Encoder::new(media.codec);
@@ -145,8 +145,11 @@ impl Leg {
         if media.remote != self.media.remote {
             self.latched_rtp = None;
             self.latched_rtcp = None;
-            self.ssrc = None;
         }
+        // A new answer or re-INVITE may come with a new stream (early media
+        // then the answer from the same SBC, a phone resuming from hold).
+        self.ssrc = None;
+        self.events_in.reset();
         self.media = media;
     }
 

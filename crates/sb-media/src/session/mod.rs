@@ -330,16 +330,26 @@ impl MediaSession {
             return;
         };
         self.stats.received += 1;
+        let is_control = rtcp || is_rtcp(packet);
+        // Only a well-formed packet may latch a leg, so stray garbage sent
+        // to a fresh port before the phone's first packet cannot take it.
+        let parsed = if is_control {
+            None
+        } else {
+            match RtpPacket::parse(packet) {
+                Ok(rtp) => Some(rtp),
+                Err(_) => {
+                    self.stats.malformed += 1;
+                    return;
+                }
+            }
+        };
         if !from.accept(rtcp, source) {
             self.stats.dropped_source += 1;
             return;
         }
-        if rtcp || is_rtcp(packet) {
+        let Some(rtp) = parsed else {
             self.relay_rtcp(leg, packet, send);
-            return;
-        }
-        let Ok(rtp) = RtpPacket::parse(packet) else {
-            self.stats.malformed += 1;
             return;
         };
         match from.ssrc {
@@ -358,8 +368,10 @@ impl MediaSession {
             return;
         }
         if rtp.payload_type != from.media.payload_type {
-            // Comfort noise and anything unnegotiated: not ours to relay.
-            self.stats.malformed += 1;
+            // A codec the engine does not speak (G.729, Opus...), comfort
+            // noise, or another codec of the answer: passed through as it
+            // is to phones hearing this one, as a plain relay would.
+            self.relay_opaque(leg, packet, send);
             return;
         }
         if let Some(listening) = from.listening.as_mut() {
@@ -368,6 +380,24 @@ impl MediaSession {
                 .push(rtp.sequence, rtp.timestamp, rtp.payload);
         }
         self.relay_audio(leg, &rtp, packet, send);
+    }
+
+    fn relay_opaque(&mut self, from: LegIndex, packet: &[u8], send: &mut dyn FnMut(Outbound<'_>)) {
+        for to in 0..self.legs.len() {
+            if to == from || !self.legs[to].hears_peer(from) {
+                continue;
+            }
+            if let Some(target) = self.legs[to].rtp_target() {
+                send(Outbound {
+                    leg: to,
+                    rtcp: false,
+                    to: target,
+                    bytes: packet,
+                });
+                self.stats.relayed += 1;
+                self.count_relayed(from);
+            }
+        }
     }
 
     /// Sends a phone's packet on to every leg that hears it: byte for byte

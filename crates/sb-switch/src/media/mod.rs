@@ -28,6 +28,10 @@ pub use counters::MediaCounters;
 use crate::error::SwitchError;
 use crate::ports::PortPair;
 
+/// Legs per session a socket token can name (caller, callee, conference
+/// members, supervisors).
+pub const MAX_LEGS: usize = 16;
+
 /// What a call task can ask of its media session.
 #[derive(Debug)]
 pub enum SessionCommand {

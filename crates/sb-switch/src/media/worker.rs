@@ -22,15 +22,16 @@ use crate::error::SwitchError;
 use crate::ports::{PortLease, PortPair};
 
 const WAKER: Token = Token(usize::MAX);
-/// Legs per session a token can name (caller, callee, conference members,
-/// supervisors).
-const MAX_LEGS: usize = 16;
+use super::MAX_LEGS;
 /// Recorded audio is handed to the writer in chunks of about half a second
 /// of stereo audio, not per frame.
 const RECORDING_CHUNK: usize = 16 * 1024;
 /// Past this much lateness a session's tick skips ahead instead of catching up.
 const MAX_CATCH_UP_MS: u64 = 200;
 const WHEEL_SLOT_MS: u64 = 5;
+/// Packets read from one socket before the others get their turn: a flood
+/// on one port must not starve the other calls of the thread.
+const READ_BUDGET: usize = 64;
 
 struct LegSockets {
     rtp: UdpSocket,
@@ -64,6 +65,8 @@ pub(super) struct Worker {
     sessions: Arc<AtomicUsize>,
     generation: u64,
     last_report_ms: u64,
+    /// Sockets left readable when their budget ran out, read again next turn.
+    unfinished: Vec<Token>,
 }
 
 impl Worker {
@@ -95,6 +98,7 @@ impl Worker {
                 sessions: sessions.clone(),
                 generation: 0,
                 last_report_ms: now,
+                unfinished: Vec::new(),
             },
             WorkerHandle {
                 commands: sender,
@@ -114,17 +118,23 @@ impl Worker {
         let mut fired = Vec::new();
         loop {
             let now = self.now_ms();
-            let timeout = self
-                .wheel
-                .next_due()
-                .map(|due| Duration::from_millis(due.saturating_sub(now)))
-                .unwrap_or(Duration::from_millis(1000));
+            let timeout = if self.unfinished.is_empty() {
+                self.wheel
+                    .next_due()
+                    .map(|due| Duration::from_millis(due.saturating_sub(now)))
+                    .unwrap_or(Duration::from_millis(1000))
+            } else {
+                Duration::ZERO
+            };
             if let Err(error) = self.poll.poll(&mut events, Some(timeout))
                 && error.kind() != ErrorKind::Interrupted
             {
                 warn!(%error, worker = self.index, "media poll failed");
                 std::thread::sleep(Duration::from_millis(10));
                 continue;
+            }
+            for token in std::mem::take(&mut self.unfinished) {
+                self.read_ready(token, &mut buffer);
             }
             for event in events.iter() {
                 if event.token() == WAKER {
@@ -347,7 +357,13 @@ impl Worker {
         let Entry {
             session, sockets, ..
         } = entry;
+        let mut budget = READ_BUDGET;
         loop {
+            if budget == 0 {
+                self.unfinished.push(token);
+                break;
+            }
+            budget -= 1;
             let Some(socket) = sockets.get(leg) else {
                 return;
             };
