@@ -41,10 +41,12 @@ impl<T> TimerWheel<T> {
         usize::try_from(index).unwrap_or(0)
     }
 
-    /// Schedules `item` at `due_ms` (a time already past fires on the next advance).
+    /// Schedules `item` at `due_ms`. A time already past fires at the next
+    /// slot and keeps its own time, so a late periodic entry catches up
+    /// (one tick per slot, four times real time) instead of losing the
+    /// ticks it missed.
     pub fn insert(&mut self, due_ms: u64, item: T) {
-        let due_ms = due_ms.max(self.cursor_ms);
-        let slot = self.slot_of(due_ms);
+        let slot = self.slot_of(due_ms.max(self.cursor_ms));
         self.slots[slot].push_back((due_ms, item));
         self.len += 1;
     }
@@ -119,6 +121,20 @@ mod tests {
         wheel.advance(1_100, &mut fired);
         assert_eq!(fired, vec![(1_100, "far")]);
         assert!(wheel.is_empty());
+    }
+
+    #[test]
+    fn a_late_entry_fires_at_the_next_slot_with_its_own_time() {
+        let mut wheel = TimerWheel::new(5, 20, 0);
+        let mut fired = Vec::new();
+        wheel.advance(100, &mut fired);
+        wheel.insert(40, "late");
+        wheel.advance(105, &mut fired);
+        assert_eq!(
+            fired,
+            vec![(40, "late")],
+            "at the next slot, with its own time"
+        );
     }
 
     #[test]

@@ -26,8 +26,9 @@ use super::MAX_LEGS;
 /// Recorded audio is handed to the writer in chunks of about half a second
 /// of stereo audio, not per frame.
 const RECORDING_CHUNK: usize = 16 * 1024;
-/// Past this much lateness a session's tick skips ahead instead of catching up.
-const MAX_CATCH_UP_MS: u64 = 200;
+/// Past this much lateness a session's tick skips ahead instead of catching
+/// up (a stall that long has already cost the jitter buffer its frames).
+const MAX_CATCH_UP_MS: u64 = 1000;
 const WHEEL_SLOT_MS: u64 = 5;
 /// Packets read from one socket before the others get their turn: a flood
 /// on one port must not starve the other calls of the thread.
