@@ -7,13 +7,15 @@
 # memory per call, packets relayed and lost, and the recorder's figures.
 #
 #   bench/sip-media.sh              (CALLS=1000, HOLD_SECS=20, RECORD=0,
-#                                    MEDIA_THREADS=0 = one per core)
+#                                    MEDIA_THREADS=0 = one per core,
+#                                    INBAND_DTMF=false)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CALLS="${CALLS:-1000}"
 HOLD="${HOLD_SECS:-20}"
 RECORD="${RECORD:-0}"
 MEDIA_THREADS="${MEDIA_THREADS:-0}"
+INBAND_DTMF="${INBAND_DTMF:-false}"
 RAMP=50  # new calls per second
 command -v sipp >/dev/null || apt-get install -y -qq sip-tester >/dev/null
 if [ -z "${SWITCHBOARD_BIN:-}" ]; then
@@ -29,7 +31,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.
 http="127.0.0.1:$(free_port)"; sip="127.0.0.1:$(free_port)"; uas_port=$(free_port); uac_port=$(free_port)
 
 "$SWITCHBOARD_BIN" serve --data-dir "$work/data" --http "$http" --sip "$sip" --max-cps 0 --max-calls 0 \
-  --rtp-ports 20000-29999 --media-threads "$MEDIA_THREADS" --log warn >"$work/out.txt" 2>"$work/err.txt" &
+  --rtp-ports 20000-29999 --media-threads "$MEDIA_THREADS" --inband-dtmf "$INBAND_DTMF" --log warn >"$work/out.txt" 2>"$work/err.txt" &
 server=$!
 until grep -q "SIP is listening" "$work/out.txt" 2>/dev/null; do kill -0 "$server" || { cat "$work/err.txt"; exit 1; }; sleep 0.05; done
 until curl -sf "http://$http/healthz" >/dev/null; do sleep 0.05; done

@@ -55,6 +55,7 @@ pub(crate) struct CallMedia {
     /// Legs added to the call (conference members, supervisors), by index.
     parties: Vec<(LegIndex, Membership)>,
     next_leg: LegIndex,
+    inband_dtmf: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -68,9 +69,9 @@ impl CallMedia {
     pub(crate) fn open(
         engine: &MediaEngine,
         ip: IpAddr,
-        caller_side: PortPair,
-        callee_side: PortPair,
+        (caller_side, callee_side): (PortPair, PortPair),
         offer: Option<&[u8]>,
+        inband_dtmf: bool,
     ) -> CallMedia {
         let caller_offer = offer
             .and_then(|o| negotiation::audio_formats(o).ok())
@@ -93,7 +94,7 @@ impl CallMedia {
         let (handle, events) = engine.open(vec![(caller_side, caller), (callee_side, callee)]);
         handle.command(SessionCommand::Bridge(CALLER, CALLEE));
         // Keys from a phone without telephone-event come as tones in its audio.
-        if offer.is_some() && caller.telephone_event.is_none() {
+        if inband_dtmf && offer.is_some() && caller.telephone_event.is_none() {
             handle.command(SessionCommand::DetectInband(CALLER, true));
         }
         CallMedia {
@@ -113,6 +114,7 @@ impl CallMedia {
             closing: std::collections::VecDeque::new(),
             parties: Vec::new(),
             next_leg: CALLEE + 1,
+            inband_dtmf,
         }
     }
 
@@ -187,7 +189,7 @@ impl CallMedia {
                         self.settle_caller_codec(codec);
                         self.handle.command(SessionCommand::DetectInband(
                             CALLEE,
-                            formats.telephone_event.is_none(),
+                            self.inband_dtmf && formats.telephone_event.is_none(),
                         ));
                     }
                 } else {

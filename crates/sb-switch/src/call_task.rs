@@ -48,9 +48,9 @@ async fn run(
         (Ok(caller_side), Ok(callee_side)) => CallMedia::open(
             &shared.media,
             shared.media_ip,
-            caller_side,
-            callee_side,
+            (caller_side, callee_side),
             offer.as_deref(),
+            shared.config.inband_dtmf,
         ),
         _ => {
             warn!("no RTP ports left: refusing the call");

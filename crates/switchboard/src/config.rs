@@ -112,6 +112,15 @@ pub struct GlobalArgs {
         value_name = "N"
     )]
     pub media_threads: Option<usize>,
+    /// Detect DTMF tones in the audio of every phone without telephone-event
+    /// [default: false; each such call is then decoded every 20 ms].
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_INBAND_DTMF",
+        value_name = "BOOL"
+    )]
+    pub inband_dtmf: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -136,6 +145,7 @@ struct FileConfig {
     max_cps: Option<u32>,
     max_calls: Option<usize>,
     media_threads: Option<usize>,
+    inband_dtmf: Option<bool>,
     sip_ban_minutes: Option<u64>,
     sip_digest: Option<String>,
     sip_max_auth_failures: Option<usize>,
@@ -241,6 +251,9 @@ fn switch_config(args: &GlobalArgs, file: &FileConfig) -> anyhow::Result<SwitchC
     }
     if let Some(n) = args.media_threads.or(file.media_threads) {
         switch.media_threads = n;
+    }
+    if let Some(on) = args.inband_dtmf.or(file.inband_dtmf) {
+        switch.inband_dtmf = on;
     }
     if let Some(list) = args.sip_digest.clone().or(file.sip_digest.clone()) {
         let algorithms = list

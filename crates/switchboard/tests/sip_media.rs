@@ -671,7 +671,7 @@ fn in_band_keys_from_a_phone_without_telephone_event_are_detected() {
     if !peers_available("sipp") {
         return;
     }
-    let switch = Switch::start();
+    let switch = Switch::start_with(&["--inband-dtmf", "true"]);
     let (caller_rtp, callee_rtp) = (RtpPeer::new(0x1001), RtpPeer::new(0x1002));
     // uac_call.xml offers PCMU and PCMA only: no telephone-event.
     let AnsweredCall {
