@@ -18,6 +18,13 @@ use sip_support::rtp::{RtpPeer, relay_address};
 use sip_support::sipp::{Run, Sipp};
 use sip_support::{Switch, peers_available, poll, users_csv};
 
+/// A switch whose callees may take their time to answer: these tests run
+/// several SIPp processes and talking threads each, two tests at a time on
+/// two cores, and a loaded SIPp can be slow to send its 180.
+fn media_switch() -> Switch {
+    Switch::start_with(&["--ring-timeout", "15"])
+}
+
 /// One second of a phone's voice: `frequency` Hz as PCMU, 50 packets 20 ms apart.
 fn talk(peer: &RtpPeer, to: SocketAddr, frequency: f64) {
     let mut encoder = Encoder::new(Codec::Pcmu);
@@ -130,7 +137,7 @@ fn a_recorded_call_leaves_a_stereo_wav_with_each_side_on_its_channel() {
     if !peers_available("sipp") {
         return;
     }
-    let switch = Switch::start();
+    let switch = media_switch();
     // The demo data records extension 1001's calls.
     let (callee_rtp, caller_rtp) = (RtpPeer::new(0x1002), RtpPeer::new(0x1001));
     let AnsweredCall {
@@ -239,7 +246,7 @@ fn the_held_party_hears_music() {
     if !peers_available("sipp") {
         return;
     }
-    let switch = Switch::start();
+    let switch = media_switch();
     let port = peers::register(&switch, "1002");
     let callee_rtp = RtpPeer::new(0x1002);
     let mut uas = peers::answering(
@@ -319,7 +326,7 @@ fn decode_all(packets: &[Vec<u8>]) -> Vec<i16> {
 /// pitches.
 fn three_party_call(path: &str, join: &str) -> [[f64; 3]; 3] {
     const PITCHES: [f64; 3] = [350.0, 800.0, 1400.0];
-    let switch = Switch::start();
+    let switch = media_switch();
     let port_1002 = peers::register(&switch, "1002");
     let port_1003 = peers::register(&switch, "1003");
     let dir = switch.scratch("media");
@@ -482,7 +489,7 @@ fn live_call_commands_are_refused_with_the_reason_in_illegal_states() {
     if !peers_available("sipp") {
         return;
     }
-    let switch = Switch::start();
+    let switch = media_switch();
     let (caller_rtp, callee_rtp) = (RtpPeer::new(0x1001), RtpPeer::new(0x1002));
     let AnsweredCall {
         mut uac, mut uas, ..
@@ -616,7 +623,7 @@ fn rfc4733_keys_pressed_by_the_caller_are_reported_once_each() {
     if !peers_available("sipp") {
         return;
     }
-    let switch = Switch::start();
+    let switch = media_switch();
     let (caller_rtp, callee_rtp) = (RtpPeer::new(0x1001), RtpPeer::new(0x1002));
     let AnsweredCall {
         mut uac,
@@ -646,7 +653,7 @@ fn sip_info_keys_are_reported() {
     if !peers_available("sipp") {
         return;
     }
-    let switch = Switch::start();
+    let switch = media_switch();
     let (caller_rtp, callee_rtp) = (RtpPeer::new(0x1001), RtpPeer::new(0x1002));
     let AnsweredCall {
         mut uac, mut uas, ..
@@ -671,7 +678,7 @@ fn in_band_keys_from_a_phone_without_telephone_event_are_detected() {
     if !peers_available("sipp") {
         return;
     }
-    let switch = Switch::start_with(&["--inband-dtmf", "true"]);
+    let switch = Switch::start_with(&["--inband-dtmf", "true", "--ring-timeout", "15"]);
     let (caller_rtp, callee_rtp) = (RtpPeer::new(0x1001), RtpPeer::new(0x1002));
     // uac_call.xml offers PCMU and PCMA only: no telephone-event.
     let AnsweredCall {

@@ -143,7 +143,12 @@ impl Switch {
             .args(["--http", "127.0.0.1:0"])
             .args(["--sip", &format!("127.0.0.1:{sip_port}")])
             .args(["--rtp-ports", &rtp_range()])
-            .args(["--ring-timeout", "2"])
+            // 2 s unless the test sets its own.
+            .args(if extra.contains(&"--ring-timeout") {
+                &[][..]
+            } else {
+                &["--ring-timeout", "2"][..]
+            })
             .args(["--log", "info,sb_switch=debug,sb_sip=debug"])
             .args(extra)
             .env_remove("SWITCHBOARD_DATABASE_URL")
