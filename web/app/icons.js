@@ -3,12 +3,12 @@ import {
   Avatar, Bell, Check, Close, Collection, CopyDocument, Delete, Document, Edit, Expand, Fold,
   HomeFilled, Key, Lock, Unlock, Message, OfficeBuilding, Phone, Plus, Refresh, RefreshLeft,
   Search, SwitchButton, User, ArrowDown, Warning, Connection, Tickets, Calendar, Iphone, Download, Upload,
-  CircleClose, WarningFilled, MagicStick, Microphone, ChatLineRound, Headset, VideoPlay,
+  CircleClose, WarningFilled, MagicStick, Microphone, ChatLineRound, Headset, VideoPlay, PhoneFilled,
 } from '@element-plus/icons-vue';
 
 export const icons = {
   Avatar, Bell, Check, Close, Collection, CopyDocument, Delete, Document, Edit, Expand, Fold,
   HomeFilled, Key, Lock, Unlock, Message, OfficeBuilding, Phone, Plus, Refresh, RefreshLeft,
   Search, SwitchButton, User, ArrowDown, Warning, Connection, Tickets, Calendar, Iphone, Download, Upload,
-  CircleClose, WarningFilled, MagicStick, Microphone, ChatLineRound, Headset, VideoPlay,
+  CircleClose, WarningFilled, MagicStick, Microphone, ChatLineRound, Headset, VideoPlay, PhoneFilled,
 };

@@ -27,6 +27,7 @@ export const MENU_GROUPS = [
       { name: 'outbound-routes', path: '/outbound-routes', perm: 'trunk.read', icon: 'Upload' },
       { name: 'cdrs', path: '/cdrs', perm: 'cdr.read', icon: 'Tickets' },
       { name: 'recordings', path: '/recordings', perm: 'recording.read', icon: 'Microphone' },
+      { name: 'live-calls', path: '/live-calls', perm: 'call.read', icon: 'PhoneFilled' },
       { name: 'prompts', path: '/prompts', perm: 'prompt.manage', icon: 'ChatLineRound' },
       { name: 'music-on-hold', path: '/music-on-hold', perm: 'prompt.manage', icon: 'Headset' },
       { name: 'sip-bans', path: '/sip-bans', perm: 'sip_security.manage', icon: 'CircleClose' },

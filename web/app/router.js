@@ -20,6 +20,7 @@ import OutboundRoutesPage from './pages/outbound-routes.js';
 import CdrsPage from './pages/cdrs.js';
 import SipBansPage from './pages/sip-bans.js';
 import RecordingsPage from './pages/recordings.js';
+import LiveCallsPage from './pages/live-calls.js';
 import PromptsPage from './pages/prompts.js';
 import MusicOnHoldPage from './pages/music-on-hold.js';
 
@@ -52,6 +53,7 @@ const routes = [
       page('outbound-routes', 'outbound-routes', OutboundRoutesPage, 'trunk.read'),
       page('cdrs', 'cdrs', CdrsPage, 'cdr.read'),
       page('recordings', 'recordings', RecordingsPage, 'recording.read'),
+      page('live-calls', 'live-calls', LiveCallsPage, 'call.read'),
       page('prompts', 'prompts', PromptsPage, 'prompt.manage'),
       page('music-on-hold', 'music-on-hold', MusicOnHoldPage, 'prompt.manage'),
       page('sip-bans', 'sip-bans', SipBansPage, 'sip_security.manage'),

@@ -28,6 +28,7 @@ export default {
     audit: 'Audit log', 'api-tokens': 'API tokens', extensions: 'Extensions', trunks: 'Trunks',
     'inbound-routes': 'Inbound routes', 'outbound-routes': 'Outbound routes', cdrs: 'Call records',
     'sip-bans': 'SIP bans', recordings: 'Recordings', prompts: 'Voice prompts', 'music-on-hold': 'Music on hold',
+    'live-calls': 'Live calls',
   },
   noPermission: {
     title: 'No permission',
@@ -225,6 +226,25 @@ export default {
       archiveState: 'Archive', pending: '{n} waiting', failed: '{n} failed', retention: 'Retention',
       retentionDays: '{n} days', keepForever: 'Kept forever',
       low: 'The recording disk is low on space: {free} free, below the minimum of {min}. New calls may not be recorded.',
+    },
+  },
+  liveCalls: {
+    subtitle: 'Calls in progress: hold, record, add a party, play a prompt, listen in', empty: 'No calls in progress',
+    autoRefresh: 'Refreshed every 2 seconds', duration: 'Talk time', ringing: 'Ringing', held: 'On hold',
+    recording: 'Recording', recordingPaused: 'Recording paused', keys: 'Keys pressed', done: 'Done',
+    hold: 'Hold', hold_caller: 'Hold the caller', hold_callee: 'Hold the callee', resume: 'Resume',
+    recordingMenu: 'Recording', record: { start: 'Start recording', stop: 'Stop recording', pause: 'Pause recording', resume: 'Resume recording' },
+    addParty: 'Add a party', play: 'Play a prompt', monitor: 'Monitor', partyTitle: 'Add a party to the call',
+    playTitle: 'Play a voice prompt', monitorTitle: 'Monitor the call', extension: 'Extension',
+    supervisorExtension: 'Your extension', extensionHint: 'The extension to ring, e.g. 1001',
+    badExtension: 'Enter an extension: 2-10 digits', mode: 'Mode', party: 'Play to', prompt: 'Voice prompt',
+    pickPrompt: 'Choose a voice prompt', noPrompts: 'No voice prompts', bargeIn: 'Stop on a key',
+    bargeInHint: 'A key pressed by that party stops the prompt',
+    modeValue: { listen: 'Listen', whisper: 'Whisper', barge: 'Barge in' },
+    modeHint: {
+      listen: 'You hear both parties; nobody hears you',
+      whisper: 'Only the agent hears you',
+      barge: 'Everybody hears you',
     },
   },
   prompts: {

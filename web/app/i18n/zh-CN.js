@@ -26,6 +26,7 @@ export default {
     'api-tokens': 'API 令牌', extensions: '分机管理', trunks: '中继线路', 'inbound-routes': '呼入路由',
     'outbound-routes': '呼出路由', cdrs: '通话记录', 'sip-bans': 'SIP 封禁', recordings: '通话录音',
     prompts: '语音提示', 'music-on-hold': '等待音乐',
+    'live-calls': '实时通话',
   },
   noPermission: {
     title: '没有访问权限', detail: '您的角色没有访问此页面的权限，如需开通请联系管理员。', backHome: '返回首页',
@@ -203,6 +204,25 @@ export default {
       archiveDir: '归档目录', noArchive: '未配置归档', archiveState: '归档', pending: '待归档 {n}',
       failed: '失败 {n}', retention: '保留期限', retentionDays: '{n} 天', keepForever: '永久保留',
       low: '录音磁盘空间不足：剩余 {free}，低于最低要求 {min}，新通话可能无法录音。',
+    },
+  },
+  liveCalls: {
+    subtitle: '正在进行的通话：保持、录音、加入第三方、播放语音、监听', empty: '当前没有通话',
+    autoRefresh: '每 2 秒自动刷新', duration: '通话时长', ringing: '振铃中', held: '保持中',
+    recording: '录音中', recordingPaused: '录音已暂停', keys: '按键', done: '操作成功',
+    hold: '保持', hold_caller: '保持主叫', hold_callee: '保持被叫', resume: '恢复通话',
+    recordingMenu: '录音', record: { start: '开始录音', stop: '停止录音', pause: '暂停录音', resume: '继续录音' },
+    addParty: '加入第三方', play: '播放语音', monitor: '监听', partyTitle: '加入第三方',
+    playTitle: '播放语音提示', monitorTitle: '监听通话', extension: '分机号',
+    supervisorExtension: '我的分机', extensionHint: '要呼叫的分机，如 1001',
+    badExtension: '请输入分机号：2-10 位数字', mode: '方式', party: '播放给', prompt: '语音提示',
+    pickPrompt: '请选择语音提示', noPrompts: '没有语音提示', bargeIn: '按键打断',
+    bargeInHint: '该方按任意键即停止播放',
+    modeValue: { listen: '监听', whisper: '耳语', barge: '强插' },
+    modeHint: {
+      listen: '您能听到双方，任何人都听不到您',
+      whisper: '只有坐席能听到您',
+      barge: '所有人都能听到您',
     },
   },
   prompts: {
