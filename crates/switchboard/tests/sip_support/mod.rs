@@ -236,6 +236,12 @@ pub fn users_csv(dir: &Path, extension: &str, password: &str) -> PathBuf {
     let text = format!(
         "SEQUENTIAL\n{extension};{password};[authentication username={extension} password={password}]\n"
     );
-    std::fs::write(&path, text).expect("write csv");
+    // Written whole and renamed into place: two SIPp started back to back
+    // with the same user may read the file while the second writes it.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let partial = dir.join(format!("user-{extension}-{password}.csv.{n}.tmp"));
+    std::fs::write(&partial, text).expect("write csv");
+    std::fs::rename(&partial, &path).expect("rename csv");
     path
 }
