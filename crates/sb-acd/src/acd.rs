@@ -165,7 +165,6 @@ impl Acd {
     /// of wrap-up (to Ready) and maximum waits (Overflow).
     pub fn handle_timeout(&mut self, now_ms: u64) -> Result<(), AcdError> {
         self.check_clock(now_ms)?;
-        self.state.last_now_ms = now_ms;
         let rung_out: Vec<(CallRef, AgentId)> = self
             .state
             .calls
@@ -209,13 +208,17 @@ impl Acd {
         for call in &waited_too_long {
             self.overflow(*call, OverflowReason::MaxWait);
         }
+        // Only a timeout that fired is logged, so only it moves the clock:
+        // the clock must be rebuilt from the log alone.
         if !rung_out.is_empty() || !wrapped_up.is_empty() || !waited_too_long.is_empty() {
+            self.state.last_now_ms = now_ms;
             self.events.push(Event::Timeout { now_ms });
             self.dispatch(now_ms);
         }
         Ok(())
     }
 
+    /// Inputs may not go back before the last recorded one.
     fn check_clock(&self, now_ms: u64) -> Result<(), AcdError> {
         if now_ms < self.state.last_now_ms {
             return Err(AcdError::ClockWentBackwards {
