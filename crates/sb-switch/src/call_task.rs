@@ -153,7 +153,7 @@ async fn run(
                 EngineEvent::RecordingFinished(outcome) => {
                     recording_closed(&shared, call.caller_call_id(), &plan, &mut media, outcome).await;
                 }
-                event => note_media_event(&shared, live_id, event),
+                EngineEvent::Media(event) => note_media_event(&shared, live_id, event),
             },
             Some((command, reply)) = controls.recv() => {
                 let mut state = CallState {
@@ -182,20 +182,17 @@ async fn run(
     }
 }
 
-fn note_media_event(shared: &Shared, live_id: u64, event: EngineEvent) {
+fn note_media_event(shared: &Shared, live_id: u64, event: MediaEvent) {
     match event {
-        EngineEvent::Media(MediaEvent::Dtmf { leg, digit, source }) => {
+        MediaEvent::Dtmf { leg, digit, source } => {
             let source = match source {
                 sb_media::session::DtmfSource::Rfc4733 => "rfc4733",
                 sb_media::session::DtmfSource::Inband => "in-band",
             };
             note_digit(shared, live_id, leg, digit, source);
         }
-        EngineEvent::Media(MediaEvent::PlaybackFinished { leg, interrupted }) => {
+        MediaEvent::PlaybackFinished { leg, interrupted } => {
             debug!(leg, interrupted, "prompt finished");
-        }
-        EngineEvent::RecordingFinished(outcome) => {
-            debug!(?outcome, "recording closed early");
         }
     }
 }
