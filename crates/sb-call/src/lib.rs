@@ -10,17 +10,20 @@
 //! microseconds.
 //!
 //! Layout: `event` (what legs report), `action` (what the driver must do),
-//! `b2bua` (the state machine), `summary` (the CDR facts of a finished call),
+//! `b2bua` (the state machine), `service` (a call the switch answers itself
+//! for the IVR and queues, bridged to one agent after another), `summary` (the CDR facts of a finished call),
 //! `status` (SIP status codes the core reasons about).
 
 mod action;
 mod b2bua;
 mod event;
+mod service;
 mod status;
 mod summary;
 
 pub use action::Action;
 pub use b2bua::{B2bua, CallPhase, Timers};
 pub use event::{LegEvent, LegId};
+pub use service::{ServiceAction, ServiceCall};
 pub use status::Status;
 pub use summary::{CallSummary, Disposition, HangupSide};
