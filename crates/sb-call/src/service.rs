@@ -199,12 +199,10 @@ impl ServiceCall {
             }
             (LegId::B(_), LegEvent::Answered { .. }) => self.agent_answered(leg),
             (LegId::B(_), LegEvent::Failed { status, .. }) => self.contact_failed(leg, status),
-            (LegId::B(_), LegEvent::HungUp) => {
-                if self.bridged() == Some(leg) {
-                    self.agent = Agent::None;
-                    self.agent_left = true;
-                    self.outputs.push_back(ServiceAction::AgentLeft { leg });
-                }
+            (LegId::B(_), LegEvent::HungUp) if self.bridged() == Some(leg) => {
+                self.agent = Agent::None;
+                self.agent_left = true;
+                self.outputs.push_back(ServiceAction::AgentLeft { leg });
             }
             _ => {}
         }
