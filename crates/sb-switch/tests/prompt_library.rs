@@ -481,6 +481,7 @@ async fn every_builtin_decodes_and_is_audible() {
     assert_eq!(middle[..8], middle[8..]);
     assert!(library.builtin("no-such-prompt", Language::En).is_none());
     assert!(library.builtin("wan", Language::En).is_none());
+    assert!(library.builtin("liang", Language::Zh).is_some());
 }
 
 fn wav_16k_stereo(seconds: u32) -> Vec<u8> {

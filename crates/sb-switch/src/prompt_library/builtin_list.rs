@@ -42,6 +42,10 @@ pub(super) const ZH: &[(&str, &[u8])] = &[
         include_bytes!("../../../../assets/prompts/zh/minus.wav"),
     ),
     (
+        "liang",
+        include_bytes!("../../../../assets/prompts/zh/liang.wav"),
+    ),
+    (
         "welcome",
         include_bytes!("../../../../assets/prompts/zh/welcome.wav"),
     ),

@@ -112,7 +112,9 @@ impl PromptLibrary {
     /// Every built-in name, sorted. Messages ("welcome", "please-hold",
     /// "beep"...) and digits exist in both languages; the number words are
     /// each language's own ("wan", "yao" in Chinese, "13", "million" in
-    /// English).
+    /// English). Chinese also has "liang" (两), which [`Speech::Number`]
+    /// never uses: a count of two before a measure word (您前面还有两位,
+    /// 两分钟) is the caller's to choose.
     pub fn builtin_names() -> &'static [&'static str] {
         builtin::names()
     }
