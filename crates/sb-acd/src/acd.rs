@@ -1,48 +1,73 @@
 //! The ACD state machine: commands and timer expiries in, decisions out.
+//!
+//! This file holds the public surface and the timers; the command handlers
+//! are in `commands` and `queues`, the bookkeeping every change goes through
+//! in `update`, the matching of calls and agents in `dispatch`, the
+//! read-only views in `views` and the consistency check in `check`.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
-use crate::agent::{AgentRecord, AgentState, NO_ANSWER_REASON};
-use crate::call::{CallRecord, CallStatus, OverflowReason};
+use crate::agent::AgentState;
+use crate::call::{CallStatus, OverflowReason};
 use crate::command::{Command, Event};
-use crate::config::{AcdConfig, QueueConfig};
+use crate::config::AcdConfig;
 use crate::decision::Decision;
 use crate::error::AcdError;
-use crate::ids::{AgentId, CallRef, QueueId};
-use crate::snapshot::AcdSnapshot;
-use crate::strategy::pick_agent;
-
-const MIN_SKILL: u8 = 1;
-const MAX_SKILL: u8 = 10;
+use crate::ids::{AgentId, CallRef};
+use crate::index::{Indexes, due};
+use crate::snapshot::{AcdSnapshot, QueueRecord};
 
 #[derive(Debug)]
 pub struct Acd {
-    config: AcdConfig,
-    state: AcdSnapshot,
-    outputs: VecDeque<Decision>,
-    events: Vec<Event>,
+    pub(crate) state: AcdSnapshot,
+    pub(crate) index: Indexes,
+    pub(crate) outputs: VecDeque<Decision>,
+    pub(crate) events: Vec<Event>,
+    /// Calls that became Waiting or more widely eligible, and agents that
+    /// became Ready, since the last dispatch: the only ones that can form a
+    /// new (call, agent) pair, since dispatch leaves no waiting call with an
+    /// eligible Ready agent.
+    pub(crate) dirty_calls: Vec<CallRef>,
+    pub(crate) dirty_agents: Vec<AgentId>,
 }
 
 impl Acd {
+    /// An ACD with the queues of `config` (see [`AcdConfig::validate`]).
     pub fn new(config: AcdConfig) -> Self {
+        let state = AcdSnapshot {
+            last_now_ms: 0,
+            agents: BTreeMap::new(),
+            calls: BTreeMap::new(),
+            queues: config
+                .queues
+                .into_iter()
+                .map(|(queue, config)| {
+                    let record = QueueRecord {
+                        config,
+                        counters: Default::default(),
+                    };
+                    (queue, record)
+                })
+                .collect(),
+            round_robin_last: BTreeMap::new(),
+            next_arrival: 0,
+            random_draws: 0,
+            recently_finished: VecDeque::new(),
+        };
         Acd {
-            config,
-            state: AcdSnapshot {
-                last_now_ms: 0,
-                agents: BTreeMap::new(),
-                calls: BTreeMap::new(),
-                round_robin_last: BTreeMap::new(),
-                next_arrival: 0,
-            },
+            index: Indexes::build(&state),
+            state,
             outputs: VecDeque::new(),
             events: Vec::new(),
+            dirty_calls: Vec::new(),
+            dirty_agents: Vec::new(),
         }
     }
 
-    /// Rebuilds an ACD from its event log and the config it ran with. The
-    /// decisions the log re-derives were acted on the first time, so they
-    /// are dropped, and the log starts empty (it is already stored).
+    /// Rebuilds an ACD from its event log and the config it started with
+    /// (queue changes are in the log). The decisions the log re-derives were
+    /// acted on the first time, so they are dropped, and the log starts
+    /// empty (it is already stored).
     pub fn replay(config: AcdConfig, events: &[Event]) -> Result<Self, AcdError> {
         let mut acd = Acd::new(config);
         for event in events {
@@ -60,36 +85,10 @@ impl Acd {
         self.outputs.pop_front()
     }
 
-    /// The next instant [`Acd::handle_timeout`] has work to do.
+    /// The next instant [`Acd::handle_timeout`] has work to do (possibly
+    /// already past, e.g. after a queue's waits were shortened).
     pub fn poll_timeout(&self) -> Option<u64> {
-        let ring_deadlines = self
-            .state
-            .calls
-            .values()
-            .filter_map(|call| match call.status {
-                CallStatus::Offered {
-                    ring_deadline_ms, ..
-                } => Some(ring_deadline_ms),
-                _ => None,
-            });
-        let wrap_up_ends = self
-            .state
-            .agents
-            .values()
-            .filter_map(|agent| match agent.state {
-                AgentState::WrapUp { until_ms } => Some(until_ms),
-                _ => None,
-            });
-        let max_wait_deadlines = self
-            .state
-            .calls
-            .values()
-            .filter(|call| call.status == CallStatus::Waiting)
-            .filter_map(|call| self.max_wait_deadline(call));
-        ring_deadlines
-            .chain(wrap_up_ends)
-            .chain(max_wait_deadlines)
-            .min()
+        self.index.timers.next_deadline()
     }
 
     /// Drains the accepted inputs recorded since the last call.
@@ -97,6 +96,7 @@ impl Acd {
         std::mem::take(&mut self.events)
     }
 
+    /// A copy of the whole state (tests, replay checks; O(state)).
     pub fn snapshot(&self) -> AcdSnapshot {
         self.state.clone()
     }
@@ -105,8 +105,13 @@ impl Acd {
         self.state.agents.get(agent).map(|record| &record.state)
     }
 
+    /// A live call's status, or a recently finished call's final status.
     pub fn call_status(&self, call: CallRef) -> Option<&CallStatus> {
-        self.state.calls.get(&call).map(|record| &record.status)
+        self.state
+            .calls
+            .get(&call)
+            .map(|record| &record.status)
+            .or_else(|| self.index.finished.get(&call))
     }
 
     /// Applies one command. A refused command changes nothing.
@@ -114,13 +119,7 @@ impl Acd {
         self.check_clock(now_ms)?;
         match &command {
             Command::Login { agent, queues } => self.login(now_ms, agent, queues)?,
-            Command::Logout { agent } => {
-                self.check_idle_agent(agent)?;
-                if let Some(record) = self.state.agents.get_mut(agent) {
-                    record.skills.clear();
-                }
-                self.set_agent_state(agent, AgentState::LoggedOut);
-            }
+            Command::Logout { agent } => self.logout(agent)?,
             Command::SetReady { agent } => {
                 self.check_idle_agent(agent)?;
                 self.make_ready(now_ms, agent);
@@ -133,27 +132,17 @@ impl Acd {
                 call,
                 queue,
                 priority,
-            } => self.enqueue(now_ms, *call, queue, *priority)?,
+                preferred_agent,
+            } => self.enqueue(now_ms, *call, queue, *priority, preferred_agent.as_ref())?,
             Command::Abandon { call } => self.abandon(*call)?,
-            Command::Answered { call, agent } => {
-                self.check_offered(*call, agent)?;
-                self.set_call_status(
-                    *call,
-                    CallStatus::OnCall {
-                        agent: agent.clone(),
-                    },
-                );
-                if let Some(record) = self.state.agents.get_mut(agent) {
-                    record.missed_in_a_row = 0;
-                    record.answered += 1;
-                }
-                self.set_agent_state(agent, AgentState::OnCall { call: *call });
-            }
+            Command::Answered { call, agent } => self.answered(now_ms, *call, agent)?,
             Command::NoAnswer { call, agent } => {
                 self.check_offered(*call, agent)?;
-                self.no_answer(now_ms, *call, agent);
+                self.miss(now_ms, *call, agent);
             }
             Command::CallEnded { call } => self.call_ended(now_ms, *call)?,
+            Command::SetQueue { queue, config } => self.set_queue(queue, config)?,
+            Command::RemoveQueue { queue } => self.remove_queue(queue)?,
         }
         self.state.last_now_ms = now_ms;
         self.events.push(Event::Command { now_ms, command });
@@ -161,56 +150,63 @@ impl Acd {
         Ok(())
     }
 
-    /// Fires every timer due at `now_ms`: ring timeouts (as NoAnswer), ends
-    /// of wrap-up (to Ready) and maximum waits (Overflow).
+    /// Fires every timer due at `now_ms`: ring timeouts (the offers are
+    /// cancelled and count as no-answers), ends of wrap-up (to Ready), ends
+    /// of sticky waits, widenings and maximum waits (Overflow).
     pub fn handle_timeout(&mut self, now_ms: u64) -> Result<(), AcdError> {
         self.check_clock(now_ms)?;
-        let rung_out: Vec<(CallRef, AgentId)> = self
-            .state
-            .calls
-            .iter()
-            .filter_map(|(call, record)| match &record.status {
-                CallStatus::Offered {
-                    agent,
-                    ring_deadline_ms,
-                } if *ring_deadline_ms <= now_ms => Some((*call, agent.clone())),
-                _ => None,
-            })
-            .collect();
-        for (call, agent) in &rung_out {
-            self.no_answer(now_ms, *call, agent);
+        let timers = &self.index.timers;
+        let rung_out = due(&timers.ring, now_ms);
+        let wrapped_up = due(&timers.wrap_up, now_ms);
+        let sticky_over = due(&timers.sticky, now_ms);
+        let widened = due(&timers.widen, now_ms);
+        for call in &rung_out {
+            let agents: Vec<AgentId> = self
+                .state
+                .calls
+                .get(call)
+                .map(|record| {
+                    record
+                        .status
+                        .ringing_agents()
+                        .into_iter()
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            for agent in agents {
+                self.outputs.push_back(Decision::CancelOffer {
+                    call: *call,
+                    agent: agent.clone(),
+                });
+                self.miss(now_ms, *call, &agent);
+            }
         }
-        let wrapped_up: Vec<AgentId> = self
-            .state
-            .agents
-            .iter()
-            .filter(|(_, record)| {
-                matches!(record.state, AgentState::WrapUp { until_ms } if until_ms <= now_ms)
-            })
-            .map(|(agent, _)| agent.clone())
-            .collect();
         for agent in &wrapped_up {
             self.make_ready(now_ms, agent);
         }
+        for call in &sticky_over {
+            self.update_call(*call, |record| record.sticky_agent = None);
+        }
+        for call in &widened {
+            self.update_call(*call, |record| record.widened = true);
+        }
         // After the ring timeouts: a call back from an unanswered offer may
         // have waited too long already.
-        let waited_too_long: Vec<CallRef> = self
-            .state
-            .calls
-            .iter()
-            .filter(|(_, record)| record.status == CallStatus::Waiting)
-            .filter(|(_, record)| {
-                self.max_wait_deadline(record)
-                    .is_some_and(|deadline| deadline <= now_ms)
-            })
-            .map(|(call, _)| *call)
-            .collect();
+        let waited_too_long = due(&self.index.timers.max_wait, now_ms);
         for call in &waited_too_long {
             self.overflow(*call, OverflowReason::MaxWait);
         }
+        let fired = [
+            rung_out.len(),
+            wrapped_up.len(),
+            sticky_over.len(),
+            widened.len(),
+            waited_too_long.len(),
+        ];
         // Only a timeout that fired is logged, so only it moves the clock:
         // the clock must be rebuilt from the log alone.
-        if !rung_out.is_empty() || !wrapped_up.is_empty() || !waited_too_long.is_empty() {
+        if fired.iter().any(|count| *count > 0) {
             self.state.last_now_ms = now_ms;
             self.events.push(Event::Timeout { now_ms });
             self.dispatch(now_ms);
@@ -227,329 +223,5 @@ impl Acd {
             });
         }
         Ok(())
-    }
-
-    fn queue_config(&self, queue: &QueueId) -> Result<&QueueConfig, AcdError> {
-        self.config
-            .queues
-            .get(queue)
-            .ok_or_else(|| AcdError::UnknownQueue(queue.clone()))
-    }
-
-    fn max_wait_deadline(&self, call: &CallRecord) -> Option<u64> {
-        let max_wait_ms = self.config.queues.get(&call.queue)?.max_wait_ms?;
-        Some(call.enqueued_at_ms.saturating_add(max_wait_ms))
-    }
-
-    fn login(
-        &mut self,
-        now_ms: u64,
-        agent: &AgentId,
-        queues: &[(QueueId, u8)],
-    ) -> Result<(), AcdError> {
-        if self
-            .state
-            .agents
-            .get(agent)
-            .is_some_and(AgentRecord::is_logged_in)
-        {
-            return Err(AcdError::AlreadyLoggedIn(agent.clone()));
-        }
-        if queues.is_empty() {
-            return Err(AcdError::NoQueues(agent.clone()));
-        }
-        for (queue, skill) in queues {
-            self.queue_config(queue)?;
-            if !(MIN_SKILL..=MAX_SKILL).contains(skill) {
-                return Err(AcdError::InvalidSkill {
-                    agent: agent.clone(),
-                    queue: queue.clone(),
-                    skill: *skill,
-                });
-            }
-        }
-        self.state.agents.insert(
-            agent.clone(),
-            AgentRecord {
-                state: AgentState::LoggedOut,
-                skills: queues.iter().cloned().collect(),
-                idle_since_ms: now_ms,
-                missed_in_a_row: 0,
-                answered: 0,
-            },
-        );
-        // Logging in means "ready to take calls"; NotReady is one command away.
-        self.set_agent_state(agent, AgentState::Ready);
-        Ok(())
-    }
-
-    /// The agent exists, is logged in, and is neither ringing nor talking.
-    fn check_idle_agent(&self, agent: &AgentId) -> Result<(), AcdError> {
-        let record = self
-            .state
-            .agents
-            .get(agent)
-            .ok_or_else(|| AcdError::UnknownAgent(agent.clone()))?;
-        if !record.is_logged_in() {
-            return Err(AcdError::NotLoggedIn(agent.clone()));
-        }
-        if record.is_busy() {
-            return Err(AcdError::AgentBusy(agent.clone()));
-        }
-        Ok(())
-    }
-
-    fn check_offered(&self, call: CallRef, agent: &AgentId) -> Result<(), AcdError> {
-        if !self.state.agents.contains_key(agent) {
-            return Err(AcdError::UnknownAgent(agent.clone()));
-        }
-        let record = self
-            .state
-            .calls
-            .get(&call)
-            .ok_or(AcdError::UnknownCall(call))?;
-        match &record.status {
-            CallStatus::Offered { agent: offered, .. } if offered == agent => Ok(()),
-            status if status.is_finished() => Err(AcdError::CallFinished(call)),
-            _ => Err(AcdError::NotOfferedTo {
-                call,
-                agent: agent.clone(),
-            }),
-        }
-    }
-
-    fn enqueue(
-        &mut self,
-        now_ms: u64,
-        call: CallRef,
-        queue: &QueueId,
-        priority: i32,
-    ) -> Result<(), AcdError> {
-        let max_length = self.queue_config(queue)?.max_length;
-        if self.state.calls.contains_key(&call) {
-            return Err(AcdError::DuplicateCall(call));
-        }
-        let arrival = self.state.next_arrival;
-        self.state.next_arrival += 1;
-        self.state.calls.insert(
-            call,
-            CallRecord {
-                queue: queue.clone(),
-                priority,
-                enqueued_at_ms: now_ms,
-                arrival,
-                status: CallStatus::Waiting,
-                missed_by: BTreeSet::new(),
-            },
-        );
-        let anyone_logged_in = self
-            .state
-            .agents
-            .values()
-            .any(|agent| agent.is_logged_in() && agent.skills.contains_key(queue));
-        let waiting = self
-            .state
-            .calls
-            .values()
-            .filter(|record| record.status == CallStatus::Waiting && &record.queue == queue)
-            .count();
-        if !anyone_logged_in {
-            self.overflow(call, OverflowReason::NoAgentsLoggedIn);
-        } else if max_length.is_some_and(|max| waiting > max) {
-            // `waiting` counts this call too.
-            self.overflow(call, OverflowReason::MaxLength);
-        }
-        Ok(())
-    }
-
-    fn abandon(&mut self, call: CallRef) -> Result<(), AcdError> {
-        let record = self
-            .state
-            .calls
-            .get(&call)
-            .ok_or(AcdError::UnknownCall(call))?;
-        match record.status.clone() {
-            CallStatus::Waiting => self.set_call_status(call, CallStatus::Abandoned),
-            CallStatus::Offered { agent, .. } => {
-                self.set_call_status(call, CallStatus::Abandoned);
-                self.outputs.push_back(Decision::CancelOffer {
-                    call,
-                    agent: agent.clone(),
-                });
-                // Not the agent's fault: back to Ready keeping their place.
-                self.set_agent_state(&agent, AgentState::Ready);
-            }
-            CallStatus::OnCall { .. } => return Err(AcdError::AlreadyAnswered(call)),
-            CallStatus::Ended | CallStatus::Overflowed(_) | CallStatus::Abandoned => {
-                return Err(AcdError::CallFinished(call));
-            }
-        }
-        Ok(())
-    }
-
-    fn call_ended(&mut self, now_ms: u64, call: CallRef) -> Result<(), AcdError> {
-        let record = self
-            .state
-            .calls
-            .get(&call)
-            .ok_or(AcdError::UnknownCall(call))?;
-        let CallStatus::OnCall { agent } = record.status.clone() else {
-            return Err(if record.status.is_finished() {
-                AcdError::CallFinished(call)
-            } else {
-                AcdError::NotOnCall(call)
-            });
-        };
-        let wrap_up_ms = self.queue_config(&record.queue)?.wrap_up_ms;
-        self.set_call_status(call, CallStatus::Ended);
-        if wrap_up_ms == 0 {
-            self.make_ready(now_ms, &agent);
-        } else {
-            self.set_agent_state(
-                &agent,
-                AgentState::WrapUp {
-                    until_ms: now_ms.saturating_add(wrap_up_ms),
-                },
-            );
-        }
-        Ok(())
-    }
-
-    /// The offer of `call` to `agent` was not answered: the call goes back
-    /// to its queue (keeping its arrival, so it is at the head of its
-    /// priority) and the agent either goes to the back of the idle line or,
-    /// after too many misses in a row, NotReady.
-    fn no_answer(&mut self, now_ms: u64, call: CallRef, agent: &AgentId) {
-        let Some(record) = self.state.calls.get_mut(&call) else {
-            return;
-        };
-        record.status = CallStatus::Waiting;
-        record.missed_by.insert(agent.clone());
-        let max_misses = self
-            .config
-            .queues
-            .get(&record.queue)
-            .map_or(0, |queue| queue.max_no_answers_before_not_ready);
-        let Some(agent_record) = self.state.agents.get_mut(agent) else {
-            return;
-        };
-        agent_record.missed_in_a_row += 1;
-        if max_misses > 0 && agent_record.missed_in_a_row >= max_misses {
-            self.make_not_ready(agent, NO_ANSWER_REASON.to_owned());
-        } else {
-            self.make_ready(now_ms, agent);
-        }
-    }
-
-    fn overflow(&mut self, call: CallRef, reason: OverflowReason) {
-        let Some(record) = self.state.calls.get_mut(&call) else {
-            return;
-        };
-        record.status = CallStatus::Overflowed(reason);
-        self.outputs.push_back(Decision::Overflow {
-            call,
-            queue: record.queue.clone(),
-            reason,
-        });
-    }
-
-    /// Offers waiting calls to Ready agents until no more pairs can be made:
-    /// the best-ranked head of any queue goes first.
-    fn dispatch(&mut self, now_ms: u64) {
-        while let Some((call, agent, queue)) = self.next_offer(now_ms) {
-            let ring_timeout_ms = self
-                .config
-                .queues
-                .get(&queue)
-                .map_or(0, |config| config.ring_timeout_ms);
-            self.set_call_status(
-                call,
-                CallStatus::Offered {
-                    agent: agent.clone(),
-                    ring_deadline_ms: now_ms.saturating_add(ring_timeout_ms),
-                },
-            );
-            self.state
-                .round_robin_last
-                .insert(queue.clone(), agent.clone());
-            self.outputs.push_back(Decision::Offer {
-                call,
-                agent: agent.clone(),
-                queue,
-            });
-            self.set_agent_state(&agent, AgentState::Reserved { call });
-        }
-    }
-
-    fn next_offer(&self, now_ms: u64) -> Option<(CallRef, AgentId, QueueId)> {
-        let mut heads: Vec<(Reverse<i64>, u64, CallRef, &CallRecord)> = Vec::new();
-        for (queue, config) in &self.config.queues {
-            let head = self
-                .state
-                .calls
-                .iter()
-                .filter(|(_, record)| {
-                    record.status == CallStatus::Waiting && &record.queue == queue
-                })
-                .map(|(call, record)| {
-                    (
-                        Reverse(record.rank(now_ms, config)),
-                        record.arrival,
-                        *call,
-                        record,
-                    )
-                })
-                .min_by_key(|(rank, arrival, _, _)| (*rank, *arrival));
-            heads.extend(head);
-        }
-        heads.sort_by_key(|(rank, arrival, _, _)| (*rank, *arrival));
-        heads.into_iter().find_map(|(_, _, call, record)| {
-            let config = self.config.queues.get(&record.queue)?;
-            let agent = pick_agent(
-                config.strategy,
-                &record.queue,
-                &self.state.agents,
-                &record.missed_by,
-                self.state.round_robin_last.get(&record.queue),
-            )?;
-            Some((call, agent, record.queue.clone()))
-        })
-    }
-
-    fn set_call_status(&mut self, call: CallRef, status: CallStatus) {
-        if let Some(record) = self.state.calls.get_mut(&call) {
-            record.status = status;
-        }
-    }
-
-    fn make_ready(&mut self, now_ms: u64, agent: &AgentId) {
-        if let Some(record) = self.state.agents.get_mut(agent)
-            && record.state != AgentState::Ready
-        {
-            record.idle_since_ms = now_ms;
-        }
-        self.set_agent_state(agent, AgentState::Ready);
-    }
-
-    fn make_not_ready(&mut self, agent: &AgentId, reason: String) {
-        if let Some(record) = self.state.agents.get_mut(agent) {
-            record.missed_in_a_row = 0;
-        }
-        self.set_agent_state(agent, AgentState::NotReady { reason });
-    }
-
-    /// Changes an agent's state and tells the wallboard, if it changed.
-    fn set_agent_state(&mut self, agent: &AgentId, state: AgentState) {
-        let Some(record) = self.state.agents.get_mut(agent) else {
-            return;
-        };
-        if record.state == state {
-            return;
-        }
-        record.state = state.clone();
-        self.outputs.push_back(Decision::AgentState {
-            agent: agent.clone(),
-            state,
-        });
     }
 }

@@ -1,5 +1,6 @@
 //! What the driver tells the ACD, and the log of what it accepted.
 
+use crate::config::QueueConfig;
 use crate::ids::{AgentId, CallRef, QueueId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,6 +10,8 @@ pub enum Command {
         agent: AgentId,
         queues: Vec<(QueueId, u8)>,
     },
+    /// From any state but ringing or on a call. The queues this leaves
+    /// without any logged-in agent overflow their waiting calls.
     Logout {
         agent: AgentId,
     },
@@ -20,11 +23,14 @@ pub enum Command {
         agent: AgentId,
         reason: String,
     },
-    /// A caller arrives; higher `priority` is served first.
+    /// A caller arrives; higher `priority` is served first. With a
+    /// `preferred_agent` (the caller's previous agent) and a queue with
+    /// `sticky_wait_ms`, the call first waits for that agent alone.
     Enqueue {
         call: CallRef,
         queue: QueueId,
         priority: i32,
+        preferred_agent: Option<AgentId>,
     },
     /// The caller hung up while waiting or ringing.
     Abandon {
@@ -42,6 +48,18 @@ pub enum Command {
     /// The answered call is over (either side hung up).
     CallEnded {
         call: CallRef,
+    },
+    /// Adds a queue or replaces its configuration; its calls, agents and
+    /// counters stay.
+    SetQueue {
+        queue: QueueId,
+        config: QueueConfig,
+    },
+    /// Its waiting and ringing calls overflow with `QueueRemoved` (ringing
+    /// agents are cancelled), answered calls go on, and its agents lose the
+    /// skill.
+    RemoveQueue {
+        queue: QueueId,
     },
 }
 

@@ -37,4 +37,6 @@ pub enum AcdError {
     AlreadyAnswered(CallRef),
     #[error("call {0} has already left the ACD")]
     CallFinished(CallRef),
+    #[error("queue {queue}: skill {skill} is outside 1..=10")]
+    InvalidQueueSkill { queue: QueueId, skill: u8 },
 }

@@ -4,11 +4,11 @@ use std::fmt;
 
 /// An agent, named by the directory (login name or extension).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct AgentId(String);
+pub struct AgentId(pub String);
 
 /// A queue, named by configuration.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct QueueId(String);
+pub struct QueueId(pub String);
 
 /// A call as the caller of the API knows it (opaque here; the switch's call
 /// handle). Must be unique over the life of one [`crate::Acd`].

@@ -30,6 +30,7 @@ fn enqueue(acd: &mut Acd, now_ms: u64, call: u64, priority: i32) {
         call: CallRef(call),
         queue: sales(),
         priority,
+        preferred_agent: None,
     };
     assert_eq!(acd.handle(now_ms, command), Ok(()));
 }
@@ -371,6 +372,7 @@ fn invalid_commands_are_refused_and_change_nothing() {
                 call: CallRef(1),
                 queue: sales(),
                 priority: 0,
+                preferred_agent: None,
             },
             AcdError::DuplicateCall(CallRef(1)),
         ),
@@ -379,6 +381,7 @@ fn invalid_commands_are_refused_and_change_nothing() {
                 call: CallRef(2),
                 queue: QueueId::new("nowhere"),
                 priority: 0,
+                preferred_agent: None,
             },
             AcdError::UnknownQueue(QueueId::new("nowhere")),
         ),
