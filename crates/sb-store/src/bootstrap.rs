@@ -1,7 +1,8 @@
 //! What a new installation starts with: the built-in administrator role, kept
 //! in step with the permission catalogue, and on first start the first
-//! administrator and (unless turned off) a demo organisation and telephony
-//! set-up so the console has something to show and a phone can register.
+//! administrator and (unless turned off) a demo organisation, telephony and
+//! contact centre (queues, a voice menu on 4000: `demo_acd_ivr`) so the
+//! console has something to show and a phone can register and call in.
 
 use std::collections::BTreeSet;
 
@@ -12,6 +13,7 @@ use time::{Duration, OffsetDateTime};
 use crate::audit::{Actor, Change, record_change};
 use crate::codes::{CallerIdMode, TargetKind, Transport};
 use crate::db::Store;
+use crate::demo_acd_ivr::seed_acd_ivr;
 use crate::error::Result;
 use crate::inbound_routes::{InboundRouteInput, insert_inbound_route};
 use crate::millis::to_millis;
@@ -196,8 +198,9 @@ impl Store {
     /// administrator with `admin_password_hash` and, when `demo` is set, a
     /// demo organisation with SIP extensions 1001-1004 (passwords
     /// `demo1001`..., flagged as demo, HA1s for `sip_realm`), a disabled demo
-    /// trunk and one inbound and one outbound route. Returns false, changing
-    /// nothing, on any later start.
+    /// trunk, one inbound and one outbound route, and the demo contact
+    /// centre (calendars, queues, the hotline flow on 4000 and its DID
+    /// route). Returns false, changing nothing, on any later start.
     pub async fn seed_first_start(
         &self,
         now: OffsetDateTime,
@@ -285,7 +288,8 @@ impl Store {
             let person = staff(number, name, department, group, number, role);
             insert_staff(&mut tx, now, &person, None).await?;
         }
-        seed_telephony(&mut tx, now, sip_realm).await?;
+        let demo_trunk = seed_telephony(&mut tx, now, sip_realm).await?;
+        seed_acd_ivr(&mut tx, now, demo_trunk).await?;
 
         insert_dictionary(
             &mut tx,
@@ -374,7 +378,8 @@ async fn finish_first_start(
 
 /// Demo SIP extensions for the demo people, a disabled demo carrier, the main
 /// number ringing the supervisor, and national numbers (0...) going out.
-async fn seed_telephony(conn: &mut AnyConnection, now: OffsetDateTime, realm: &str) -> Result<()> {
+/// Returns the demo trunk's id.
+async fn seed_telephony(conn: &mut AnyConnection, now: OffsetDateTime, realm: &str) -> Result<i64> {
     for (number, name, _) in DEMO_PEOPLE {
         let input = SipExtensionInput {
             extension: number.into(),
@@ -427,5 +432,5 @@ async fn seed_telephony(conn: &mut AnyConnection, now: OffsetDateTime, realm: &s
         enabled: true,
     };
     insert_outbound_route(conn, now, &outbound).await?;
-    Ok(())
+    Ok(trunk_id)
 }

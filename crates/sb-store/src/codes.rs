@@ -1,5 +1,7 @@
 //! Closed sets of values kept as text codes in the switch tables (transport,
-//! route targets, caller-ID modes, CDR direction, disposition, hangup side).
+//! route targets, caller-ID modes, CDR direction, disposition, hangup side)
+//! and the ACD and IVR tables (queue strategy and actions, blacklist action,
+//! mailbox kind).
 //! On the wire they are the same snake_case codes.
 
 use serde::{Deserialize, Serialize};
@@ -54,8 +56,15 @@ code_enum!(
 );
 
 code_enum!(
-    /// What an inbound route rings. Queues and IVRs arrive with their issues.
-    TargetKind { Extension => "extension" }
+    /// What an inbound route rings.
+    TargetKind {
+        /// An extension number.
+        Extension => "extension",
+        /// A voice flow, by name.
+        Flow => "flow",
+        /// An ACD queue, by name.
+        Queue => "queue",
+    }
 );
 
 code_enum!(
@@ -92,6 +101,53 @@ code_enum!(
 code_enum!(
     /// Who hung up.
     HangupSide { Caller => "caller", Callee => "callee", System => "system" }
+);
+
+code_enum!(
+    /// How a queue chooses among its ready agents.
+    QueueStrategy {
+        LongestIdle => "longest_idle",
+        RoundRobin => "round_robin",
+        FewestCalls => "fewest_calls",
+        HighestSkill => "highest_skill",
+        RingAll => "ring_all",
+        Random => "random",
+    }
+);
+
+code_enum!(
+    /// Where a queue sends a call it gives up on (overflow) or cannot serve
+    /// at all (nobody logged in); the target's meaning depends on the action.
+    QueueAction {
+        /// No queue-level action: the call goes back to its flow (the queue
+        /// node's overflow branch).
+        None => "none",
+        /// Another queue, by name.
+        Queue => "queue",
+        /// A voicemail box: a queue name, or empty for this queue's own box.
+        Voicemail => "voicemail",
+        /// A voice flow, by name.
+        Flow => "flow",
+        /// A number dialled as an extension would dial it.
+        Number => "number",
+    }
+);
+
+code_enum!(
+    /// What the switch does with a blacklisted caller.
+    BlacklistAction {
+        /// The caller hears busy.
+        Busy => "busy",
+        /// The caller hears the entry's prompt, then the call ends.
+        Prompt => "prompt",
+        /// The call is ended at once, without a word.
+        Hangup => "hangup",
+    }
+);
+
+code_enum!(
+    /// Whose voicemail box a message is in.
+    MailboxKind { Queue => "queue", Agent => "agent" }
 );
 
 #[cfg(test)]

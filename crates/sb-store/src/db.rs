@@ -39,12 +39,14 @@ const SQLITE_MIGRATIONS: MigrationSource = embedded_migrations!("sqlite":
     2 => "0002_staff_search_index.sql",
     3 => "0003_switch.sql",
     4 => "0004_recordings.sql",
+    5 => "0005_acd_ivr.sql",
 );
 const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
     1 => "0001_foundation.sql",
     2 => "0002_staff_search_index.sql",
     3 => "0003_switch.sql",
     4 => "0004_recordings.sql",
+    5 => "0005_acd_ivr.sql",
 );
 
 impl Store {

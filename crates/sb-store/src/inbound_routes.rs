@@ -1,6 +1,7 @@
-//! Inbound routes (MISSION T3): which extension a call from a carrier rings,
-//! by the dialled number (DID) as the carrier sends it. A route may belong to
-//! one trunk or to any trunk; the trunk's own route wins.
+//! Inbound routes (MISSION T3): which extension, voice flow or queue a call
+//! from a carrier reaches, by the dialled number (DID) as the carrier sends
+//! it. A route may belong to one trunk or to any trunk; the trunk's own route
+//! wins.
 
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -24,7 +25,7 @@ pub struct InboundRoute {
     pub trunk_id: Option<i64>,
     pub trunk_name: Option<String>,
     pub target_kind: TargetKind,
-    /// For `extension`: the extension number to ring.
+    /// The extension number to ring, or the name of the flow or queue.
     pub target: String,
     pub description: String,
     pub enabled: bool,
@@ -88,19 +89,23 @@ async fn check_references(conn: &mut AnyConnection, input: &InboundRouteInput) -
             ));
         }
     }
-    match input.target_kind {
-        TargetKind::Extension => {
-            let found = sqlx::query("SELECT 1 FROM sip_extensions WHERE extension = $1")
-                .bind(&input.target)
-                .fetch_optional(&mut *conn)
-                .await?;
-            if found.is_none() {
-                return Err(StoreError::invalid(
-                    "target",
-                    format!("extension {} does not exist", input.target),
-                ));
-            }
-        }
+    let (lookup, what) = match input.target_kind {
+        TargetKind::Extension => (
+            "SELECT 1 FROM sip_extensions WHERE extension = $1",
+            "extension",
+        ),
+        TargetKind::Flow => ("SELECT 1 FROM ivr_flows WHERE name = $1", "flow"),
+        TargetKind::Queue => ("SELECT 1 FROM acd_queues WHERE name = $1", "queue"),
+    };
+    let found = sqlx::query(lookup)
+        .bind(&input.target)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if found.is_none() {
+        return Err(StoreError::invalid(
+            "target",
+            format!("{what} {} does not exist", input.target),
+        ));
     }
     Ok(())
 }

@@ -9,26 +9,37 @@
 //! `outbound_routes`, `cdrs`, `sip_bans`, with their text `codes` and the
 //! trusted address ranges of a trunk (`sb_core::AddressRange`); for media
 //! `prompts` and the public module [`recordings`] (functions over `&Store`,
-//! the names the switch side calls).
+//! the names the switch side calls); for the ACD and IVR `ivr_flows`
+//! (versioned documents), `calendars`, `acd_queues` (with members),
+//! `acd_events` (the ACD's log), `blacklist`, `call_trails`, `voicemails`,
+//! `survey_results` and `not_ready_reasons`.
 //!
 //! Every change is written together with its audit row in one transaction.
 //! Callers pass `now` explicitly so expiry and lockout are testable without a
 //! wall clock. Inputs arrive validated (lengths, formats) from the API layer;
 //! this layer enforces references and uniqueness and names the field at fault.
 
+mod acd_events;
+mod acd_queues;
 mod announcements;
 mod api_tokens;
 mod audit;
+mod blacklist;
 mod bootstrap;
+mod calendars;
+mod call_trails;
 mod cdrs;
 mod codes;
 mod db;
+mod demo_acd_ivr;
 mod departments;
 mod dictionary;
 mod error;
 mod extension_groups;
 mod inbound_routes;
+mod ivr_flows;
 mod millis;
+mod not_ready_reasons;
 mod outbound_routes;
 mod page;
 mod prompts;
@@ -38,22 +49,34 @@ mod sessions;
 mod sip_bans;
 mod sip_extensions;
 mod staff;
+mod survey_results;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod trunks;
+mod voicemails;
 
+pub use acd_events::{AcdEvent, AcdEventFilter, NewAcdEvent};
+pub use acd_queues::{AcdQueue, AcdQueueInput, QueueMember, QueueMembership, SKILL_RANGE};
 pub use announcements::{Announcement, AnnouncementInput};
 pub use api_tokens::{ApiToken, NewApiToken};
 pub use audit::{Actor, AlarmPolicy, AuditEntry, AuditEvent, AuditFilter, AuditKind};
+pub use blacklist::{BlacklistEntry, BlacklistFilter, BlacklistInput};
 pub use bootstrap::{DEFAULT_SIP_REALM, FIRST_ADMIN_EMPLOYEE_ID};
+pub use calendars::{Calendar, CalendarInput};
+pub use call_trails::CallTrail;
 pub use cdrs::{Cdr, CdrFilter, CdrScope, NewCdr};
-pub use codes::{CallerIdMode, Direction, Disposition, HangupSide, TargetKind, Transport};
+pub use codes::{
+    BlacklistAction, CallerIdMode, Direction, Disposition, HangupSide, MailboxKind, QueueAction,
+    QueueStrategy, TargetKind, Transport,
+};
 pub use db::{Backend, Store};
 pub use departments::{Department, DepartmentInput};
 pub use dictionary::{DictionaryItem, DictionaryItemInput, DictionaryType, DictionaryTypeInput};
 pub use error::{Result, StoreError};
 pub use extension_groups::{ExtensionGroup, ExtensionGroupInput};
 pub use inbound_routes::{InboundRoute, InboundRouteInput};
+pub use ivr_flows::{IvrFlow, IvrFlowInput, IvrFlowVersion, IvrFlowVersionSummary};
+pub use not_ready_reasons::NOT_READY_REASON_TYPE;
 pub use outbound_routes::{OutboundRoute, OutboundRouteInput};
 pub use page::{Page, PageRequest};
 pub use prompts::{NewVoicePrompt, VoicePrompt};
@@ -64,7 +87,9 @@ pub use sessions::{NewSession, SessionRecord};
 pub use sip_bans::{NewSipBan, SipBan};
 pub use sip_extensions::{SipAccount, SipExtension, SipExtensionInput};
 pub use staff::{Credentials, LoginAttempt, ProfileInput, RoleRef, Staff, StaffFilter, StaffInput};
+pub use survey_results::{NewSurveyResult, SurveyFilter, SurveyResult, SurveySummary};
 pub use trunks::{Trunk, TrunkInput};
+pub use voicemails::{NewVoicemail, Voicemail, VoicemailFilter};
 
 /// The JSON an audit row keeps of an entity before or after a change.
 pub(crate) fn snapshot<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {

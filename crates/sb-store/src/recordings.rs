@@ -145,7 +145,7 @@ fn from_row(row: &AnyRow) -> Result<Recording> {
 
 /// A relative path of plain segments: what the switch writes must never
 /// point outside the recordings root once joined to it.
-fn check_relative_file(file: &str) -> Result<()> {
+pub(crate) fn check_relative_file(file: &str) -> Result<()> {
     let plain = !file.is_empty()
         && !file.starts_with('/')
         && !file.contains('\\')

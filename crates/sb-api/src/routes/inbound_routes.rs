@@ -43,6 +43,7 @@ impl InboundRouteBody {
         let target_kind = self.target_kind.unwrap_or(TargetKind::Extension);
         let target = match target_kind {
             TargetKind::Extension => validate::extension("target", &self.target)?,
+            TargetKind::Flow | TargetKind::Queue => validate::code("target", &self.target)?,
         };
         Ok(InboundRouteInput {
             did: validate::dial_string("did", &self.did, 1)?,
