@@ -51,31 +51,69 @@ const ALWAYS_OPEN_CALENDAR: &str = r#"{
   "workdays": []
 }"#;
 
-/// Greeting, work-time check, a menu to sales or service, voicemail when a
-/// queue overflows, an off-hours message and a goodbye.
-pub(crate) const HOTLINE_FLOW: &str = r#"{
+/// Greeting, work-time check, a menu to sales or service, each queue's
+/// voicemail when it overflows, an off-hours message and a goodbye. This is
+/// sb-ivr's fixture `tests/fixtures/demo-hotline.json` (which its tests drive)
+/// with two changes: work time is `demo-always-open`, and each queue's
+/// overflow goes to its own voicemail box.
+const HOTLINE_FLOW: &str = r#"{
   "language": "zh",
   "start": "greeting",
   "nodes": {
-    "greeting": {"type": "play", "prompts": [{"builtin": "welcome"}], "next": "hours"},
+    "greeting": {
+      "type": "play",
+      "prompts": [{ "builtin": "welcome" }],
+      "next": "hours"
+    },
     "hours": {
       "type": "condition",
-      "rules": [{"when": {"work_time": "demo-always-open"}, "next": "menu"}],
+      "rules": [{ "when": { "work_time": "demo-always-open" }, "next": "menu" }],
       "otherwise": "closed"
     },
     "menu": {
       "type": "menu",
-      "prompts": [{"tts": "销售请按1，服务请按2，人工服务请按0。For sales press 1, for service press 2, for an agent press 0."}],
-      "choices": {"1": "sales", "2": "service", "0": "service"},
+      "prompts": [{ "tts": "销售请按1，服务请按2，人工请按0" }],
+      "choices": { "1": "sales", "2": "service", "0": "service" },
+      "timeout_ms": 5000,
       "retries": 2,
+      "invalid_prompts": [{ "builtin": "invalid-input" }],
+      "timeout_prompts": [{ "builtin": "no-input" }],
       "on_failure": "bye"
     },
-    "sales": {"type": "queue", "queue": "sales", "on_overflow": "vm-sales"},
-    "service": {"type": "queue", "queue": "service", "on_overflow": "vm-service"},
-    "vm-sales": {"type": "voicemail", "mailbox": {"queue": "sales"}},
-    "vm-service": {"type": "voicemail", "mailbox": {"queue": "service"}},
-    "closed": {"type": "play", "prompts": [{"builtin": "office-closed"}], "next": "vm-service"},
-    "bye": {"type": "hangup", "prompts": [{"builtin": "goodbye"}]}
+    "sales": {
+      "type": "queue",
+      "queue": "sales",
+      "priority": 0,
+      "data": { "topic": "sales", "caller": "{caller}" },
+      "on_overflow": "vm-sales"
+    },
+    "service": {
+      "type": "queue",
+      "queue": "service",
+      "data": { "topic": "service", "caller": "{caller}" },
+      "on_overflow": "vm-service"
+    },
+    "vm-sales": {
+      "type": "voicemail",
+      "mailbox": { "queue": "sales" },
+      "prompts": [{ "builtin": "all-agents-busy" }, { "builtin": "leave-message-after-tone" }],
+      "max_seconds": 120
+    },
+    "vm-service": {
+      "type": "voicemail",
+      "mailbox": { "queue": "service" },
+      "prompts": [{ "builtin": "all-agents-busy" }, { "builtin": "leave-message-after-tone" }],
+      "max_seconds": 120
+    },
+    "closed": {
+      "type": "play",
+      "prompts": [{ "builtin": "office-closed" }],
+      "next": "bye"
+    },
+    "bye": {
+      "type": "hangup",
+      "prompts": [{ "builtin": "goodbye" }]
+    }
   }
 }"#;
 

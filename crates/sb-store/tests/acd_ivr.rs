@@ -1151,10 +1151,17 @@ async fn demo_brings_a_working_hotline(store: Store) {
             .collect::<Vec<_>>(),
         ["demo-always-open", "standard"]
     );
-    for (name, document) in &calendars {
-        let value: serde_json::Value = serde_json::from_str(document).expect(name);
-        assert_eq!(value["utc_offset_minutes"], 480, "{name}");
-    }
+    let parsed: Vec<sb_calendar::Calendar> = calendars
+        .iter()
+        .map(|(name, document)| sb_calendar::Calendar::parse(document).expect(name))
+        .collect();
+    // Sunday 2026-11-29 03:00 in UTC+8: only the demo calendar is open.
+    let small_hours = 1_795_892_400_000;
+    assert!(parsed[0].is_open(small_hours), "demo-always-open");
+    assert!(!parsed[1].is_open(small_hours), "standard");
+    // Tuesday 2026-11-24 10:00 in UTC+8: both are.
+    let tuesday_morning = 1_795_485_600_000;
+    assert!(parsed.iter().all(|c| c.is_open(tuesday_morning)));
 
     let (queues, members) = store.acd_configuration().await.expect("acd");
     assert_eq!(
@@ -1189,6 +1196,10 @@ async fn demo_brings_a_working_hotline(store: Store) {
         .expect("document")
         .expect("enabled");
     assert_eq!(version, 1);
+    let flow = sb_ivr::FlowDocument::parse(&document).expect("the demo flow is valid");
+    assert_eq!(flow.calendars(), ["demo-always-open"]);
+    assert_eq!(flow.queues(), ["sales", "service"]);
+    assert!(flow.stored_prompts().is_empty(), "built-in prompts only");
     let document: serde_json::Value = serde_json::from_str(&document).expect("json");
     let nodes = document["nodes"].as_object().expect("nodes");
     let uses_always_open = nodes.values().any(|node| {
