@@ -74,15 +74,18 @@ impl Call {
     pub fn press(&mut self, keys: &str) -> Vec<Output> {
         let mut outputs = Vec::new();
         for key in keys.chars() {
-            self.now += 200;
+            outputs.extend(self.wait(200));
             outputs.extend(self.input(Input::Digit(key)));
         }
         outputs
     }
 
+    /// The latest prompts finished playing a second later (timers due in
+    /// that second fire first, as they would for the switch).
     pub fn played(&mut self) -> Vec<Output> {
-        self.now += 1_000;
-        self.input(Input::PlaybackFinished)
+        let mut outputs = self.wait(1_000);
+        outputs.extend(self.input(Input::PlaybackFinished));
+        outputs
     }
 
     /// Moves the clock on by `ms`, firing every timer that falls due.
