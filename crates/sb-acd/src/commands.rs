@@ -57,7 +57,7 @@ impl Acd {
             },
         );
         // Logging in means "ready to take calls"; NotReady is one command away.
-        self.update_agent(agent, |record| {
+        self.update_agent_membership(agent, |record| {
             record.skills = queues.iter().cloned().collect();
             record.state = AgentState::Ready;
         });
@@ -74,7 +74,7 @@ impl Acd {
             .get(agent)
             .map(|record| record.skills.keys().cloned().collect())
             .unwrap_or_default();
-        self.update_agent(agent, |record| {
+        self.update_agent_membership(agent, |record| {
             record.skills.clear();
             record.state = AgentState::LoggedOut;
         });

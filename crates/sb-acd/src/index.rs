@@ -171,40 +171,62 @@ impl Indexes {
     /// Adds what `record` contributes: membership while logged in, the
     /// Ready sets while Ready, the wrap-up timer while in wrap-up.
     pub(crate) fn index_agent(&mut self, agent: &AgentId, record: &AgentRecord) {
-        self.agent_contributions(agent, record, true);
+        self.membership(agent, record, true);
+        self.state_contributions(agent, record, true);
     }
 
     pub(crate) fn unindex_agent(&mut self, agent: &AgentId, record: &AgentRecord) {
-        self.agent_contributions(agent, record, false);
+        self.membership(agent, record, false);
+        self.state_contributions(agent, record, false);
     }
 
-    fn agent_contributions(&mut self, agent: &AgentId, record: &AgentRecord, add: bool) {
-        if let AgentState::WrapUp { until_ms } = record.state {
-            toggle(&mut self.timers.wrap_up, (until_ms, agent.clone()), add);
-        }
+    /// Only what depends on the agent's state (Ready sets, wrap-up timer):
+    /// enough when neither the skills nor being logged in change, which is
+    /// most updates.
+    pub(crate) fn index_agent_state(&mut self, agent: &AgentId, record: &AgentRecord) {
+        self.state_contributions(agent, record, true);
+    }
+
+    pub(crate) fn unindex_agent_state(&mut self, agent: &AgentId, record: &AgentRecord) {
+        self.state_contributions(agent, record, false);
+    }
+
+    fn membership(&mut self, agent: &AgentId, record: &AgentRecord, add: bool) {
         if !record.is_logged_in() {
             return;
         }
-        let ready = record.state == AgentState::Ready;
-        for (queue, skill) in &record.skills {
-            let Some(queue_index) = self.queues.get_mut(queue) else {
-                continue;
-            };
-            toggle(&mut queue_index.members, agent.clone(), add);
-            if ready {
-                let level = queue_index.ready_level(*skill);
-                toggle(
-                    &mut level.by_idle,
-                    (record.idle_since_ms, agent.clone()),
-                    add,
-                );
-                toggle(
-                    &mut level.by_answered,
-                    (record.answered, record.idle_since_ms, agent.clone()),
-                    add,
-                );
-                toggle(&mut level.by_id, agent.clone(), add);
+        for queue in record.skills.keys() {
+            if let Some(queue_index) = self.queues.get_mut(queue) {
+                toggle(&mut queue_index.members, agent.clone(), add);
             }
+        }
+    }
+
+    fn state_contributions(&mut self, agent: &AgentId, record: &AgentRecord, add: bool) {
+        match record.state {
+            AgentState::WrapUp { until_ms } => {
+                toggle(&mut self.timers.wrap_up, (until_ms, agent.clone()), add);
+            }
+            AgentState::Ready => {
+                for (queue, skill) in &record.skills {
+                    let Some(queue_index) = self.queues.get_mut(queue) else {
+                        continue;
+                    };
+                    let level = queue_index.ready_level(*skill);
+                    toggle(
+                        &mut level.by_idle,
+                        (record.idle_since_ms, agent.clone()),
+                        add,
+                    );
+                    toggle(
+                        &mut level.by_answered,
+                        (record.answered, record.idle_since_ms, agent.clone()),
+                        add,
+                    );
+                    toggle(&mut level.by_id, agent.clone(), add);
+                }
+            }
+            _ => {}
         }
     }
 

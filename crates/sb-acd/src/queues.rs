@@ -88,7 +88,7 @@ impl Acd {
             .map(|queue| queue.members.iter().cloned().collect())
             .unwrap_or_default();
         for agent in &members {
-            self.update_agent(agent, |record| {
+            self.update_agent_membership(agent, |record| {
                 record.skills.remove(queue);
             });
         }

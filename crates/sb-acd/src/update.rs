@@ -12,16 +12,43 @@ use crate::snapshot::RECENTLY_FINISHED;
 use crate::stats::QueueCounters;
 
 impl Acd {
-    /// Changes an agent's record and tells the wallboard if its state
-    /// changed.
+    /// Changes an agent's record, which must stay logged in or out with
+    /// the same skills (else [`Acd::update_agent_membership`]), and tells
+    /// the wallboard if its state changed.
     pub(crate) fn update_agent(&mut self, agent: &AgentId, change: impl FnOnce(&mut AgentRecord)) {
+        self.change_agent(agent, false, change);
+    }
+
+    /// Changes an agent's record, skills and logging in or out included.
+    pub(crate) fn update_agent_membership(
+        &mut self,
+        agent: &AgentId,
+        change: impl FnOnce(&mut AgentRecord),
+    ) {
+        self.change_agent(agent, true, change);
+    }
+
+    fn change_agent(
+        &mut self,
+        agent: &AgentId,
+        membership: bool,
+        change: impl FnOnce(&mut AgentRecord),
+    ) {
         let Some(record) = self.state.agents.get_mut(agent) else {
             return;
         };
-        self.index.unindex_agent(agent, record);
+        if membership {
+            self.index.unindex_agent(agent, record);
+        } else {
+            self.index.unindex_agent_state(agent, record);
+        }
         let before = record.state.clone();
         change(record);
-        self.index.index_agent(agent, record);
+        if membership {
+            self.index.index_agent(agent, record);
+        } else {
+            self.index.index_agent_state(agent, record);
+        }
         if record.state != before {
             if record.state == AgentState::Ready {
                 self.dirty_agents.push(agent.clone());
@@ -164,8 +191,11 @@ impl Acd {
         if max_misses > 0 && missed_in_a_row >= max_misses {
             self.make_not_ready(agent, NO_ANSWER_REASON.to_owned());
         } else {
-            self.update_agent(agent, |record| record.missed_in_a_row = missed_in_a_row);
-            self.make_ready(now_ms, agent);
+            self.update_agent(agent, |record| {
+                record.missed_in_a_row = missed_in_a_row;
+                record.idle_since_ms = now_ms;
+                record.state = AgentState::Ready;
+            });
         }
     }
 }
