@@ -80,6 +80,14 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::prompts::router())
         .merge(routes::music_classes::router())
         .merge(routes::live_calls::router())
+        .merge(routes::ivr_flows::router())
+        .merge(routes::calendars::router())
+        .merge(routes::queues::router())
+        .merge(routes::blacklist::router())
+        .merge(routes::voicemails::router())
+        .merge(routes::surveys::router())
+        .merge(routes::call_trails::router())
+        .merge(routes::acd_events::router())
 }
 
 /// The OpenAPI document of every route [`app`] serves.

@@ -54,6 +54,14 @@ pub enum ConfigChange {
     Music,
     /// A voice prompt was added, renamed or removed.
     Prompts,
+    /// A voice flow was created, changed, published or deleted.
+    Flows,
+    /// A business calendar was created, changed or deleted.
+    Calendars,
+    /// A queue or its members changed.
+    Queues,
+    /// The caller blacklist changed.
+    Blacklist,
 }
 
 /// One figure of the switch for `/metrics`.

@@ -77,6 +77,18 @@ permissions! {
     CallRead => "call.read",
     CallControl => "call.control",
     CallMonitor => "call.monitor",
+    IvrRead => "ivr.read",
+    IvrManage => "ivr.manage",
+    CalendarManage => "calendar.manage",
+    QueueRead => "queue.read",
+    QueueManage => "queue.manage",
+    BlacklistManage => "blacklist.manage",
+    VoicemailRead => "voicemail.read",
+    VoicemailListen => "voicemail.listen",
+    VoicemailManage => "voicemail.manage",
+    SurveyRead => "survey.read",
+    AgentWork => "agent.work",
+    AgentSupervise => "agent.supervise",
 }
 
 impl Permission {

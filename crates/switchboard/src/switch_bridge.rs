@@ -316,6 +316,11 @@ impl SwitchControl for SwitchBridge {
             }
             // Routes are read per call and prompts per use: nothing cached to refresh.
             ConfigChange::InboundRoutes | ConfigChange::OutboundRoutes | ConfigChange::Prompts => {}
+            // ACD and IVR configuration: handled by the lead's ACD/IVR wiring.
+            ConfigChange::Flows
+            | ConfigChange::Calendars
+            | ConfigChange::Queues
+            | ConfigChange::Blacklist => {}
         }
     }
 }

@@ -17,19 +17,26 @@ use utoipa::IntoParams;
 
 use crate::auth::principal::client_ip;
 
+pub mod acd_events;
 pub mod announcements;
 pub mod api_tokens;
 pub mod audit;
 pub mod auth;
+pub mod blacklist;
+pub mod calendars;
+pub mod call_trails;
 pub mod cdrs;
+pub mod config_names;
 pub mod departments;
 pub mod dictionary;
 pub mod extension_groups;
 pub mod inbound_routes;
+pub mod ivr_flows;
 pub mod live_calls;
 pub mod music_classes;
 pub mod outbound_routes;
 pub mod prompts;
+pub mod queues;
 pub mod recording_exports;
 pub mod recording_storage;
 pub mod recordings;
@@ -37,9 +44,11 @@ pub mod roles;
 pub mod sip_bans;
 pub mod sip_extensions;
 pub mod staff;
+pub mod surveys;
 pub mod system;
 pub mod system_warnings;
 pub mod trunks;
+pub mod voicemails;
 
 /// 201 with the created resource.
 #[derive(Debug)]
