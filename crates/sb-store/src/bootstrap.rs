@@ -262,6 +262,13 @@ impl Store {
                 Permission::StaffResetPassword,
                 Permission::ExtensionGroupRead,
                 Permission::AnnouncementManage,
+                Permission::AgentWork,
+                Permission::AgentSupervise,
+                Permission::QueueRead,
+                Permission::VoicemailRead,
+                Permission::VoicemailListen,
+                Permission::VoicemailManage,
+                Permission::SurveyRead,
             ]
             .into_iter()
             .collect(),
@@ -272,7 +279,9 @@ impl Store {
             name: "坐席 Agent".into(),
             description: "Answers calls; sees colleagues of their own department".into(),
             data_scope: DataScope::Department,
-            permissions: [Permission::StaffRead].into_iter().collect(),
+            permissions: [Permission::StaffRead, Permission::AgentWork]
+                .into_iter()
+                .collect(),
         };
         let agent = insert_role(&mut tx, now, &agent, false).await?;
 

@@ -1229,5 +1229,18 @@ async fn demo_brings_a_working_hotline(store: Store) {
         (route.target_kind, route.target.as_str(), route.trunk_id),
         (TargetKind::Flow, "demo-hotline", Some(trunk))
     );
+
+    // The demo agents can work as agents.
+    for agent in ["1001", "1002", "1003", "1004"] {
+        let person = store.staff_by_employee_id(agent).await.expect("agent");
+        let grants = store
+            .grants(sb_core::StaffId(person.id))
+            .await
+            .expect("grants");
+        assert!(
+            grants.allows(sb_core::Permission::AgentWork),
+            "{agent} may work as an agent"
+        );
+    }
 }
 both_backends!(demo, demo_brings_a_working_hotline);
