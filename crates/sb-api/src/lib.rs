@@ -50,9 +50,10 @@ pub use media_dirs::{MediaDirs, RecordingPolicy};
 pub use state::{ApiConfig, AppState};
 pub use storage_alarm::{LowSpace, StorageAlarm};
 pub use switch_control::{
-    CallCommand, CallControlError, CallControlFuture, CallParty, CarrierRegistrationView,
-    ConfigChange, LiveCallView, MonitorMode, NoSwitch, RegistrationView, SwitchControl,
-    SwitchFigure,
+    AcdStateFuture, AcdStateView, AgentCommandError, AgentCommandFuture, AgentQueueView,
+    AgentStateCommand, AgentStateView, CallCommand, CallControlError, CallControlFuture, CallParty,
+    CarrierRegistrationView, ConfigChange, LiveCallView, MonitorMode, NoSwitch, QueueStateView,
+    RegistrationView, SwitchControl, SwitchFigure,
 };
 
 fn api_router() -> OpenApiRouter<AppState> {
@@ -88,6 +89,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::surveys::router())
         .merge(routes::call_trails::router())
         .merge(routes::acd_events::router())
+        .merge(routes::agents::router())
 }
 
 /// The OpenAPI document of every route [`app`] serves.

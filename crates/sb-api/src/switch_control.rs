@@ -158,6 +158,77 @@ pub enum CallControlError {
 pub type CallControlFuture =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), CallControlError>> + Send>>;
 
+/// An agent's state command (MISSION G1, G2), by the agent or a supervisor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentStateCommand {
+    /// Sign in to the agent's queues, taking calls at `extension` (their own
+    /// extension when `None`).
+    SignIn {
+        extension: Option<String>,
+    },
+    SignOut,
+    Ready,
+    NotReady {
+        reason: String,
+    },
+}
+
+/// A queue an agent serves, with their skill there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AgentQueueView {
+    pub queue: String,
+    /// 1 (lowest) to 10.
+    pub skill: u8,
+}
+
+/// An agent as the ACD sees them now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AgentStateView {
+    pub employee_id: String,
+    pub name: String,
+    /// `logged_out`, `ready`, `not_ready`, `reserved` (ringing), `on_call` or `wrap_up`.
+    pub state: String,
+    /// Why the agent is not ready.
+    pub reason: Option<String>,
+    /// The extension the agent takes calls at while signed in.
+    pub extension: Option<String>,
+    /// Milliseconds in the current state.
+    pub in_state_ms: u64,
+    pub queues: Vec<AgentQueueView>,
+}
+
+/// A queue as the ACD sees it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct QueueStateView {
+    pub name: String,
+    pub waiting: usize,
+    pub longest_wait_ms: u64,
+    pub agents_logged_in: usize,
+    pub agents_ready: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AcdStateView {
+    pub agents: Vec<AgentStateView>,
+    pub queues: Vec<QueueStateView>,
+}
+
+/// Why an agent command was not carried out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentCommandError {
+    /// The person is no agent (no queue membership).
+    UnknownAgent(String),
+    /// Illegal in the agent's state, or missing what it needs; the text says why.
+    Refused(String),
+    NoSwitch,
+}
+
+pub type AgentCommandFuture = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<AgentStateView, AgentCommandError>> + Send>,
+>;
+pub type AcdStateFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Option<AcdStateView>> + Send>>;
+
 /// Implemented by the switch. Calls are made after the database change has
 /// committed and must not block (hand work to a task if it takes time).
 pub trait SwitchControl: Send + Sync + std::fmt::Debug + 'static {
@@ -184,6 +255,18 @@ pub trait SwitchControl: Send + Sync + std::fmt::Debug + 'static {
     /// Carries out `command` on live call `id`.
     fn control_call(&self, _id: u64, _command: CallCommand) -> CallControlFuture {
         Box::pin(async { Err(CallControlError::NoSwitch) })
+    }
+    /// Carries out an agent's state command.
+    fn agent_command(
+        &self,
+        _employee_id: String,
+        _command: AgentStateCommand,
+    ) -> AgentCommandFuture {
+        Box::pin(async { Err(AgentCommandError::NoSwitch) })
+    }
+    /// Agents and queues now; `None` without a switch.
+    fn acd_state(&self) -> AcdStateFuture {
+        Box::pin(async { None })
     }
 }
 

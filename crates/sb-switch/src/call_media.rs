@@ -56,6 +56,9 @@ pub(crate) struct CallMedia {
     parties: Vec<(LegIndex, Membership)>,
     next_leg: LegIndex,
     inband_dtmf: bool,
+    /// The switch answered the caller itself (service calls): the caller's
+    /// codec is fixed, and an agent with another codec is transcoded.
+    caller_settled: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +118,7 @@ impl CallMedia {
             parties: Vec::new(),
             next_leg: CALLEE + 1,
             inband_dtmf,
+            caller_settled: false,
         }
     }
 
@@ -209,9 +213,38 @@ impl CallMedia {
         }
     }
 
+    /// The switch answers an offer on `leg` itself: audio to the leg's own
+    /// anchor, in the codec the leg already uses (its first choice for a
+    /// new caller), with telephone-event if the leg offered it. `None` when
+    /// the offer is unusable.
+    pub(crate) fn local_answer(&mut self, leg: LegId, offer: &[u8]) -> Option<Vec<u8>> {
+        let anchored = sdp::anchor(offer, self.anchor_for(leg)).ok()?;
+        let formats = negotiation::audio_formats(offer).ok()?;
+        let current = match leg {
+            LegId::A => self.caller,
+            LegId::B(_) => self.callee,
+        };
+        let (payload_type, codec) = formats
+            .payload_type_of(current.codec)
+            .map(|pt| (pt, current.codec))
+            .or_else(|| formats.preferred())?;
+        if leg == LegId::A && !self.caller_settled {
+            self.caller_settled = true;
+            self.caller.codec = codec;
+            self.caller.payload_type = payload_type;
+            self.caller.telephone_event = formats.telephone_event;
+            self.handle
+                .command(SessionCommand::UpdateLeg(CALLER, self.caller));
+        }
+        negotiation::answer_with(&anchored, payload_type, codec, formats.telephone_event).ok()
+    }
+
     /// The caller uses the callee's codec when it offered it; otherwise its
     /// own first choice, and the switch transcodes.
     fn settle_caller_codec(&mut self, callee_codec: Codec) {
+        if self.caller_settled {
+            return;
+        }
         match self.caller_offer.payload_type_of(callee_codec) {
             Some(payload_type) => {
                 self.caller.codec = callee_codec;
@@ -366,6 +399,29 @@ impl CallMedia {
 /// `YYYY/MM/DD/YYYYMMDD-HHMMSS-mmm-<call-id>.wav`, with the call-id reduced
 /// to characters safe in any file system (the milliseconds tell apart the
 /// recordings of a call stopped and started again).
+impl CallMedia {
+    /// Records what the caller says into a voicemail box (mono, under
+    /// `voicemail/` in the recordings folder); stopped like a recording.
+    pub(crate) fn start_voicemail(&mut self, root: &std::path::Path, call_id: &str, now: u64) {
+        if let Some(file) = self.recording.take() {
+            self.handle.command(SessionCommand::StopRecording);
+            self.closing.push_back((file, now));
+        }
+        let relative = PathBuf::from("voicemail").join(recording_path(call_id, now));
+        self.handle.command(SessionCommand::StartRecording {
+            path: root.join(&relative),
+            layout: Layout::Mono,
+            caller: CALLER,
+            agent: CALLEE,
+        });
+        self.recording_paused = false;
+        self.recording = Some(RecordingFile {
+            relative: relative.to_string_lossy().into_owned(),
+            started_at: now,
+        });
+    }
+}
+
 pub(crate) fn recording_path(call_id: &str, at_millis: u64) -> PathBuf {
     let at = time::OffsetDateTime::from_unix_timestamp((at_millis / 1000) as i64)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);

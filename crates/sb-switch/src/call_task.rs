@@ -20,7 +20,7 @@ use crate::shared::{Shared, unix_millis};
 
 /// How long a finished call waits for its recording to be closed and
 /// checksummed before the metadata is written without it.
-const RECORDING_CLOSE_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const RECORDING_CLOSE_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(crate) fn spawn(
     shared: Arc<Shared>,
@@ -259,7 +259,7 @@ async fn perform(
 
 /// A command from the API on the live call; refused with the reason when
 /// the call's state does not allow it.
-async fn control(
+pub(crate) async fn control(
     shared: &Shared,
     plan: &CallPlan,
     state: &mut CallState<'_>,
@@ -409,29 +409,29 @@ async fn control(
 
 /// Legs the switch dialled into an answered call (conference members,
 /// supervisors) are numbered from here, apart from the forked callees.
-const FIRST_EXTRA_LEG: u16 = 100;
+pub(crate) const FIRST_EXTRA_LEG: u16 = 100;
 
-struct Extra {
-    leg: LegId,
+pub(crate) struct Extra {
+    pub leg: LegId,
     index: sb_media::session::LegIndex,
     membership: sb_media::mixer::Membership,
     offer: Vec<u8>,
-    answered: bool,
+    pub answered: bool,
 }
 
-struct CallState<'a> {
-    call: &'a mut SipCall,
-    media: &'a mut CallMedia,
-    extras: &'a mut Vec<Extra>,
+pub(crate) struct CallState<'a> {
+    pub call: &'a mut SipCall,
+    pub media: &'a mut CallMedia,
+    pub extras: &'a mut Vec<Extra>,
     /// The next leg number for an added party; never reused in a call, so a
     /// party that left cannot be confused with one still there.
-    next_extra: &'a mut u16,
-    answered: bool,
+    pub next_extra: &'a mut u16,
+    pub answered: bool,
 }
 
 /// What an added party's leg reports: it joins the mixer when it answers
 /// and leaves it when it fails or hangs up.
-async fn extra_event(
+pub(crate) async fn extra_event(
     call: &mut SipCall,
     media: &mut CallMedia,
     extras: &mut Vec<Extra>,
@@ -462,7 +462,7 @@ async fn extra_event(
 
 /// Stops the call's recording; its facts are stored when the writer has
 /// closed the file (the call goes on meanwhile).
-fn stop_recording(media: &mut CallMedia, now: u64) {
+pub(crate) fn stop_recording(media: &mut CallMedia, now: u64) {
     if let Some(file) = media.recording.take() {
         media.handle.command(SessionCommand::StopRecording);
         media.closing.push_back((file, now));
@@ -470,7 +470,7 @@ fn stop_recording(media: &mut CallMedia, now: u64) {
 }
 
 /// The writer closed the oldest stopped recording: store its facts.
-async fn recording_closed(
+pub(crate) async fn recording_closed(
     shared: &Shared,
     call_id: String,
     plan: &CallPlan,

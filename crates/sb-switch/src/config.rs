@@ -40,6 +40,10 @@ pub struct SwitchConfig {
     /// Where recordings are written (`YYYY/MM/DD/...wav` below it); `None`
     /// turns recording off whatever the trunks and extensions say.
     pub recordings_dir: Option<PathBuf>,
+    /// Uploaded voice prompts (the IVR's `prompt` items); `None` = none.
+    pub prompts_dir: Option<PathBuf>,
+    /// Where text-to-speech results are kept between calls and restarts.
+    pub tts_cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +89,8 @@ impl Default for SwitchConfig {
             media_threads: 0,
             inband_dtmf: false,
             recordings_dir: None,
+            prompts_dir: None,
+            tts_cache_dir: None,
         }
     }
 }

@@ -128,13 +128,155 @@ pub struct RecordingRecord {
     pub sha256: String,
 }
 
+/// Where a dialled number leads when it is not an extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InboundTarget {
+    Extension(String),
+    /// A voice flow, by name.
+    Flow(String),
+    /// Straight into a queue, by name.
+    Queue(String),
+}
+
+/// The current version of a voice flow, as stored (JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowVersion {
+    pub name: String,
+    pub version: i64,
+    pub document: String,
+}
+
+/// What the switch does with a blacklisted caller (MISSION A7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockAction {
+    /// 486 Busy Here.
+    Busy,
+    /// 603 Decline.
+    Hangup,
+    /// Answer, play the named voice prompt, hang up.
+    Prompt(String),
+}
+
+/// Where calls go that a queue cannot serve (MISSION A5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OverflowTarget {
+    /// The flow's own overflow branch decides (or the call ends).
+    Flow,
+    Queue(String),
+    /// The queue's voicemail box.
+    Voicemail,
+    /// Another voice flow, by name.
+    OtherFlow(String),
+    /// An outside or extension number.
+    Number(String),
+}
+
+/// One queue as the switch runs it: the ACD's rules and the caller's
+/// experience while waiting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueSetup {
+    pub name: String,
+    pub acd: sb_acd::QueueConfig,
+    pub music_class: String,
+    /// Announce the caller's position and expected wait (MISSION A4).
+    pub announce_position: bool,
+    pub announce_interval_ms: u64,
+    /// Tell the caller the agent's employee number before connecting (A8).
+    pub announce_agent_number: bool,
+    pub on_overflow: OverflowTarget,
+    pub on_no_agent: OverflowTarget,
+}
+
+/// A person who may sign in as an agent, and the queues they serve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentProfile {
+    pub employee_id: String,
+    pub name: String,
+    /// Their own extension (an agent may sign in at another).
+    pub extension: Option<String>,
+    /// Queue name and skill 1..=10.
+    pub queues: Vec<(String, u8)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AcdSetup {
+    pub queues: Vec<QueueSetup>,
+    pub agents: Vec<AgentProfile>,
+}
+
+/// One entry of the ACD's event log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcdLogEntry {
+    pub at_ms: u64,
+    pub kind: &'static str,
+    pub agent: Option<String>,
+    pub queue: Option<String>,
+    pub call_ref: Option<u64>,
+    /// JSON.
+    pub body: String,
+}
+
+/// The nodes a caller passed and the keys they pressed (MISSION I9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallTrailRecord {
+    pub call_id: String,
+    pub flow_name: String,
+    pub flow_version: i64,
+    /// JSON array of steps.
+    pub steps: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoicemailRecord {
+    /// `queue` or `agent`.
+    pub mailbox_kind: &'static str,
+    pub mailbox: String,
+    pub call_id: String,
+    pub caller: String,
+    /// Relative to the recordings folder.
+    pub file: String,
+    pub duration_ms: u64,
+    pub size_bytes: u64,
+    pub sha256: String,
+    pub created_at: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyRecord {
+    pub call_id: String,
+    pub question: String,
+    pub digit: char,
+    /// Employee id of the agent who served the call.
+    pub agent: Option<String>,
+    pub queue: Option<String>,
+    pub at: u64,
+}
+
 #[async_trait::async_trait]
 pub trait Directory: Send + Sync + 'static {
     async fn account(&self, extension: &str) -> Result<Option<Account>, SwitchError>;
     async fn trunks(&self) -> Result<Vec<Trunk>, SwitchError>;
-    /// The extension a DID rings, preferring the trunk's own route.
-    async fn inbound_target(&self, trunk_id: i64, did: &str)
-    -> Result<Option<String>, SwitchError>;
+    /// Where a DID leads, preferring the trunk's own route.
+    async fn inbound_target(
+        &self,
+        trunk_id: i64,
+        did: &str,
+    ) -> Result<Option<InboundTarget>, SwitchError>;
+    /// The voice flow whose access number an extension dialled.
+    async fn flow_for_number(&self, number: &str) -> Result<Option<String>, SwitchError>;
+    /// A flow's current version; a call keeps the version it started with.
+    async fn flow(&self, name: &str) -> Result<Option<FlowVersion>, SwitchError>;
+    /// Business calendars by name, as JSON documents.
+    async fn calendars(&self) -> Result<Vec<(String, String)>, SwitchError>;
+    async fn blocked_caller(&self, number: &str) -> Result<Option<BlockAction>, SwitchError>;
+    /// Uploaded voice prompts by name, with their files relative to the
+    /// prompts folder.
+    async fn stored_prompts(&self) -> Result<Vec<(String, String)>, SwitchError>;
+    async fn acd_setup(&self) -> Result<AcdSetup, SwitchError>;
+    async fn write_acd_events(&self, events: Vec<AcdLogEntry>) -> Result<(), SwitchError>;
+    async fn write_call_trail(&self, trail: CallTrailRecord) -> Result<(), SwitchError>;
+    async fn write_voicemail(&self, voicemail: VoicemailRecord) -> Result<(), SwitchError>;
+    async fn write_survey(&self, survey: SurveyRecord) -> Result<(), SwitchError>;
     /// Enabled routes, in the order they are tried.
     async fn outbound_routes(&self) -> Result<Vec<OutboundRoute>, SwitchError>;
     async fn write_call_records(&self, records: Vec<CallRecord>) -> Result<(), SwitchError>;

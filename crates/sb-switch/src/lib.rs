@@ -9,8 +9,16 @@
 //! (REGISTER and digest checks), `routing` (where an INVITE goes),
 //! `call_task` + `call_media` (one call), `media` (the media threads and
 //! the recording writer) + `ports` (anchored media), `admission`
-//! (overload, trunk channels), `security` (bans), `cdr_writer` (batched CDRs).
+//! (overload, trunk channels), `security` (bans), `cdr_writer` (batched CDRs),
+//! `service_task` + `service_flow` (calls the switch answers itself: the
+//! IVR interpreter, queues, voicemail, survey), `acd_task` + `acd_log` +
+//! `acd_view` (the ACD core's owner, its event log, what the API sees),
+//! `prompt_library` (built-in prompts, text-to-speech, uploaded prompts),
+//! `ivr_lookup` (the IVR's HTTP back-end lookups).
 
+mod acd_log;
+mod acd_task;
+pub mod acd_view;
 mod admission;
 mod auth;
 mod call_media;
@@ -21,20 +29,25 @@ mod config;
 mod directory;
 mod error;
 mod housekeeping;
+mod ivr_lookup;
 mod live_calls;
 pub mod media;
 pub mod ports;
+pub mod prompt_library;
 mod registrar;
 mod routing;
 mod security;
+mod service_flow;
+mod service_task;
 mod shared;
 mod switch;
 
 pub use carriers::CarrierStatus;
 pub use config::{SecurityPolicy, SwitchConfig};
 pub use directory::{
-    Account, CallRecord, CallerIdMode, Directory, OutboundRoute, RecordingRecord, Trunk,
-    TrunkTransport,
+    Account, AcdLogEntry, AcdSetup, AgentProfile, BlockAction, CallRecord, CallTrailRecord,
+    CallerIdMode, Directory, FlowVersion, InboundTarget, OutboundRoute, OverflowTarget, QueueSetup,
+    RecordingRecord, SurveyRecord, Trunk, TrunkTransport, VoicemailRecord,
 };
 pub use error::SwitchError;
 pub use live_calls::{CallControl, ControlError, LiveCall, Party};

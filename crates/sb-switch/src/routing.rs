@@ -10,7 +10,9 @@ use sb_core::AddressRange;
 use sb_sip::{DialTarget, Transport, TrunkCredentials};
 
 use crate::admission::TrunkPermit;
-use crate::directory::{Account, CallRecord, CallerIdMode, Trunk, TrunkTransport};
+use crate::directory::{
+    Account, BlockAction, CallRecord, CallerIdMode, InboundTarget, Trunk, TrunkTransport,
+};
 use crate::shared::{Shared, unix_millis};
 
 #[derive(Debug)]
@@ -27,6 +29,19 @@ pub(crate) struct CallPlan {
     /// Whether the call is recorded (the trunk's or either extension's
     /// setting asks for it).
     pub record: bool,
+    /// Set when the switch answers the call itself (IVR, queue).
+    pub service: Option<Service>,
+}
+
+/// What the switch does with a call it answers itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Service {
+    /// Runs a voice flow, by name.
+    Flow(String),
+    /// Straight into a queue, by name.
+    Queue(String),
+    /// A blacklisted caller hears a prompt, then the call ends.
+    Refuse { prompt: String },
 }
 
 impl CallPlan {
@@ -125,13 +140,37 @@ pub(crate) async fn plan_from_trunk(
         targets: Vec::new(),
         trunk_permit: None,
         record: false,
+        service: None,
     };
     match shared.admission.trunk_channel(trunk.id, trunk.max_channels) {
         Ok(permit) => plan.trunk_permit = Some(permit),
         Err(_) => return Err((Refusal::new(503, "congestion", "trunk channels full"), plan)),
     }
+    plan.record = trunk.record_calls;
+    match shared.directory.blocked_caller(&caller).await {
+        Ok(None) => {}
+        Ok(Some(BlockAction::Busy)) => {
+            return Err((Refusal::new(486, "rejected", "caller blacklisted"), plan));
+        }
+        Ok(Some(BlockAction::Hangup)) => {
+            return Err((Refusal::new(603, "rejected", "caller blacklisted"), plan));
+        }
+        Ok(Some(BlockAction::Prompt(prompt))) => {
+            plan.service = Some(Service::Refuse { prompt });
+            return Ok(plan);
+        }
+        Err(_) => return Err((Refusal::new(500, "failed", "directory unavailable"), plan)),
+    }
     let target = match shared.directory.inbound_target(trunk.id, &did).await {
-        Ok(Some(target)) => target,
+        Ok(Some(InboundTarget::Extension(target))) => target,
+        Ok(Some(InboundTarget::Flow(flow))) => {
+            plan.service = Some(Service::Flow(flow));
+            return Ok(plan);
+        }
+        Ok(Some(InboundTarget::Queue(queue))) => {
+            plan.service = Some(Service::Queue(queue));
+            return Ok(plan);
+        }
         Ok(None) => {
             return Err((
                 Refusal::new(404, "failed", "no route for the dialled number"),
@@ -170,6 +209,7 @@ pub(crate) async fn plan_from_extension(
         targets: Vec::new(),
         trunk_permit: None,
         record: false,
+        service: None,
     };
     match shared.directory.account(&dialled).await {
         Ok(Some(callee)) if callee.enabled => {
@@ -189,75 +229,132 @@ pub(crate) async fn plan_from_extension(
         Ok(None) => {}
         Err(_) => return Err((Refusal::new(500, "failed", "directory unavailable"), plan)),
     }
+    match shared.directory.flow_for_number(&dialled).await {
+        Ok(Some(flow)) => {
+            plan.record = account.record_calls;
+            plan.service = Some(Service::Flow(flow));
+            return Ok(plan);
+        }
+        Ok(None) => {}
+        Err(_) => return Err((Refusal::new(500, "failed", "directory unavailable"), plan)),
+    }
     plan.direction = "outbound";
+    match route_out(shared, &dialled, account.call_class, &account.extension).await {
+        Ok(out) => {
+            plan.trunk = Some(out.trunk);
+            plan.record = account.record_calls || out.record;
+            plan.trunk_permit = Some(out.permit);
+            plan.callee = out.number;
+            plan.caller = out.caller_id;
+            plan.targets = vec![out.target];
+            Ok(plan)
+        }
+        Err((refusal, trunk)) => {
+            plan.trunk = trunk;
+            Err((refusal, plan))
+        }
+    }
+}
+
+/// A call leaving through a trunk.
+#[derive(Debug)]
+pub(crate) struct Outbound {
+    pub trunk: (i64, String),
+    /// The trunk records its calls.
+    pub record: bool,
+    pub permit: TrunkPermit,
+    /// The number as the carrier gets it (after strip and prepend).
+    pub number: String,
+    pub caller_id: String,
+    pub target: DialTarget,
+}
+
+/// Routes `dialled` out through the first outbound route whose pattern
+/// matches, if `call_class` allows it; `own_number` is presented when the
+/// route keeps the caller's number. A refusal names the trunk once chosen.
+pub(crate) async fn route_out(
+    shared: &Shared,
+    dialled: &str,
+    call_class: sb_core::CallClass,
+    own_number: &str,
+) -> Result<Outbound, (Refusal, Option<(i64, String)>)> {
     let routes = shared.directory.outbound_routes().await.unwrap_or_default();
-    let Some(route) = routes.into_iter().find(|r| r.pattern.matches(&dialled)) else {
+    let Some(route) = routes.into_iter().find(|r| r.pattern.matches(dialled)) else {
         return Err((
             Refusal::new(404, "failed", "no route for the dialled number"),
-            plan,
+            None,
         ));
     };
-    if !account.call_class.permits(route.call_class) {
+    if !call_class.permits(route.call_class) {
         tracing::warn!(
-            extension = %account.extension,
-            class = %account.call_class,
+            caller = %own_number,
+            class = %call_class,
             needed = %route.call_class,
             "outbound call refused by call class"
         );
         let cause = format!(
             "call class {} may not dial {} numbers",
-            account.call_class, route.call_class
+            call_class, route.call_class
         );
-        return Err((Refusal::new(403, "forbidden", cause), plan));
+        return Err((Refusal::new(403, "forbidden", cause), None));
     }
     let trunks = shared.directory.trunks().await.unwrap_or_default();
     let Some(trunk) = trunks.into_iter().find(|t| t.id == route.trunk_id) else {
         return Err((
             Refusal::new(503, "failed", "route's trunk is disabled"),
-            plan,
+            None,
         ));
     };
-    plan.trunk = Some((trunk.id, trunk.name.clone()));
-    plan.record = account.record_calls || trunk.record_calls;
-    match shared.admission.trunk_channel(trunk.id, trunk.max_channels) {
-        Ok(permit) => plan.trunk_permit = Some(permit),
-        Err(_) => return Err((Refusal::new(503, "congestion", "trunk channels full"), plan)),
-    }
+    let named = Some((trunk.id, trunk.name.clone()));
+    let permit = match shared.admission.trunk_channel(trunk.id, trunk.max_channels) {
+        Ok(permit) => permit,
+        Err(_) => {
+            return Err((
+                Refusal::new(503, "congestion", "trunk channels full"),
+                named,
+            ));
+        }
+    };
     let number = format!(
         "{}{}",
         route.prepend,
         dialled.get(route.strip..).unwrap_or("")
     );
     let caller_id = match route.caller_id_mode {
-        CallerIdMode::Keep => account.extension.clone(),
+        CallerIdMode::Keep => own_number.to_owned(),
         CallerIdMode::Trunk if !trunk.caller_id.is_empty() => trunk.caller_id.clone(),
-        CallerIdMode::Trunk => account.extension.clone(),
+        CallerIdMode::Trunk => own_number.to_owned(),
         CallerIdMode::Fixed => route.caller_id.clone(),
     };
     let Some(reach) = resolve(&trunk.host, trunk.port).await else {
         return Err((
             Refusal::new(503, "failed", "cannot resolve the trunk's host"),
-            plan,
+            named,
         ));
     };
-    plan.callee = number.clone();
-    plan.caller = caller_id.clone();
-    plan.targets = vec![DialTarget {
+    let target = DialTarget {
         request_uri: format!("sip:{number}@{}:{}", trunk.host, trunk.port),
         reach,
         transport: match trunk.transport {
             TrunkTransport::Udp => Transport::Udp,
             TrunkTransport::Tcp => Transport::Tcp,
         },
-        from_user: caller_id,
+        from_user: caller_id.clone(),
         from_display: None,
-        to_user: number,
+        to_user: number.clone(),
         credentials: (!trunk.username.is_empty()).then(|| TrunkCredentials {
             username: trunk.username.clone(),
             password: trunk.password.clone(),
         }),
-    }];
-    Ok(plan)
+    };
+    Ok(Outbound {
+        trunk: (trunk.id, trunk.name),
+        record: trunk.record_calls,
+        permit,
+        number,
+        caller_id,
+        target,
+    })
 }
 
 pub(crate) async fn resolve(host: &str, port: u16) -> Option<SocketAddr> {

@@ -34,6 +34,9 @@ pub(crate) struct Shared {
     /// Every call's RTP sockets and media sessions.
     pub media: crate::media::MediaEngine,
     pub live_calls: crate::live_calls::LiveCalls,
+    pub acd: crate::acd_task::AcdService,
+    pub prompts: Arc<crate::prompt_library::PromptLibrary>,
+    pub lookups: crate::ivr_lookup::LookupClient,
     pub calls_started: std::sync::atomic::AtomicU64,
     pub calls_refused: std::sync::atomic::AtomicU64,
     /// Wakes the carrier registration loop after a trunk edit.

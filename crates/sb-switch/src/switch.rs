@@ -125,7 +125,7 @@ pub async fn start(
     let (terminate_tx, terminate) = watch::channel(false);
     let shared = Arc::new(Shared {
         stack,
-        directory,
+        directory: directory.clone(),
         location: Mutex::new(Location::default()),
         nonces: Mutex::new(NonceStore::new(config.nonce_lifetime_ms, 100_000)),
         failures: Mutex::new(FailureTracker::new(config.security)),
@@ -138,10 +138,20 @@ pub async fn start(
         carriers_changed: tokio::sync::Notify::new(),
         media,
         live_calls: crate::live_calls::LiveCalls::default(),
+        acd: crate::acd_task::AcdService::start(directory.clone()),
+        prompts: Arc::new(crate::prompt_library::PromptLibrary::new(
+            crate::prompt_library::PromptLibraryConfig {
+                stored_dir: config.prompts_dir.clone(),
+                cache_dir: config.tts_cache_dir.clone(),
+                espeak_program: None,
+            },
+        )),
+        lookups: crate::ivr_lookup::LookupClient::new(),
         calls_started: AtomicU64::new(0),
         calls_refused: AtomicU64::new(0),
         config,
     });
+    tokio::spawn(load_stored_prompts(shared.clone()));
     tokio::spawn(serve(shared.clone(), requests));
     tokio::spawn(housekeeping::run(shared.clone()));
     let carriers = CarrierTable::default();
@@ -317,8 +327,44 @@ impl SwitchHandle {
     }
 
     /// Replaces the music-on-hold classes (after an upload or at start).
+    /// Signs an agent in or out, or changes their state (MISSION G1, G2).
+    pub async fn agent_command(
+        &self,
+        employee_id: &str,
+        command: crate::acd_view::AgentCommand,
+    ) -> Result<crate::acd_view::AgentView, crate::acd_view::AgentError> {
+        self.shared.acd.agent(employee_id, command).await
+    }
+
+    /// Agents and queues as the ACD sees them now.
+    pub async fn acd_view(&self) -> crate::acd_view::AcdView {
+        self.shared.acd.view().await
+    }
+
+    /// Queues or memberships changed in the store.
+    pub fn queues_changed(&self) {
+        self.shared.acd.reload();
+    }
+
+    /// Uploaded voice prompts changed: the IVR reads the new list.
+    pub fn prompts_changed(&self) {
+        tokio::spawn(load_stored_prompts(self.shared.clone()));
+    }
+
     pub fn set_music(&self, library: sb_media::moh::MusicLibrary) {
         self.shared.media.set_music(library);
+    }
+}
+
+async fn load_stored_prompts(shared: Arc<Shared>) {
+    match shared.directory.stored_prompts().await {
+        Ok(prompts) => shared.prompts.set_stored_prompts(
+            prompts
+                .into_iter()
+                .map(|(name, file)| (name, std::path::PathBuf::from(file)))
+                .collect(),
+        ),
+        Err(error) => warn!(%error, "could not list the voice prompts"),
     }
 }
 
@@ -400,7 +446,11 @@ async fn handle_invite(shared: &Arc<Shared>, request: ServerRequest) {
     match request.into_call(&shared.stack) {
         Ok(call) => {
             shared.calls_started.fetch_add(1, Ordering::Relaxed);
-            call_task::spawn(shared.clone(), call, plan, offer, permit)
+            if plan.service.is_some() {
+                crate::service_task::spawn(shared.clone(), call, plan, offer, permit)
+            } else {
+                call_task::spawn(shared.clone(), call, plan, offer, permit)
+            }
         }
         Err(error) => warn!(%error, "could not take the INVITE into a call"),
     }

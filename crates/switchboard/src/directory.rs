@@ -7,8 +7,9 @@ use sb_core::SipSecret;
 use sb_core::dial_pattern::DialPattern;
 use sb_store::{Actor, NewCdr, NewSipBan, Store};
 use sb_switch::{
-    Account, CallRecord, CallerIdMode, Directory, OutboundRoute, RecordingRecord, SwitchError,
-    Trunk, TrunkTransport,
+    Account, AcdLogEntry, AcdSetup, BlockAction, CallRecord, CallTrailRecord, CallerIdMode,
+    Directory, FlowVersion, InboundTarget, OutboundRoute, RecordingRecord, SurveyRecord,
+    SwitchError, Trunk, TrunkTransport, VoicemailRecord,
 };
 use time::OffsetDateTime;
 
@@ -84,13 +85,136 @@ impl Directory for StoreDirectory {
         &self,
         trunk_id: i64,
         did: &str,
-    ) -> Result<Option<String>, SwitchError> {
+    ) -> Result<Option<InboundTarget>, SwitchError> {
         let route = self
             .store
             .inbound_route(trunk_id, did)
             .await
             .map_err(failed)?;
-        Ok(route.filter(|r| r.enabled).map(|r| r.target))
+        Ok(route.filter(|r| r.enabled).map(|r| match r.target_kind {
+            sb_store::TargetKind::Extension => InboundTarget::Extension(r.target),
+            sb_store::TargetKind::Flow => InboundTarget::Flow(r.target),
+            sb_store::TargetKind::Queue => InboundTarget::Queue(r.target),
+        }))
+    }
+
+    async fn flow_for_number(&self, number: &str) -> Result<Option<String>, SwitchError> {
+        let flow = self
+            .store
+            .ivr_flow_by_number(number)
+            .await
+            .map_err(failed)?;
+        Ok(flow.filter(|f| f.enabled).map(|f| f.name))
+    }
+
+    async fn flow(&self, name: &str) -> Result<Option<FlowVersion>, SwitchError> {
+        let current = self
+            .store
+            .current_ivr_flow_document(name)
+            .await
+            .map_err(failed)?;
+        Ok(current.map(|(version, document)| FlowVersion {
+            name: name.to_owned(),
+            version,
+            document,
+        }))
+    }
+
+    async fn calendars(&self) -> Result<Vec<(String, String)>, SwitchError> {
+        self.store.calendar_documents().await.map_err(failed)
+    }
+
+    async fn blocked_caller(&self, number: &str) -> Result<Option<BlockAction>, SwitchError> {
+        let now = OffsetDateTime::now_utc();
+        let now_ms = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+        let entry = self
+            .store
+            .blocked_caller(number, now_ms)
+            .await
+            .map_err(failed)?;
+        Ok(entry.map(|e| match e.action {
+            sb_store::BlacklistAction::Busy => BlockAction::Busy,
+            sb_store::BlacklistAction::Hangup => BlockAction::Hangup,
+            sb_store::BlacklistAction::Prompt => BlockAction::Prompt(e.prompt_name),
+        }))
+    }
+
+    async fn stored_prompts(&self) -> Result<Vec<(String, String)>, SwitchError> {
+        let prompts = self.store.list_prompts().await.map_err(failed)?;
+        Ok(prompts.into_iter().map(|p| (p.name, p.file)).collect())
+    }
+
+    async fn acd_setup(&self) -> Result<AcdSetup, SwitchError> {
+        crate::directory_acd::acd_setup(&self.store).await
+    }
+
+    async fn write_acd_events(&self, events: Vec<AcdLogEntry>) -> Result<(), SwitchError> {
+        let rows: Vec<sb_store::NewAcdEvent> = events
+            .into_iter()
+            .map(|e| sb_store::NewAcdEvent {
+                at_ms: ms(e.at_ms),
+                kind: e.kind.to_owned(),
+                agent: e.agent,
+                queue: e.queue,
+                call_ref: e.call_ref.map(ms),
+                body: serde_json::from_str(&e.body).unwrap_or(serde_json::Value::Null),
+            })
+            .collect();
+        self.store.append_acd_events(&rows).await.map_err(failed)
+    }
+
+    async fn write_call_trail(&self, trail: CallTrailRecord) -> Result<(), SwitchError> {
+        let steps: serde_json::Value =
+            serde_json::from_str(&trail.steps).unwrap_or(serde_json::Value::Array(Vec::new()));
+        self.store
+            .save_call_trail(
+                OffsetDateTime::now_utc(),
+                &trail.call_id,
+                &trail.flow_name,
+                trail.flow_version,
+                &steps,
+            )
+            .await
+            .map_err(failed)
+    }
+
+    async fn write_voicemail(&self, voicemail: VoicemailRecord) -> Result<(), SwitchError> {
+        let row = sb_store::NewVoicemail {
+            mailbox_kind: if voicemail.mailbox_kind == "agent" {
+                sb_store::MailboxKind::Agent
+            } else {
+                sb_store::MailboxKind::Queue
+            },
+            mailbox: voicemail.mailbox,
+            call_id: voicemail.call_id,
+            caller: voicemail.caller,
+            file: voicemail.file,
+            duration_ms: ms(voicemail.duration_ms),
+            size_bytes: ms(voicemail.size_bytes),
+            sha256: voicemail.sha256,
+            created_at: instant(voicemail.created_at),
+        };
+        self.store
+            .insert_voicemail(&row)
+            .await
+            .map(|_| ())
+            .map_err(failed)
+    }
+
+    async fn write_survey(&self, survey: SurveyRecord) -> Result<(), SwitchError> {
+        let row = sb_store::NewSurveyResult {
+            call_id: survey.call_id,
+            question: survey.question,
+            digit: survey.digit.to_string(),
+            agent: survey.agent,
+            queue: survey.queue,
+            created_at: instant(survey.at),
+        };
+        self.store
+            .insert_survey_result(&row)
+            .await
+            .map(|_| ())
+            .map_err(failed)
     }
 
     async fn outbound_routes(&self) -> Result<Vec<OutboundRoute>, SwitchError> {

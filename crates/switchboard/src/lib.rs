@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod config;
 mod directory;
+mod directory_acd;
 mod recording_storage;
 pub mod server;
 mod sip;

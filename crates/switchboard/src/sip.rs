@@ -27,6 +27,8 @@ pub async fn start_switch(
     switch_config.listen = config.sip;
     switch_config.realm = realm.to_owned();
     switch_config.recordings_dir = Some(config.data_dir.join("recordings"));
+    switch_config.prompts_dir = Some(config.data_dir.join("prompts"));
+    switch_config.tts_cache_dir = Some(config.data_dir.join("tts-cache"));
     let directory = Arc::new(StoreDirectory::new(store.clone()));
     let switch = sb_switch::start(switch_config, directory, bans)
         .await

@@ -4,10 +4,13 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use sb_api::{
-    CallCommand, CallControlError, CallControlFuture, CallParty, CarrierRegistrationView,
-    ConfigChange, LiveCallView, MonitorMode, RegistrationView, SwitchControl, SwitchFigure,
+    AcdStateFuture, AcdStateView, AgentCommandError, AgentCommandFuture, AgentQueueView,
+    AgentStateCommand, AgentStateView, CallCommand, CallControlError, CallControlFuture, CallParty,
+    CarrierRegistrationView, ConfigChange, LiveCallView, MonitorMode, QueueStateView,
+    RegistrationView, SwitchControl, SwitchFigure,
 };
 use sb_media::mixer::Membership;
+use sb_switch::acd_view::{AgentCommand, AgentError, AgentView};
 use sb_switch::{CallControl, ControlError, Party, SwitchHandle};
 use time::OffsetDateTime;
 
@@ -306,6 +309,45 @@ impl SwitchControl for SwitchBridge {
         })
     }
 
+    fn agent_command(&self, employee_id: String, command: AgentStateCommand) -> AgentCommandFuture {
+        let switch = self.switch.clone();
+        let command = match command {
+            AgentStateCommand::SignIn { extension } => AgentCommand::SignIn { extension },
+            AgentStateCommand::SignOut => AgentCommand::SignOut,
+            AgentStateCommand::Ready => AgentCommand::Ready,
+            AgentStateCommand::NotReady { reason } => AgentCommand::NotReady { reason },
+        };
+        Box::pin(async move {
+            match switch.agent_command(&employee_id, command).await {
+                Ok(view) => Ok(agent_view(view)),
+                Err(AgentError::UnknownAgent(who)) => Err(AgentCommandError::UnknownAgent(who)),
+                Err(AgentError::Unavailable) => Err(AgentCommandError::NoSwitch),
+                Err(other) => Err(AgentCommandError::Refused(other.to_string())),
+            }
+        })
+    }
+
+    fn acd_state(&self) -> AcdStateFuture {
+        let switch = self.switch.clone();
+        Box::pin(async move {
+            let view = switch.acd_view().await;
+            Some(AcdStateView {
+                agents: view.agents.into_iter().map(agent_view).collect(),
+                queues: view
+                    .queues
+                    .into_iter()
+                    .map(|q| QueueStateView {
+                        name: q.name,
+                        waiting: q.waiting,
+                        longest_wait_ms: q.longest_wait_ms,
+                        agents_logged_in: q.agents_logged_in,
+                        agents_ready: q.agents_ready,
+                    })
+                    .collect(),
+            })
+        })
+    }
+
     fn config_changed(&self, change: ConfigChange) {
         match change {
             ConfigChange::Extension { extension } => self.switch.extension_changed(extension),
@@ -314,13 +356,31 @@ impl SwitchControl for SwitchBridge {
                 let (switch, root) = (self.switch.clone(), self.music_dir.clone());
                 tokio::task::spawn_blocking(move || crate::sip::load_music(&root, &switch));
             }
-            // Routes are read per call and prompts per use: nothing cached to refresh.
-            ConfigChange::InboundRoutes | ConfigChange::OutboundRoutes | ConfigChange::Prompts => {}
-            // ACD and IVR configuration: handled by the lead's ACD/IVR wiring.
-            ConfigChange::Flows
+            ConfigChange::Prompts => self.switch.prompts_changed(),
+            ConfigChange::Queues => self.switch.queues_changed(),
+            // Routes, flows, calendars and the blacklist are read per call:
+            // nothing cached to refresh (a running call keeps its flow version).
+            ConfigChange::InboundRoutes
+            | ConfigChange::OutboundRoutes
+            | ConfigChange::Flows
             | ConfigChange::Calendars
-            | ConfigChange::Queues
             | ConfigChange::Blacklist => {}
         }
+    }
+}
+
+fn agent_view(view: AgentView) -> AgentStateView {
+    AgentStateView {
+        employee_id: view.employee_id,
+        name: view.name,
+        state: view.state.to_owned(),
+        reason: view.reason,
+        extension: view.extension,
+        in_state_ms: view.in_state_ms,
+        queues: view
+            .queues
+            .into_iter()
+            .map(|(queue, skill)| AgentQueueView { queue, skill })
+            .collect(),
     }
 }

@@ -152,9 +152,17 @@ impl MediaSession {
 
     /// Plays `prompts` to `leg` over what it hears; a digit from the same
     /// leg stops it if `barge_in`.
+    /// Every play ends with exactly one `PlaybackFinished` (run out, barged
+    /// in, stopped or replaced by the next play), so a driver can tell which
+    /// play an event ends by counting.
     pub fn play(&mut self, leg: LegIndex, prompts: Vec<Prompt>, barge_in: bool) {
-        if let Some(l) = self.legs.get_mut(leg) {
-            l.prompt = Some(Player::new(prompts, barge_in));
+        if let Some(l) = self.legs.get_mut(leg)
+            && l.prompt.replace(Player::new(prompts, barge_in)).is_some()
+        {
+            self.events.push_back(MediaEvent::PlaybackFinished {
+                leg,
+                interrupted: true,
+            });
         }
     }
 

@@ -46,6 +46,8 @@ pub enum SessionCommand {
         prompts: Vec<Prompt>,
         barge_in: bool,
     },
+    /// Stops the prompt playing to a leg (it reports PlaybackFinished).
+    StopPlaying(LegIndex),
     /// In-band DTMF detection on a leg (for phones without telephone-event).
     DetectInband(LegIndex, bool),
     JoinMixer(LegIndex, Membership),
@@ -191,6 +193,29 @@ pub struct MediaHandle {
 }
 
 impl MediaHandle {
+    pub fn command(&self, command: SessionCommand) {
+        self.worker.send(Command::Session(self.key, command));
+    }
+
+    /// A sender of commands to this session for a helper task (a prompt
+    /// rendered in the background); it does not keep the session open.
+    pub fn commander(&self) -> SessionCommander {
+        SessionCommander {
+            key: self.key,
+            worker: self.worker.clone(),
+        }
+    }
+}
+
+/// Sends commands to a session without owning it: once the call's
+/// [`MediaHandle`] is dropped, its commands are ignored.
+#[derive(Debug, Clone)]
+pub struct SessionCommander {
+    key: u64,
+    worker: WorkerHandle,
+}
+
+impl SessionCommander {
     pub fn command(&self, command: SessionCommand) {
         self.worker.send(Command::Session(self.key, command));
     }

@@ -274,6 +274,7 @@ impl Worker {
                 prompts,
                 barge_in,
             } => session.play(leg, prompts, barge_in),
+            SessionCommand::StopPlaying(leg) => session.stop_playing(leg),
             SessionCommand::DetectInband(leg, on) => session.detect_inband(leg, on),
             SessionCommand::JoinMixer(leg, membership) => session.join_mixer(leg, membership),
             SessionCommand::LeaveMixer(leg, then) => session.leave_mixer(leg, then),

@@ -1,0 +1,107 @@
+//! What the API sees of the ACD and asks of it: agents' states and the
+//! commands an agent (or a supervisor for them) gives.
+
+use sb_acd::AgentState;
+
+use crate::directory::AgentProfile;
+
+/// An agent's own state commands (MISSION G1, G2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentCommand {
+    /// Sign in to the agent's queues, taking calls at `extension` (their
+    /// own extension when `None`).
+    SignIn {
+        extension: Option<String>,
+    },
+    SignOut,
+    Ready,
+    NotReady {
+        reason: String,
+    },
+}
+
+impl AgentCommand {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AgentCommand::SignIn { .. } => "sign_in",
+            AgentCommand::SignOut => "sign_out",
+            AgentCommand::Ready => "ready",
+            AgentCommand::NotReady { .. } => "not_ready",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AgentError {
+    #[error("no agent with employee id {0}: give the person a queue membership first")]
+    UnknownAgent(String),
+    #[error("no extension to take calls at: give one, or set the person's own extension")]
+    NoExtension,
+    #[error("the agent belongs to no queue")]
+    NoQueues,
+    /// The ACD refused it in the agent's current state.
+    #[error("{0}")]
+    Refused(String),
+    #[error("the ACD is not running")]
+    Unavailable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentView {
+    pub employee_id: String,
+    pub name: String,
+    /// `logged_out`, `ready`, `not_ready`, `reserved` (ringing), `on_call`
+    /// or `wrap_up`.
+    pub state: &'static str,
+    pub reason: Option<String>,
+    /// The extension the agent takes calls at while signed in.
+    pub extension: Option<String>,
+    pub in_state_ms: u64,
+    pub queues: Vec<(String, u8)>,
+}
+
+impl AgentView {
+    pub(crate) fn new(
+        profile: &AgentProfile,
+        state: &AgentState,
+        extension: Option<String>,
+        in_state_ms: u64,
+    ) -> AgentView {
+        let (code, reason) = match state {
+            AgentState::LoggedOut => ("logged_out", None),
+            AgentState::Ready => ("ready", None),
+            AgentState::NotReady { reason } => ("not_ready", Some(reason.clone())),
+            AgentState::Reserved { .. } => ("reserved", None),
+            AgentState::OnCall { .. } => ("on_call", None),
+            AgentState::WrapUp { .. } => ("wrap_up", None),
+        };
+        AgentView {
+            employee_id: profile.employee_id.clone(),
+            name: profile.name.clone(),
+            state: code,
+            reason,
+            extension: if code == "logged_out" {
+                None
+            } else {
+                extension
+            },
+            in_state_ms: if code == "logged_out" { 0 } else { in_state_ms },
+            queues: profile.queues.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueView {
+    pub name: String,
+    pub waiting: usize,
+    pub longest_wait_ms: u64,
+    pub agents_logged_in: usize,
+    pub agents_ready: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AcdView {
+    pub agents: Vec<AgentView>,
+    pub queues: Vec<QueueView>,
+}

@@ -1,0 +1,264 @@
+//! Voice flows and queues with real SIP peers (issue 5): SIPp callers dial
+//! the demo hotline (4000), the test presses keys as RFC 4733 events and
+//! talks as a phone would, SIPp agents registered as extensions answer the
+//! ACD's offers. Checks the CDR, the caller's trail, the ACD's event log,
+//! voicemail files and survey answers. Skipped (loudly) without SIPp unless
+//! SWITCHBOARD_REQUIRE_SIP_PEERS is set.
+
+mod sip_support;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use sb_media::codec::{Codec, Encoder};
+use sip_support::api::{field, items};
+use sip_support::peers;
+use sip_support::rtp::{RtpPeer, relay_address};
+use sip_support::sipp::Sipp;
+use sip_support::{Switch, peers_available, poll};
+
+fn ivr_switch() -> Switch {
+    Switch::start_with(&["--ring-timeout", "15"])
+}
+
+/// Sends `keys` as RFC 4733 events (payload type 101), 100 ms each.
+fn press(peer: &RtpPeer, to: SocketAddr, keys: &str) {
+    let mut sequence = 2000u16;
+    for (index, key) in keys.chars().enumerate() {
+        let timestamp = 8000 * (index as u32 + 1);
+        let sender = sb_media::dtmf::EventSender::new(key, 100, 20, 8000).expect("a key");
+        for payload in sender {
+            let mut packet = vec![0x80, 101 | if payload.marker { 0x80 } else { 0 }];
+            packet.extend_from_slice(&sequence.to_be_bytes());
+            packet.extend_from_slice(&timestamp.to_be_bytes());
+            packet.extend_from_slice(&peer.ssrc().to_be_bytes());
+            packet.extend_from_slice(&payload.bytes);
+            peer.send_raw(to, &packet);
+            sequence = sequence.wrapping_add(1);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(80));
+    }
+}
+
+/// `seconds` of a phone's voice: a 440 Hz tone as PCMU, paced.
+fn talk(peer: &RtpPeer, to: SocketAddr, seconds: u16) {
+    let mut encoder = Encoder::new(Codec::Pcmu);
+    for seq in 0..seconds * 50 {
+        let samples: Vec<i16> = (0..160)
+            .map(|i| {
+                let t = f64::from(u32::from(seq) * 160 + i) / 8000.0;
+                (8000.0 * (2.0 * std::f64::consts::PI * 440.0 * t).sin()) as i16
+            })
+            .collect();
+        let mut packet = vec![0x80, 0x00];
+        packet.extend_from_slice(&seq.to_be_bytes());
+        packet.extend_from_slice(&(u32::from(seq) * 160).to_be_bytes());
+        packet.extend_from_slice(&peer.ssrc().to_be_bytes());
+        encoder.encode(&samples, &mut packet);
+        peer.send_raw(to, &packet);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Extension 1001 calls the hotline; returns its SIPp run and where the
+/// switch takes its RTP.
+fn call_hotline(switch: &Switch, rtp: &RtpPeer) -> (Sipp, SocketAddr) {
+    let dir = switch.scratch("ivr");
+    let relay_file = dir.join(format!("caller-relay-{}", rtp.port));
+    let uac = peers::dial(
+        switch,
+        "hotline-caller",
+        "uac_call_ivr.xml",
+        ("1001", "127.0.0.1"),
+        "4000",
+        vec![
+            ("rtp_port", rtp.port.to_string()),
+            ("relay_file", relay_file.display().to_string()),
+        ],
+        &[],
+    );
+    let relay = relay_address(&relay_file).unwrap_or_else(|| {
+        panic!(
+            "the hotline did not answer\n{}\n{}",
+            uac.trace(),
+            switch.log()
+        )
+    });
+    (uac, relay)
+}
+
+/// An agent's phone: `extension` registers and answers with `scenario`.
+fn agent_phone(switch: &Switch, extension: &str, scenario: &str, rtp: &RtpPeer) -> Sipp {
+    let port = peers::register(switch, extension);
+    let relay_file = switch
+        .scratch("ivr")
+        .join(format!("agent-relay-{extension}"));
+    peers::answering(
+        switch,
+        &format!("agent-{extension}"),
+        scenario,
+        extension,
+        ("127.0.0.1", port),
+        vec![
+            ("rtp_port", rtp.port.to_string()),
+            ("relay_file", relay_file.display().to_string()),
+        ],
+        &[],
+    )
+}
+
+fn sign_in(switch: &Switch, employee_id: &str) {
+    let (status, body) = switch.api_send(
+        "POST",
+        &format!("/api/v1/agents/{employee_id}/state"),
+        r#"{"state":"signed_in"}"#,
+    );
+    assert_eq!(
+        status,
+        200,
+        "sign-in of {employee_id}: {body}\n{}",
+        switch.log()
+    );
+    assert_eq!(field(&body, "state").as_deref(), Some("ready"), "{body}");
+}
+
+/// The hotline's CDR once written.
+fn hotline_cdr(switch: &Switch) -> String {
+    poll(Duration::from_secs(20), || {
+        let cdrs = switch.cdrs();
+        cdrs.into_iter()
+            .find(|c| field(c, "callee").as_deref() == Some("4000"))
+    })
+    .unwrap_or_else(|| panic!("no CDR for the hotline call\n{}", switch.log()))
+}
+
+#[test]
+fn a_caller_who_presses_1_reaches_the_signed_in_sales_agent() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = ivr_switch();
+    let (caller_rtp, agent_rtp) = (RtpPeer::new(0x4001), RtpPeer::new(0x1003));
+    let mut agent = agent_phone(&switch, "1003", "uas_answer.xml", &agent_rtp);
+    sign_in(&switch, "1003");
+    let (mut caller, relay) = call_hotline(&switch, &caller_rtp);
+    // Typed ahead during the greeting: the menu takes it.
+    std::thread::sleep(Duration::from_millis(800));
+    press(&caller_rtp, relay, "1");
+    let on_call = poll(Duration::from_secs(10), || {
+        let (_, body) = switch.api_get("/api/v1/acd/state");
+        body.contains(r#""state":"on_call""#).then_some(body)
+    });
+    assert!(
+        on_call.is_some(),
+        "the agent never took the call\n{}",
+        switch.log()
+    );
+    caller.assert_success(|| switch.log());
+    agent.assert_success(|| switch.log());
+
+    let cdr = hotline_cdr(&switch);
+    assert_eq!(
+        field(&cdr, "callee_extension").as_deref(),
+        Some("1003"),
+        "{cdr}"
+    );
+    assert_eq!(
+        field(&cdr, "disposition").as_deref(),
+        Some("answered"),
+        "{cdr}"
+    );
+    let call_id = field(&cdr, "call_id").expect("call id");
+    let trail = poll(Duration::from_secs(10), || {
+        let (status, body) = switch.api_get(&format!("/api/v1/calls/{call_id}/trail"));
+        (status == 200).then_some(body)
+    })
+    .unwrap_or_else(|| panic!("no trail\n{}", switch.log()));
+    assert!(trail.contains("menu"), "the trail names the menu: {trail}");
+    assert!(
+        trail.contains("pressed 1"),
+        "the trail has the key: {trail}"
+    );
+    assert!(
+        trail.contains("sales"),
+        "the trail names the queue: {trail}"
+    );
+    let (_, events) = switch.api_get("/api/v1/acd/events?agent=1003");
+    assert!(
+        events.contains("answered"),
+        "the ACD log explains the call: {events}"
+    );
+    // The agent is back to ready (wrap-up 5 s in the demo queue) or in wrap-up.
+    let (_, state) = switch.api_get("/api/v1/acd/state");
+    assert!(
+        state.contains(r#""state":"wrap_up""#) || state.contains(r#""state":"ready""#),
+        "{state}"
+    );
+}
+
+#[test]
+fn with_no_agent_signed_in_the_caller_leaves_a_voicemail_for_the_queue() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = ivr_switch();
+    let caller_rtp = RtpPeer::new(0x4002);
+    let (mut caller, relay) = call_hotline(&switch, &caller_rtp);
+    std::thread::sleep(Duration::from_millis(800));
+    press(&caller_rtp, relay, "2");
+    // The service queue has nobody signed in: the flow's overflow branch
+    // takes the caller to the queue's voicemail; the beep comes first.
+    std::thread::sleep(Duration::from_millis(2500));
+    talk(&caller_rtp, relay, 3);
+    caller.assert_success(|| switch.log());
+    let voicemail = poll(Duration::from_secs(20), || {
+        let (_, page) = switch.api_get("/api/v1/voicemails");
+        items(&page).into_iter().next()
+    })
+    .unwrap_or_else(|| panic!("no voicemail\n{}", switch.log()));
+    assert_eq!(
+        field(&voicemail, "mailbox").as_deref(),
+        Some("service"),
+        "{voicemail}"
+    );
+    assert_eq!(
+        field(&voicemail, "caller").as_deref(),
+        Some("1001"),
+        "{voicemail}"
+    );
+    let duration: u64 = field(&voicemail, "duration_ms")
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        duration >= 3_000,
+        "the message holds what was said: {voicemail}"
+    );
+    // The API keeps paths to itself: the message is the one file under
+    // the recordings folder's voicemail/.
+    let root = switch
+        .dir
+        .path()
+        .join("data")
+        .join("recordings")
+        .join("voicemail");
+    let path = wav_files(&root)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no voicemail file under {}", root.display()));
+    let reader = hound::WavReader::open(&path).expect("a readable WAV");
+    assert_eq!(reader.spec().channels, 1, "voicemail is mono");
+}
+
+fn wav_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(wav_files(&path));
+        } else if path.extension().is_some_and(|e| e == "wav") {
+            found.push(path);
+        }
+    }
+    found
+}
