@@ -34,6 +34,17 @@ export const MENU_GROUPS = [
     ],
   },
   {
+    key: 'contact-center',
+    items: [
+      { name: 'ivr-flows', path: '/ivr-flows', perm: 'ivr.read', icon: 'Connection' },
+      { name: 'calendars', path: '/calendars', perm: 'ivr.read', icon: 'Calendar' },
+      { name: 'queues', path: '/queues', perm: 'queue.read', icon: 'Headset' },
+      { name: 'blacklist', path: '/blacklist', perm: 'blacklist.manage', icon: 'CircleClose' },
+      { name: 'voicemail', path: '/voicemail', perm: 'voicemail.read', icon: 'Message' },
+      { name: 'surveys', path: '/surveys', perm: 'survey.read', icon: 'Check' },
+    ],
+  },
+  {
     key: 'system',
     items: [
       { name: 'dictionary', path: '/dictionary', perm: 'dictionary.manage', icon: 'Collection' },

@@ -23,6 +23,13 @@ import RecordingsPage from './pages/recordings.js';
 import LiveCallsPage from './pages/live-calls.js';
 import PromptsPage from './pages/prompts.js';
 import MusicOnHoldPage from './pages/music-on-hold.js';
+import IvrFlowsPage from './pages/ivr-flows.js';
+import IvrFlowEditorPage from './pages/ivr-flow-editor.js';
+import CalendarsPage from './pages/calendars.js';
+import QueuesPage from './pages/queues.js';
+import BlacklistPage from './pages/blacklist.js';
+import VoicemailPage from './pages/voicemail.js';
+import SurveysPage from './pages/surveys.js';
 
 const page = (path, name, component, perm = null) => ({
   path,
@@ -57,6 +64,13 @@ const routes = [
       page('prompts', 'prompts', PromptsPage, 'prompt.manage'),
       page('music-on-hold', 'music-on-hold', MusicOnHoldPage, 'prompt.manage'),
       page('sip-bans', 'sip-bans', SipBansPage, 'sip_security.manage'),
+      page('ivr-flows', 'ivr-flows', IvrFlowsPage, 'ivr.read'),
+      page('ivr-flows/:id(\\d+)', 'ivr-flow-editor', IvrFlowEditorPage, 'ivr.read'),
+      page('calendars', 'calendars', CalendarsPage, 'ivr.read'),
+      page('queues', 'queues', QueuesPage, 'queue.read'),
+      page('blacklist', 'blacklist', BlacklistPage, 'blacklist.manage'),
+      page('voicemail', 'voicemail', VoicemailPage, 'voicemail.read'),
+      page('surveys', 'surveys', SurveysPage, 'survey.read'),
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },

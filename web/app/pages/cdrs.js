@@ -5,6 +5,7 @@ import { t, tOr } from '../i18n.js';
 import { can } from '../session.js';
 import { fmtDateTime, toRfc3339, errorText } from '../util.js';
 import PageHeader from '../components/page-header.js';
+import CallTrail from './call-trail.js';
 
 const DIRECTIONS = ['internal', 'inbound', 'outbound'];
 const DISPOSITIONS = ['answered', 'busy', 'no_answer', 'cancelled', 'rejected', 'failed', 'congestion', 'forbidden'];
@@ -22,7 +23,7 @@ function duration(ms) {
 
 export default {
   name: 'CdrsPage',
-  components: { PageHeader },
+  components: { PageHeader, CallTrail },
   setup() {
     const rows = ref([]);
     const total = ref(0);
@@ -129,6 +130,7 @@ export default {
                 <div>{{ t('cdrs.callId') }}: <span class="sb-mono-text">{{ row.call_id }}</span></div>
                 <div>{{ t('cdrs.answeredAt') }}: {{ fmtDateTime(row.answered_at) || '—' }} ·
                   {{ t('cdrs.endedAt') }}: {{ fmtDateTime(row.ended_at) }}</div>
+                <call-trail :call-id="row.call_id" />
               </div>
             </template>
           </el-table-column>
