@@ -860,7 +860,10 @@ fn the_document_refusal_is_documented() {
     let doc = serde_json::to_value(sb_api::openapi()).expect("doc");
     let publish = &doc["paths"]["/api/v1/ivr/flows/{id}/versions"]["post"];
     let schema = &publish["responses"]["422"]["content"]["application/json"]["schema"]["$ref"];
-    assert_eq!(schema, "#/components/schemas/DocumentErrorBody", "{publish}");
+    assert_eq!(
+        schema, "#/components/schemas/DocumentErrorBody",
+        "{publish}"
+    );
     let body = &doc["components"]["schemas"]["DocumentErrorDetail"]["properties"];
     assert!(body.get("node").is_some(), "{body}");
 }
