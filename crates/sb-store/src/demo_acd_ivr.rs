@@ -117,6 +117,26 @@ const HOTLINE_FLOW: &str = r#"{
   }
 }"#;
 
+/// The flow the switch runs for a caller whose agent hung up first
+/// (MISSION Q1): the switch looks it up by this name.
+const SURVEY_NAME: &str = "survey";
+
+const SURVEY_FLOW: &str = r#"{
+  "language": "zh",
+  "start": "rate",
+  "nodes": {
+    "rate": {
+      "type": "survey",
+      "question": "satisfaction",
+      "prompts": [{ "builtin": "survey-question" }],
+      "choices": ["1", "2", "3"],
+      "timeout_ms": 6000,
+      "retries": 1,
+      "thanks_prompts": [{ "builtin": "survey-thanks" }]
+    }
+  }
+}"#;
+
 async fn staff_id(conn: &mut AnyConnection, employee_id: &str) -> Result<i64> {
     let row = sqlx::query("SELECT id FROM staff WHERE employee_id = $1")
         .bind(employee_id)
@@ -175,6 +195,14 @@ pub(crate) async fn seed_acd_ivr(
         enabled: true,
     };
     insert_ivr_flow(conn, now, &seeder, &flow, HOTLINE_FLOW).await?;
+    let survey = IvrFlowInput {
+        name: SURVEY_NAME.into(),
+        number: None,
+        description: "坐席先挂机时的满意度评价 Satisfaction survey when the agent hangs up first"
+            .into(),
+        enabled: true,
+    };
+    insert_ivr_flow(conn, now, &seeder, &survey, SURVEY_FLOW).await?;
     let route = InboundRouteInput {
         did: HOTLINE_NUMBER.into(),
         trunk_id: Some(trunk_id),

@@ -1197,6 +1197,13 @@ async fn demo_brings_a_working_hotline(store: Store) {
         .expect("enabled");
     assert_eq!(version, 1);
     let flow = sb_ivr::FlowDocument::parse(&document).expect("the demo flow is valid");
+    let (_, survey) = store
+        .current_ivr_flow_document("survey")
+        .await
+        .expect("document")
+        .expect("the demo survey flow");
+    let survey = sb_ivr::FlowDocument::parse(&survey).expect("the demo survey is valid");
+    assert!(survey.queues().is_empty() && survey.stored_prompts().is_empty());
     assert_eq!(flow.calendars(), ["demo-always-open"]);
     assert_eq!(flow.queues(), ["sales", "service"]);
     assert!(flow.stored_prompts().is_empty(), "built-in prompts only");

@@ -16,7 +16,9 @@ pub(crate) fn overflow_code(reason: OverflowReason) -> &'static str {
     }
 }
 
-pub(crate) fn entry(event: &Event) -> AcdLogEntry {
+/// `seat` tells where a signing-in agent takes calls, which the log keeps
+/// so a restart can sign the agent in again at the same extension.
+pub(crate) fn entry(event: &Event, seat: impl Fn(&str) -> Option<String>) -> AcdLogEntry {
     let (at_ms, command) = match event {
         Event::Timeout { now_ms } => {
             return AcdLogEntry {
@@ -46,7 +48,7 @@ pub(crate) fn entry(event: &Event) -> AcdLogEntry {
                 .iter()
                 .map(|(queue, skill)| json!({ "queue": queue.0, "skill": skill }))
                 .collect();
-            json!({ "queues": queues })
+            json!({ "queues": queues, "extension": seat(&agent.0) })
         }
         Command::Logout { agent } => {
             entry.kind = "logout";

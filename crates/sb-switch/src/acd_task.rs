@@ -19,6 +19,12 @@ use crate::acd_view::{AcdView, AgentCommand, AgentError, AgentView, QueueView};
 use crate::directory::{AcdSetup, AgentProfile, Directory, QueueSetup};
 use crate::shared::unix_millis;
 
+/// How often the ACD's calls are compared with the live call tasks.
+const RECONCILE_EVERY: Duration = Duration::from_secs(30);
+
+/// How far back the event log is read at start to sign agents in again.
+const RESTORE_WINDOW_MS: u64 = 24 * 3600 * 1000;
+
 /// What the ACD tells a call task about its caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum AcdNotice {
@@ -218,12 +224,17 @@ async fn run(
         seats: HashMap::new(),
         last_now: 0,
     };
+    runner.restore_agents().await;
     runner.publish_queues();
+    runner.settle().await;
     info!(
         queues = runner.setup.queues.len(),
         agents = runner.setup.agents.len(),
+        signed_in = runner.seats.len(),
         "ACD started"
     );
+    let mut reconcile = tokio::time::interval(RECONCILE_EVERY);
+    reconcile.tick().await;
     loop {
         let wait = runner
             .acd
@@ -235,6 +246,7 @@ async fn run(
                 Some(request) => runner.handle(request).await,
                 None => break,
             },
+            _ = reconcile.tick() => runner.reconcile(),
             () = tokio::time::sleep(wait) => {
                 let now = runner.now();
                 if let Err(error) = runner.acd.handle_timeout(now) {
@@ -450,7 +462,17 @@ impl Runner {
         if events.is_empty() {
             return;
         }
-        let entries = events.iter().map(acd_log::entry).collect();
+        let seats = &self.seats;
+        let entries = events
+            .iter()
+            .map(|event| {
+                acd_log::entry(event, |agent| {
+                    seats
+                        .get(&AgentId(agent.to_owned()))
+                        .map(|s| s.extension.clone())
+                })
+            })
+            .collect();
         if let Err(error) = self.directory.write_acd_events(entries).await {
             warn!(%error, "could not write the ACD event log");
         }
@@ -470,6 +492,74 @@ impl Runner {
             self.calls.remove(&call);
             let now = self.now();
             let _ = self.acd.handle(now, Command::Abandon { call });
+        }
+    }
+
+    /// Signs in again, at the same extension and in the same ready or
+    /// not-ready state, the agents who were signed in when the switch
+    /// stopped (their calls ended with the old process).
+    async fn restore_agents(&mut self) {
+        let since = unix_millis().saturating_sub(RESTORE_WINDOW_MS);
+        let sessions = match self.directory.agent_sessions(since).await {
+            Ok(sessions) => sessions,
+            Err(error) => {
+                warn!(%error, "could not read the agents' last states; they sign in again");
+                return;
+            }
+        };
+        for session in sessions {
+            let now = self.now();
+            let signed_in = self.agent_command(
+                now,
+                &session.employee_id,
+                AgentCommand::SignIn {
+                    extension: session.extension.clone(),
+                },
+            );
+            if let Err(error) = signed_in {
+                warn!(agent = %session.employee_id, %error, "agent not signed in again");
+                continue;
+            }
+            if let Some(reason) = session.not_ready {
+                let _ = self.agent_command(
+                    now,
+                    &session.employee_id,
+                    AgentCommand::NotReady { reason },
+                );
+            }
+            info!(agent = %session.employee_id, "agent signed in again after a restart");
+        }
+    }
+
+    /// Repairs drift between the ACD and the call tasks: a call the ACD
+    /// still holds whose task is gone (it ended without reporting, e.g. a
+    /// panic) is abandoned or ended, and the repair is logged.
+    fn reconcile(&mut self) {
+        let gone: Vec<CallRef> = self
+            .calls
+            .iter()
+            .filter(|(_, notices)| notices.is_closed())
+            .map(|(call, _)| *call)
+            .collect();
+        let now = self.now();
+        for call in gone {
+            self.calls.remove(&call);
+            let on_call = matches!(
+                self.acd.call_status(call),
+                Some(sb_acd::CallStatus::OnCall { .. })
+            );
+            let command = if on_call {
+                Command::CallEnded { call }
+            } else {
+                Command::Abandon { call }
+            };
+            match self.acd.handle(now, command) {
+                Ok(()) => warn!(
+                    call = call.0,
+                    on_call, "ACD drift repaired: the call's task is gone"
+                ),
+                Err(error) => debug!(call = call.0, %error, "drift repair refused"),
+            }
         }
     }
 

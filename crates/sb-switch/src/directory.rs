@@ -252,6 +252,15 @@ pub struct SurveyRecord {
     pub at: u64,
 }
 
+/// An agent signed in when the switch stopped, as its event log says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentSession {
+    pub employee_id: String,
+    pub extension: Option<String>,
+    /// `None` = ready; otherwise the not-ready reason.
+    pub not_ready: Option<String>,
+}
+
 #[async_trait::async_trait]
 pub trait Directory: Send + Sync + 'static {
     async fn account(&self, extension: &str) -> Result<Option<Account>, SwitchError>;
@@ -274,6 +283,9 @@ pub trait Directory: Send + Sync + 'static {
     async fn stored_prompts(&self) -> Result<Vec<(String, String)>, SwitchError>;
     async fn acd_setup(&self) -> Result<AcdSetup, SwitchError>;
     async fn write_acd_events(&self, events: Vec<AcdLogEntry>) -> Result<(), SwitchError>;
+    /// Agents whose last sign-in since `since_ms` was not followed by a
+    /// sign-out, with their last state command.
+    async fn agent_sessions(&self, since_ms: u64) -> Result<Vec<AgentSession>, SwitchError>;
     async fn write_call_trail(&self, trail: CallTrailRecord) -> Result<(), SwitchError>;
     async fn write_voicemail(&self, voicemail: VoicemailRecord) -> Result<(), SwitchError>;
     async fn write_survey(&self, survey: SurveyRecord) -> Result<(), SwitchError>;

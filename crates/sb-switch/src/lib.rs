@@ -45,9 +45,10 @@ mod switch;
 pub use carriers::CarrierStatus;
 pub use config::{SecurityPolicy, SwitchConfig};
 pub use directory::{
-    Account, AcdLogEntry, AcdSetup, AgentProfile, BlockAction, CallRecord, CallTrailRecord,
-    CallerIdMode, Directory, FlowVersion, InboundTarget, OutboundRoute, OverflowTarget, QueueSetup,
-    RecordingRecord, SurveyRecord, Trunk, TrunkTransport, VoicemailRecord,
+    Account, AcdLogEntry, AcdSetup, AgentProfile, AgentSession, BlockAction, CallRecord,
+    CallTrailRecord, CallerIdMode, Directory, FlowVersion, InboundTarget, OutboundRoute,
+    OverflowTarget, QueueSetup, RecordingRecord, SurveyRecord, Trunk, TrunkTransport,
+    VoicemailRecord,
 };
 pub use error::SwitchError;
 pub use live_calls::{CallControl, ControlError, LiveCall, Party};

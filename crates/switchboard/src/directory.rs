@@ -163,6 +163,13 @@ impl Directory for StoreDirectory {
         self.store.append_acd_events(&rows).await.map_err(failed)
     }
 
+    async fn agent_sessions(
+        &self,
+        since_ms: u64,
+    ) -> Result<Vec<sb_switch::AgentSession>, SwitchError> {
+        crate::directory_acd::agent_sessions(&self.store, since_ms).await
+    }
+
     async fn write_call_trail(&self, trail: CallTrailRecord) -> Result<(), SwitchError> {
         let steps: serde_json::Value =
             serde_json::from_str(&trail.steps).unwrap_or(serde_json::Value::Array(Vec::new()));

@@ -4,7 +4,7 @@
 
 use sb_acd::{QueueConfig, Strategy};
 use sb_store::{AcdQueue, QueueAction, QueueStrategy, Store};
-use sb_switch::{AcdSetup, AgentProfile, OverflowTarget, QueueSetup, SwitchError};
+use sb_switch::{AcdSetup, AgentProfile, AgentSession, OverflowTarget, QueueSetup, SwitchError};
 
 fn failed(error: sb_store::StoreError) -> SwitchError {
     SwitchError::Directory(error.to_string())
@@ -99,4 +99,56 @@ fn target(action: QueueAction, target: &str) -> OverflowTarget {
         QueueAction::Flow => OverflowTarget::OtherFlow(target.to_owned()),
         QueueAction::Number => OverflowTarget::Number(target.to_owned()),
     }
+}
+
+/// Events read back at most per agent, newest first.
+const SESSION_EVENTS: u32 = 200;
+
+/// From the ACD's event log, per agent of a queue, newest first: an agent
+/// whose latest sign-in / sign-out event is a sign-in is still signed in,
+/// at the extension that event names, in the state of their latest ready /
+/// not-ready command.
+pub(crate) async fn agent_sessions(
+    store: &Store,
+    since_ms: u64,
+) -> Result<Vec<AgentSession>, SwitchError> {
+    let from = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(since_ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let (_, memberships) = store.acd_configuration().await.map_err(failed)?;
+    let mut agents: Vec<String> = memberships.into_iter().map(|m| m.employee_id).collect();
+    agents.sort();
+    agents.dedup();
+    let mut sessions = Vec::new();
+    for agent in agents {
+        let filter = sb_store::AcdEventFilter {
+            agent: Some(agent.clone()),
+            from: Some(from),
+            ..Default::default()
+        };
+        let page = store
+            .search_acd_events(&filter, sb_store::PageRequest::new(1, SESSION_EVENTS))
+            .await
+            .map_err(failed)?;
+        let mut state: Option<Option<String>> = None;
+        for event in page.items {
+            match event.kind.as_str() {
+                "ready" if state.is_none() => state = Some(None),
+                "not_ready" if state.is_none() => {
+                    let reason = event.body["reason"].as_str().unwrap_or_default().to_owned();
+                    state = Some(Some(reason));
+                }
+                "logout" => break,
+                "login" => {
+                    sessions.push(AgentSession {
+                        employee_id: agent.clone(),
+                        extension: event.body["extension"].as_str().map(str::to_owned),
+                        not_ready: state.flatten(),
+                    });
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(sessions)
 }

@@ -21,11 +21,17 @@ fn ivr_switch() -> Switch {
     Switch::start_with(&["--ring-timeout", "15"])
 }
 
+/// Where the next key press starts its RTP sequence numbers and
+/// timestamps: a phone's later keys never repeat an earlier event's
+/// timestamp (the switch would take them for retransmissions).
+static NEXT_PRESS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
 /// Sends `keys` as RFC 4733 events (payload type 101), 100 ms each.
 fn press(peer: &RtpPeer, to: SocketAddr, keys: &str) {
-    let mut sequence = 2000u16;
+    let base = NEXT_PRESS.fetch_add(keys.len() as u32 + 1, std::sync::atomic::Ordering::Relaxed);
+    let mut sequence = (base * 16) as u16;
     for (index, key) in keys.chars().enumerate() {
-        let timestamp = 8000 * (index as u32 + 1);
+        let timestamp = 8000 * (base + index as u32);
         let sender = sb_media::dtmf::EventSender::new(key, 100, 20, 8000).expect("a key");
         for payload in sender {
             let mut packet = vec![0x80, 101 | if payload.marker { 0x80 } else { 0 }];
@@ -64,12 +70,17 @@ fn talk(peer: &RtpPeer, to: SocketAddr, seconds: u16) {
 /// Extension 1001 calls the hotline; returns its SIPp run and where the
 /// switch takes its RTP.
 fn call_hotline(switch: &Switch, rtp: &RtpPeer) -> (Sipp, SocketAddr) {
+    call_hotline_with(switch, rtp, "uac_call_ivr.xml")
+}
+
+/// As [`call_hotline`] with another caller scenario.
+fn call_hotline_with(switch: &Switch, rtp: &RtpPeer, scenario: &str) -> (Sipp, SocketAddr) {
     let dir = switch.scratch("ivr");
     let relay_file = dir.join(format!("caller-relay-{}", rtp.port));
     let uac = peers::dial(
         switch,
         "hotline-caller",
-        "uac_call_ivr.xml",
+        scenario,
         ("1001", "127.0.0.1"),
         "4000",
         vec![
@@ -261,4 +272,80 @@ fn wav_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     found
+}
+
+#[test]
+fn an_unanswered_agent_is_skipped_and_the_next_one_takes_the_call() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = ivr_switch();
+    let (caller_rtp, busy_rtp, agent_rtp) = (
+        RtpPeer::new(0x4003),
+        RtpPeer::new(0x1004),
+        RtpPeer::new(0x1003),
+    );
+    let _busy = agent_phone(&switch, "1004", "uas_busy.xml", &busy_rtp);
+    let mut agent = agent_phone(&switch, "1003", "uas_answer.xml", &agent_rtp);
+    // 1004 has been ready longest, so the service queue offers to 1004 first.
+    sign_in(&switch, "1004");
+    std::thread::sleep(Duration::from_millis(200));
+    sign_in(&switch, "1003");
+    let (mut caller, relay) = call_hotline(&switch, &caller_rtp);
+    std::thread::sleep(Duration::from_millis(800));
+    press(&caller_rtp, relay, "2");
+    caller.assert_success(|| switch.log());
+    agent.assert_success(|| switch.log());
+    let cdr = hotline_cdr(&switch);
+    assert_eq!(
+        field(&cdr, "callee_extension").as_deref(),
+        Some("1003"),
+        "{cdr}"
+    );
+    let (_, missed) = switch.api_get("/api/v1/acd/events?agent=1004");
+    assert!(
+        missed.contains("no_answer"),
+        "1004's busy phone counts as a miss: {missed}"
+    );
+    let (_, answered) = switch.api_get("/api/v1/acd/events?agent=1003");
+    assert!(answered.contains("answered"), "{answered}");
+}
+
+#[test]
+fn when_the_agent_hangs_up_first_the_caller_rates_the_call() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = ivr_switch();
+    let (caller_rtp, agent_rtp) = (RtpPeer::new(0x4004), RtpPeer::new(0x1003));
+    // uas_hangup.xml answers and hangs up itself after 3 s.
+    let mut agent = agent_phone(&switch, "1003", "uas_hangup.xml", &agent_rtp);
+    sign_in(&switch, "1003");
+    // The survey thanks the caller and the switch hangs up.
+    let (mut caller, relay) = call_hotline_with(&switch, &caller_rtp, "uac_call_ivr_wait_bye.xml");
+    std::thread::sleep(Duration::from_millis(800));
+    press(&caller_rtp, relay, "1");
+    agent.assert_success(|| switch.log());
+    // The survey question plays; a key interrupts it.
+    std::thread::sleep(Duration::from_millis(1500));
+    press(&caller_rtp, relay, "1");
+    caller.assert_success(|| switch.log());
+    let answer = poll(Duration::from_secs(15), || {
+        let (_, page) = switch.api_get("/api/v1/surveys");
+        items(&page).into_iter().next()
+    })
+    .unwrap_or_else(|| panic!("no survey answer\n{}", switch.log()));
+    assert_eq!(field(&answer, "digit").as_deref(), Some("1"), "{answer}");
+    assert_eq!(field(&answer, "agent").as_deref(), Some("1003"), "{answer}");
+    assert_eq!(
+        field(&answer, "queue").as_deref(),
+        Some("sales"),
+        "{answer}"
+    );
+    let cdr = hotline_cdr(&switch);
+    assert_eq!(
+        field(&cdr, "hangup_side").as_deref(),
+        Some("callee"),
+        "the agent ended the talk: {cdr}"
+    );
 }
