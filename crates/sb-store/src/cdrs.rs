@@ -279,6 +279,26 @@ impl Store {
         from_row(&row)
     }
 
+    /// The agent (employee ID) who last answered a call from `caller` since
+    /// `since`: the staff member whose extension took it. The ACD offers
+    /// the caller's next call to them first (sticky agent, MISSION A6).
+    pub async fn last_agent_for_caller(
+        &self,
+        caller: &str,
+        since: OffsetDateTime,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT s.employee_id FROM cdrs c JOIN staff s ON s.extension = c.callee_extension \
+             WHERE c.caller = $1 AND c.started_at >= $2 AND c.answered_at IS NOT NULL \
+             ORDER BY c.started_at DESC LIMIT 1",
+        )
+        .bind(caller)
+        .bind(to_millis(since))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| r.try_get(0)).transpose().map_err(Into::into)
+    }
+
     /// Whether record `id` is within `scope`.
     pub async fn cdr_in_scope(&self, id: i64, scope: &CdrScope) -> Result<bool> {
         let mut sql = Sql::new("SELECT 1 FROM cdrs WHERE id = ");

@@ -179,9 +179,16 @@ pub(crate) async fn seed_acd_ivr(
         ("sales", "销售 Sales", vec![(zhang, 5)]),
         ("service", "服务 Service", vec![(liu, 5), (zhang, 2)]),
     ] {
+        // The demo shows the caller's side of a mature queue: position
+        // announcements, the agent's number before connecting, and a
+        // returning caller offered to their last agent first.
         let input = AcdQueueInput {
             ring_timeout_s: 15,
             wrap_up_s: 5,
+            announce_position: true,
+            announce_interval_s: 30,
+            announce_agent_number: true,
+            sticky_agent_wait_s: Some(10),
             ..AcdQueueInput::new(name, display_name)
         };
         let queue = insert_acd_queue(conn, now, &input).await?;

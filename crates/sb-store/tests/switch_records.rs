@@ -151,6 +151,23 @@ async fn cdr_scope_follows_the_staff_extensions(store: Store) {
         ])
         .await
         .expect("cdrs");
+    // Sticky agent: 2003's last answered call was taken at 2001, staff 5001.
+    let last = |caller: &'static str, since| {
+        let store = store.clone();
+        async move {
+            store
+                .last_agent_for_caller(caller, since)
+                .await
+                .expect("last agent")
+        }
+    };
+    assert_eq!(last("2003", t0()).await.as_deref(), Some("5001"));
+    assert_eq!(
+        last("2003", t0() + Duration::minutes(3)).await,
+        None,
+        "too long ago"
+    );
+    assert_eq!(last("2002", t0()).await, None, "2003 is nobody's extension");
     let count = |scope: CdrScope| {
         let store = store.clone();
         async move {

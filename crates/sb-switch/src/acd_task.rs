@@ -66,6 +66,7 @@ enum Request {
         call: u64,
         queue: String,
         priority: i32,
+        preferred_agent: Option<String>,
         notices: mpsc::UnboundedSender<AcdNotice>,
     },
     Report(CallReport),
@@ -134,17 +135,21 @@ impl AcdService {
         answer.await.ok().flatten()
     }
 
+    /// Queues a caller; `preferred_agent` (the caller's last agent) is
+    /// offered the call first where the queue has a sticky-agent wait.
     pub(crate) fn enqueue(
         &self,
         call: u64,
         queue: &str,
         priority: i32,
+        preferred_agent: Option<String>,
         notices: mpsc::UnboundedSender<AcdNotice>,
     ) {
         let _ = self.requests.send(Request::Enqueue {
             call,
             queue: queue.to_owned(),
             priority,
+            preferred_agent,
             notices,
         });
     }
@@ -272,6 +277,7 @@ impl Runner {
                 call,
                 queue,
                 priority,
+                preferred_agent,
                 notices,
             } => {
                 let call = CallRef(call);
@@ -279,7 +285,7 @@ impl Runner {
                     call,
                     queue: QueueId(queue.clone()),
                     priority,
-                    preferred_agent: None,
+                    preferred_agent: preferred_agent.map(AgentId),
                 };
                 match self.acd.handle(now, command) {
                     Ok(()) => {

@@ -282,6 +282,9 @@ pub trait Directory: Send + Sync + 'static {
     /// prompts folder.
     async fn stored_prompts(&self) -> Result<Vec<(String, String)>, SwitchError>;
     async fn acd_setup(&self) -> Result<AcdSetup, SwitchError>;
+    /// The agent (employee id) who last served `caller`, for a queue with a
+    /// sticky agent (MISSION A6).
+    async fn last_agent(&self, caller: &str) -> Result<Option<String>, SwitchError>;
     async fn write_acd_events(&self, events: Vec<AcdLogEntry>) -> Result<(), SwitchError>;
     /// Agents whose last sign-in since `since_ms` was not followed by a
     /// sign-out, with their last state command.

@@ -427,29 +427,42 @@ impl Run {
             CALLER,
             sb_media::session::Hearing::Nothing,
         ));
-        match service_flow::load(
-            self.shared.directory.as_ref(),
-            &Service::Flow(SURVEY_FLOW.into()),
-        )
-        .await
-        {
-            Ok(survey) => {
-                self.earlier_trail.extend(trail_json(&self.ivr));
-                let facts = CallFacts {
-                    call_id: self.call.caller_call_id(),
-                    caller: self.plan.caller.clone(),
-                    dialled: self.plan.callee.clone(),
-                };
-                self.ivr = Interpreter::start(
-                    unix_millis(),
-                    survey.flows.clone(),
-                    facts,
-                    survey.calendars.clone(),
-                );
-                self.plays_outstanding = 0;
-            }
-            Err(_) => self.core.hang_up(unix_millis(), "agent hung up"),
+        if !self.continue_in_flow(SURVEY_FLOW).await {
+            self.core.hang_up(unix_millis(), "agent hung up");
         }
+    }
+
+    /// The caller goes on in another flow (the survey, a queue's overflow
+    /// flow), keeping the trail so far; false if the flow cannot run.
+    async fn continue_in_flow(&mut self, name: &str) -> bool {
+        let loaded =
+            match service_flow::load(self.shared.directory.as_ref(), &Service::Flow(name.into()))
+                .await
+            {
+                Ok(loaded) => loaded,
+                Err(error) => {
+                    debug!(%error, flow = name, "flow unavailable");
+                    return false;
+                }
+            };
+        self.earlier_trail.extend(trail_json(&self.ivr));
+        let facts = CallFacts {
+            call_id: self.call.caller_call_id(),
+            caller: self.plan.caller.clone(),
+            dialled: self.plan.callee.clone(),
+        };
+        self.ivr = Interpreter::start(
+            unix_millis(),
+            loaded.flows.clone(),
+            facts,
+            loaded.calendars.clone(),
+        );
+        info!(
+            flow = name,
+            version = loaded.version,
+            "caller continues in another flow"
+        );
+        true
     }
 
     async fn leg_event(&mut self, leg: LegId, event: LegEvent) {
@@ -578,7 +591,7 @@ impl Run {
                 queue,
                 priority,
                 data,
-            } => self.enter_queue(queue, priority, data),
+            } => self.enter_queue(queue, priority, data).await,
             Output::Transfer { target } => self.transfer(target).await,
             Output::Voicemail {
                 mailbox,
@@ -610,7 +623,7 @@ impl Run {
         }
     }
 
-    fn enter_queue(
+    async fn enter_queue(
         &mut self,
         queue: String,
         priority: u8,
@@ -630,6 +643,7 @@ impl Run {
         self.media
             .handle
             .command(SessionCommand::HearMusic(CALLER, setup.music_class.clone()));
+        let sticky = setup.acd.sticky_wait_ms.is_some();
         let now = unix_millis();
         self.queued = Some(Queued {
             queue: queue.clone(),
@@ -638,10 +652,23 @@ impl Run {
                 .then(|| now + setup.announce_interval_ms.max(10_000)),
             setup,
         });
+        let preferred = if sticky {
+            self.shared
+                .directory
+                .last_agent(&self.plan.caller)
+                .await
+                .unwrap_or_else(|error| {
+                    warn!(%error, "could not look up the caller's last agent");
+                    None
+                })
+        } else {
+            None
+        };
         self.shared.acd.enqueue(
             self.call_ref,
             &queue,
             i32::from(priority),
+            preferred,
             self.notices.clone(),
         );
     }
@@ -770,7 +797,7 @@ impl Run {
                     .handle(unix_millis(), Input::QueueOverflowed { reason });
             }
             OverflowTarget::Queue(next) if next != queue => {
-                self.enter_queue(next, 0, Default::default())
+                self.enter_queue(next, 0, Default::default()).await;
             }
             OverflowTarget::Voicemail => {
                 self.start_voicemail("queue", queue, QUEUE_VOICEMAIL_SECONDS, true)
@@ -779,7 +806,13 @@ impl Run {
             OverflowTarget::Number(number) => {
                 self.transfer(sb_ivr::TransferTarget::Number(number)).await;
             }
-            OverflowTarget::OtherFlow(_) | OverflowTarget::Queue(_) => {
+            OverflowTarget::OtherFlow(flow) => {
+                if !self.continue_in_flow(&flow).await {
+                    self.ivr
+                        .handle(unix_millis(), Input::QueueOverflowed { reason });
+                }
+            }
+            OverflowTarget::Queue(_) => {
                 self.ivr
                     .handle(unix_millis(), Input::QueueOverflowed { reason });
             }

@@ -144,6 +144,15 @@ impl Directory for StoreDirectory {
         Ok(prompts.into_iter().map(|p| (p.name, p.file)).collect())
     }
 
+    async fn last_agent(&self, caller: &str) -> Result<Option<String>, SwitchError> {
+        // A caller is stuck to an agent for a month at most.
+        let since = OffsetDateTime::now_utc() - time::Duration::days(30);
+        self.store
+            .last_agent_for_caller(caller, since)
+            .await
+            .map_err(failed)
+    }
+
     async fn acd_setup(&self) -> Result<AcdSetup, SwitchError> {
         crate::directory_acd::acd_setup(&self.store).await
     }
