@@ -76,7 +76,10 @@ fn call_hotline(switch: &Switch, rtp: &RtpPeer) -> (Sipp, SocketAddr) {
 /// As [`call_hotline`] with another caller scenario.
 fn call_hotline_with(switch: &Switch, rtp: &RtpPeer, scenario: &str) -> (Sipp, SocketAddr) {
     let dir = switch.scratch("ivr");
-    let relay_file = dir.join(format!("caller-relay-{}", rtp.port));
+    // A file per call: a second call must not read the first one's address.
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let relay_file = dir.join(format!("caller-relay-{}-{call}", rtp.port));
     let uac = peers::dial(
         switch,
         "hotline-caller",
@@ -347,5 +350,157 @@ fn when_the_agent_hangs_up_first_the_caller_rates_the_call() {
         field(&cdr, "hangup_side").as_deref(),
         Some("callee"),
         "the agent ended the talk: {cdr}"
+    );
+}
+
+/// The hotline's CDRs, oldest first, once `count` are written.
+fn hotline_cdrs(switch: &Switch, count: usize) -> Vec<String> {
+    poll(Duration::from_secs(20), || {
+        let mut cdrs: Vec<String> = switch
+            .cdrs()
+            .into_iter()
+            .filter(|c| field(c, "callee").as_deref() == Some("4000"))
+            .collect();
+        cdrs.sort_by_key(|c| field(c, "started_at"));
+        (cdrs.len() >= count).then_some(cdrs)
+    })
+    .unwrap_or_else(|| panic!("fewer than {count} hotline CDRs\n{}", switch.log()))
+}
+
+fn agent_state(switch: &Switch, employee_id: &str) -> Option<String> {
+    let (_, body) = switch.api_get("/api/v1/acd/state");
+    let start = body.find(&format!(r#""employee_id":"{employee_id}""#))?;
+    field(&body[start..], "state")
+}
+
+#[test]
+fn a_returning_caller_is_offered_to_the_agent_who_served_them_last() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = ivr_switch();
+    let (caller_rtp, rtp_1003, rtp_1004) = (
+        RtpPeer::new(0x4005),
+        RtpPeer::new(0x1003),
+        RtpPeer::new(0x1004),
+    );
+    let mut phone_1003 = agent_phone(&switch, "1003", "uas_answer.xml", &rtp_1003);
+    let port_1004 = peers::register(&switch, "1004");
+    let answer_1004 = |name: &str| {
+        peers::answering(
+            &switch,
+            name,
+            "uas_answer.xml",
+            "1004",
+            ("127.0.0.1", port_1004),
+            vec![
+                ("rtp_port", rtp_1004.port.to_string()),
+                (
+                    "relay_file",
+                    switch.scratch("ivr").join(name).display().to_string(),
+                ),
+            ],
+            &[],
+        )
+    };
+    let mut first = answer_1004("agent-1004-first");
+    // 1004 has been ready longest: the first call goes to 1004.
+    sign_in(&switch, "1004");
+    std::thread::sleep(Duration::from_millis(200));
+    sign_in(&switch, "1003");
+    let (mut caller, relay) = call_hotline(&switch, &caller_rtp);
+    std::thread::sleep(Duration::from_millis(800));
+    press(&caller_rtp, relay, "2");
+    caller.assert_success(|| switch.log());
+    first.assert_success(|| switch.log());
+    let cdrs = hotline_cdrs(&switch, 1);
+    assert_eq!(field(&cdrs[0], "callee_extension").as_deref(), Some("1004"));
+    // After wrap-up 1004 is ready again, but 1003 has now been ready for
+    // longer: only the sticky agent rule sends the caller back to 1004.
+    let mut second = answer_1004("agent-1004-second");
+    let ready = poll(Duration::from_secs(15), || {
+        (agent_state(&switch, "1004").as_deref() == Some("ready")).then_some(())
+    });
+    assert!(ready.is_some(), "1004 back to ready\n{}", switch.log());
+    let (mut caller, relay) = call_hotline(&switch, &caller_rtp);
+    std::thread::sleep(Duration::from_millis(800));
+    press(&caller_rtp, relay, "2");
+    caller.assert_success(|| switch.log());
+    second.assert_success(|| switch.log());
+    let cdrs = hotline_cdrs(&switch, 2);
+    assert_eq!(
+        field(&cdrs[1], "callee_extension").as_deref(),
+        Some("1004"),
+        "the caller's last agent took the call\n{}",
+        switch.log()
+    );
+    assert!(
+        !phone_1003.exited()
+            || phone_1003
+                .received()
+                .iter()
+                .all(|m| !m.starts_with("INVITE")),
+        "1003 was never rung"
+    );
+}
+
+#[test]
+fn a_flow_published_while_a_call_runs_serves_new_calls_and_the_running_call_finishes_on_its_version()
+ {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = ivr_switch();
+    let (first_rtp, second_rtp) = (RtpPeer::new(0x4006), RtpPeer::new(0x4007));
+    let (mut first, relay) = call_hotline(&switch, &first_rtp);
+    // Version 2: the hotline says goodbye at once.
+    let (_, flows) = switch.api_get("/api/v1/ivr/flows");
+    let hotline = items(&flows)
+        .into_iter()
+        .find(|f| field(f, "name").as_deref() == Some("demo-hotline"))
+        .expect("the demo hotline");
+    let id = field(&hotline, "id").expect("id");
+    let (status, body) = switch.api_send(
+        "POST",
+        &format!("/api/v1/ivr/flows/{id}/versions"),
+        r#"{"note":"closed today","document":{"language":"zh","start":"bye","nodes":{"bye":{"type":"hangup","prompts":[{"builtin":"goodbye"}]}}}}"#,
+    );
+    assert!(
+        status == 200 || status == 201,
+        "publish v2: {status} {body}"
+    );
+    // The running call still has version 1's menu: 2 leads to the service
+    // queue, which nobody serves, so the caller leaves a message.
+    press(&first_rtp, relay, "2");
+    let (mut second, _) = call_hotline_with(&switch, &second_rtp, "uac_call_ivr_wait_bye.xml");
+    second.assert_success(|| switch.log());
+    first.assert_success(|| switch.log());
+    let cdrs = hotline_cdrs(&switch, 2);
+    let trail_of = |cdr: &String| {
+        let call_id = field(cdr, "call_id").expect("call id");
+        poll(Duration::from_secs(10), || {
+            let (status, body) = switch.api_get(&format!("/api/v1/calls/{call_id}/trail"));
+            (status == 200).then_some(body)
+        })
+        .unwrap_or_else(|| panic!("no trail for {call_id}\n{}", switch.log()))
+    };
+    let (first_trail, second_trail) = (trail_of(&cdrs[0]), trail_of(&cdrs[1]));
+    assert_eq!(
+        field(&first_trail, "flow_version").as_deref(),
+        Some("1"),
+        "{first_trail}"
+    );
+    assert!(
+        first_trail.contains("service"),
+        "version 1's menu: {first_trail}"
+    );
+    assert_eq!(
+        field(&second_trail, "flow_version").as_deref(),
+        Some("2"),
+        "{second_trail}"
+    );
+    assert!(
+        !second_trail.contains("menu"),
+        "version 2 has no menu: {second_trail}"
     );
 }
