@@ -504,3 +504,81 @@ fn a_flow_published_while_a_call_runs_serves_new_calls_and_the_running_call_fini
         "version 2 has no menu: {second_trail}"
     );
 }
+
+/// Where the test carrier sends from: a trunk trusts this address.
+const CARRIER_IN: &str = "127.0.0.3";
+
+#[test]
+fn a_carrier_call_to_the_hotline_did_reaches_an_agent_and_a_blacklisted_caller_hears_busy() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = ivr_switch();
+    let trunk = switch.api_create(
+        "/api/v1/trunks",
+        r#"{"name":"carrier-ivr","host":"192.0.2.20","inbound_addresses":["127.0.0.3/32"],"enabled":true}"#,
+    );
+    switch.api_create(
+        "/api/v1/inbound-routes",
+        &format!(
+            r#"{{"did":"4000","trunk_id":{trunk},"target_kind":"flow","target":"demo-hotline","enabled":true}}"#
+        ),
+    );
+    let (carrier_rtp, agent_rtp) = (RtpPeer::on(CARRIER_IN, 0xca12), RtpPeer::new(0x1003));
+    let mut agent = agent_phone(&switch, "1003", "uas_answer.xml", &agent_rtp);
+    sign_in(&switch, "1003");
+    let relay_file = switch.scratch("ivr").join("carrier-relay");
+    let mut carrier = peers::dial(
+        &switch,
+        "carrier",
+        "carrier_call_dtmf.xml",
+        ("13900139000", CARRIER_IN),
+        "4000",
+        vec![
+            ("rtp_port", carrier_rtp.port.to_string()),
+            ("relay_file", relay_file.display().to_string()),
+        ],
+        &["-d", "8000"],
+    );
+    let relay = relay_address(&relay_file).unwrap_or_else(|| {
+        panic!(
+            "the DID was not answered\n{}\n{}",
+            carrier.trace(),
+            switch.log()
+        )
+    });
+    std::thread::sleep(Duration::from_millis(800));
+    press(&carrier_rtp, relay, "1");
+    carrier.assert_success(|| switch.log());
+    agent.assert_success(|| switch.log());
+    let cdr = poll(Duration::from_secs(20), || {
+        switch
+            .cdrs()
+            .into_iter()
+            .find(|c| field(c, "caller").as_deref() == Some("13900139000"))
+    })
+    .unwrap_or_else(|| panic!("no CDR for the carrier call\n{}", switch.log()));
+    assert_eq!(
+        field(&cdr, "direction").as_deref(),
+        Some("inbound"),
+        "{cdr}"
+    );
+    assert_eq!(field(&cdr, "did").as_deref(), Some("4000"), "{cdr}");
+    assert_eq!(
+        field(&cdr, "callee_extension").as_deref(),
+        Some("1003"),
+        "{cdr}"
+    );
+
+    let (status, body) = switch.api_send(
+        "POST",
+        "/api/v1/blacklist",
+        r#"{"number":"13800*","action":"busy","reason":"harassing calls"}"#,
+    );
+    assert!(
+        status == 200 || status == 201,
+        "blacklist entry: {status} {body}"
+    );
+    let (refused, _) = peers::refused(&switch, "blacklisted", ("13800138000", CARRIER_IN), "4000");
+    assert_eq!(refused, 486, "a blacklisted caller hears busy");
+}
