@@ -41,46 +41,21 @@ async fn run(
     _permit: CallPermit,
 ) {
     let started = unix_millis();
-    let mut media = match (
-        shared.ports.bind_pair(shared.media_ip),
-        shared.ports.bind_pair(shared.media_ip),
-    ) {
-        (Ok(caller_side), Ok(callee_side)) => CallMedia::open(
-            &shared.media,
-            shared.media_ip,
-            (caller_side, callee_side),
-            offer.as_deref(),
-            shared.config.inband_dtmf,
-        ),
-        _ => {
-            warn!("no RTP ports left: refusing the call");
-            call.reject(503);
-            call.release();
-            record(
-                &shared,
-                &call,
-                &plan,
-                &failed_summary(started, "no RTP ports"),
-            )
-            .await;
-            return;
-        }
+    let Some(mut media) = open_media(&shared, offer.as_deref()) else {
+        warn!("no RTP ports left: refusing the call");
+        call.reject(503);
+        call.release();
+        record(
+            &shared,
+            &call,
+            &plan,
+            &failed_summary(started, "no RTP ports"),
+        )
+        .await;
+        return;
     };
     let offer = offer.map(|o| media.offer_for_callees(&o));
-    let (live_id, mut controls) = shared.live_calls.register(LiveCall {
-        id: 0,
-        call_id: call.caller_call_id(),
-        direction: plan.direction,
-        caller: plan.caller.clone(),
-        callee: plan.callee.clone(),
-        started_at: started,
-        answered_at: None,
-        held: false,
-        recording: false,
-        recording_paused: false,
-        caller_digits: String::new(),
-        callee_digits: String::new(),
-    });
+    let (live_id, mut controls) = shared.live_calls.register(live_call(&call, &plan, started));
     let mut answered = false;
     let mut extras: Vec<Extra> = Vec::new();
     let mut next_extra = FIRST_EXTRA_LEG;
@@ -179,6 +154,38 @@ async fn run(
                 }
             }
         }
+    }
+}
+
+/// The call's media session on two fresh port pairs (caller side, callee
+/// side); `None` when the RTP ports are used up.
+pub(crate) fn open_media(shared: &Shared, offer: Option<&[u8]>) -> Option<CallMedia> {
+    let caller_side = shared.ports.bind_pair(shared.media_ip).ok()?;
+    let callee_side = shared.ports.bind_pair(shared.media_ip).ok()?;
+    Some(CallMedia::open(
+        &shared.media,
+        shared.media_ip,
+        (caller_side, callee_side),
+        offer,
+        shared.config.inband_dtmf,
+    ))
+}
+
+/// How the API first shows a call that just started.
+pub(crate) fn live_call(call: &SipCall, plan: &CallPlan, started: u64) -> LiveCall {
+    LiveCall {
+        id: 0,
+        call_id: call.caller_call_id(),
+        direction: plan.direction,
+        caller: plan.caller.clone(),
+        callee: plan.callee.clone(),
+        started_at: started,
+        answered_at: None,
+        held: false,
+        recording: false,
+        recording_paused: false,
+        caller_digits: String::new(),
+        callee_digits: String::new(),
     }
 }
 

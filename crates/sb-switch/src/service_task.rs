@@ -24,7 +24,6 @@ use crate::call_task::{self, CallState, Extra, FIRST_EXTRA_LEG};
 use crate::directory::{
     CallTrailRecord, OverflowTarget, QueueSetup, SurveyRecord, VoicemailRecord,
 };
-use crate::live_calls::LiveCall;
 use crate::media::{EngineEvent, SessionCommand};
 use crate::prompt_library::{Language, Speech};
 use crate::routing::{CallPlan, Service, extension_targets, route_out};
@@ -136,39 +135,16 @@ async fn run(
         refuse(&shared, call, &plan, started, 488, "no SDP offer").await;
         return;
     };
-    let mut media = match (
-        shared.ports.bind_pair(shared.media_ip),
-        shared.ports.bind_pair(shared.media_ip),
-    ) {
-        (Ok(caller_side), Ok(callee_side)) => CallMedia::open(
-            &shared.media,
-            shared.media_ip,
-            (caller_side, callee_side),
-            Some(&offer),
-            shared.config.inband_dtmf,
-        ),
-        _ => {
-            warn!("no RTP ports left: refusing the call");
-            refuse(&shared, call, &plan, started, 503, "no RTP ports").await;
-            return;
-        }
+    let Some(mut media) = call_task::open_media(&shared, Some(&offer)) else {
+        warn!("no RTP ports left: refusing the call");
+        refuse(&shared, call, &plan, started, 503, "no RTP ports").await;
+        return;
     };
     let caller_answer = media.local_answer(LegId::A, &offer);
     let agent_offer = Some(media.offer_for_callees(&offer));
-    let (live_id, mut controls) = shared.live_calls.register(LiveCall {
-        id: 0,
-        call_id: call.caller_call_id(),
-        direction: plan.direction,
-        caller: plan.caller.clone(),
-        callee: plan.callee.clone(),
-        started_at: started,
-        answered_at: None,
-        held: false,
-        recording: false,
-        recording_paused: false,
-        caller_digits: String::new(),
-        callee_digits: String::new(),
-    });
+    let (live_id, mut controls) = shared
+        .live_calls
+        .register(call_task::live_call(&call, &plan, started));
     let facts = CallFacts {
         call_id: call.caller_call_id(),
         caller: plan.caller.clone(),
@@ -550,9 +526,8 @@ impl Run {
                 language,
                 barge_in,
             } => {
-                self.language = to_language(language);
-                let items: Vec<Speech> = prompts.into_iter().map(to_speech).collect();
-                let (prompts, problems) = self.shared.prompts.render(&items, self.language).await;
+                self.language = language;
+                let (prompts, problems) = self.shared.prompts.render(&prompts, language).await;
                 for problem in problems {
                     warn!(%problem, "prompt skipped");
                 }
@@ -1019,27 +994,6 @@ fn trail_json(ivr: &Interpreter) -> Vec<serde_json::Value> {
         .iter()
         .filter_map(|step| serde_json::to_value(step).ok())
         .collect()
-}
-
-fn to_language(language: sb_ivr::Language) -> Language {
-    match language {
-        sb_ivr::Language::En => Language::En,
-        _ => Language::Zh,
-    }
-}
-
-fn to_speech(item: sb_ivr::Speech) -> Speech {
-    match item {
-        sb_ivr::Speech::Stored(name) => Speech::Stored(name),
-        sb_ivr::Speech::Builtin(name) => Speech::Builtin(name),
-        sb_ivr::Speech::Tts { text, language } => Speech::Tts {
-            text,
-            language: language.map(to_language),
-        },
-        sb_ivr::Speech::Digits(digits) => Speech::Digits(digits),
-        sb_ivr::Speech::Number(number) => Speech::Number(number),
-        sb_ivr::Speech::Silence(ms) => Speech::Silence(ms),
-    }
 }
 
 /// A service call that cannot start still leaves its CDR.

@@ -10,61 +10,14 @@ mod sip_support;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use sb_media::codec::{Codec, Encoder};
 use sip_support::api::{field, items};
 use sip_support::peers;
-use sip_support::rtp::{RtpPeer, relay_address};
+use sip_support::rtp::{RtpPeer, press, relay_address, talk};
 use sip_support::sipp::Sipp;
 use sip_support::{Switch, peers_available, poll};
 
 fn ivr_switch() -> Switch {
     Switch::start_with(&["--ring-timeout", "15"])
-}
-
-/// Where the next key press starts its RTP sequence numbers and
-/// timestamps: a phone's later keys never repeat an earlier event's
-/// timestamp (the switch would take them for retransmissions).
-static NEXT_PRESS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
-
-/// Sends `keys` as RFC 4733 events (payload type 101), 100 ms each.
-fn press(peer: &RtpPeer, to: SocketAddr, keys: &str) {
-    let base = NEXT_PRESS.fetch_add(keys.len() as u32 + 1, std::sync::atomic::Ordering::Relaxed);
-    let mut sequence = (base * 16) as u16;
-    for (index, key) in keys.chars().enumerate() {
-        let timestamp = 8000 * (base + index as u32);
-        let sender = sb_media::dtmf::EventSender::new(key, 100, 20, 8000).expect("a key");
-        for payload in sender {
-            let mut packet = vec![0x80, 101 | if payload.marker { 0x80 } else { 0 }];
-            packet.extend_from_slice(&sequence.to_be_bytes());
-            packet.extend_from_slice(&timestamp.to_be_bytes());
-            packet.extend_from_slice(&peer.ssrc().to_be_bytes());
-            packet.extend_from_slice(&payload.bytes);
-            peer.send_raw(to, &packet);
-            sequence = sequence.wrapping_add(1);
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        std::thread::sleep(Duration::from_millis(80));
-    }
-}
-
-/// `seconds` of a phone's voice: a 440 Hz tone as PCMU, paced.
-fn talk(peer: &RtpPeer, to: SocketAddr, seconds: u16) {
-    let mut encoder = Encoder::new(Codec::Pcmu);
-    for seq in 0..seconds * 50 {
-        let samples: Vec<i16> = (0..160)
-            .map(|i| {
-                let t = f64::from(u32::from(seq) * 160 + i) / 8000.0;
-                (8000.0 * (2.0 * std::f64::consts::PI * 440.0 * t).sin()) as i16
-            })
-            .collect();
-        let mut packet = vec![0x80, 0x00];
-        packet.extend_from_slice(&seq.to_be_bytes());
-        packet.extend_from_slice(&(u32::from(seq) * 160).to_be_bytes());
-        packet.extend_from_slice(&peer.ssrc().to_be_bytes());
-        encoder.encode(&samples, &mut packet);
-        peer.send_raw(to, &packet);
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// Extension 1001 calls the hotline; returns its SIPp run and where the
@@ -224,7 +177,7 @@ fn with_no_agent_signed_in_the_caller_leaves_a_voicemail_for_the_queue() {
     // The service queue has nobody signed in: the flow's overflow branch
     // takes the caller to the queue's voicemail; the beep comes first.
     std::thread::sleep(Duration::from_millis(2500));
-    talk(&caller_rtp, relay, 3);
+    talk(&caller_rtp, relay, 440.0, 3);
     caller.assert_success(|| switch.log());
     let voicemail = poll(Duration::from_secs(20), || {
         let (_, page) = switch.api_get("/api/v1/voicemails");

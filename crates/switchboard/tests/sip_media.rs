@@ -14,7 +14,7 @@ use std::time::Duration;
 use sb_media::codec::{Codec, Decoder, Encoder};
 use sip_support::api::{field, items};
 use sip_support::peers;
-use sip_support::rtp::{RtpPeer, relay_address};
+use sip_support::rtp::{RtpPeer, press, relay_address, talk};
 use sip_support::sipp::{Run, Sipp};
 use sip_support::{Switch, peers_available, poll, users_csv};
 
@@ -23,26 +23,6 @@ use sip_support::{Switch, peers_available, poll, users_csv};
 /// two cores, and a loaded SIPp can be slow to send its 180.
 fn media_switch() -> Switch {
     Switch::start_with(&["--ring-timeout", "15"])
-}
-
-/// One second of a phone's voice: `frequency` Hz as PCMU, 50 packets 20 ms apart.
-fn talk(peer: &RtpPeer, to: SocketAddr, frequency: f64) {
-    let mut encoder = Encoder::new(Codec::Pcmu);
-    for seq in 0..50u16 {
-        let samples: Vec<i16> = (0..160)
-            .map(|i| {
-                let t = f64::from(u32::from(seq) * 160 + i) / 8000.0;
-                (8000.0 * (2.0 * std::f64::consts::PI * frequency * t).sin()) as i16
-            })
-            .collect();
-        let mut packet = vec![0x80, 0x00];
-        packet.extend_from_slice(&seq.to_be_bytes());
-        packet.extend_from_slice(&(u32::from(seq) * 160).to_be_bytes());
-        packet.extend_from_slice(&peer.ssrc().to_be_bytes());
-        encoder.encode(&samples, &mut packet);
-        peer.send_raw(to, &packet);
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// Frequency estimate of a channel by zero crossings.
@@ -147,8 +127,8 @@ fn a_recorded_call_leaves_a_stereo_wav_with_each_side_on_its_channel() {
         to_callee_side,
     } = answered_call(&switch, "uac_call.xml", &[], (&caller_rtp, &callee_rtp));
     std::thread::scope(|s| {
-        s.spawn(|| talk(&caller_rtp, to_caller_side, 440.0));
-        s.spawn(|| talk(&callee_rtp, to_callee_side, 1000.0));
+        s.spawn(|| talk(&caller_rtp, to_caller_side, 440.0, 1));
+        s.spawn(|| talk(&callee_rtp, to_callee_side, 1000.0, 1));
     });
     uac.assert_success(|| switch.log());
     uas.assert_success(|| switch.log());
@@ -404,7 +384,7 @@ fn three_party_call(path: &str, join: &str) -> [[f64; 3]; 3] {
             .collect();
         for (index, peer) in peers_rtp.iter().enumerate() {
             let target = targets[index];
-            s.spawn(move || talk(peer, target, PITCHES[index]));
+            s.spawn(move || talk(peer, target, PITCHES[index], 1));
         }
         listeners
             .into_iter()
@@ -596,26 +576,6 @@ fn live_call_commands_are_refused_with_the_reason_in_illegal_states() {
         (found.len() == 2).then_some(found)
     });
     assert!(stored.is_some(), "two recordings\n{}", switch.log());
-}
-
-/// Sends `keys` as RFC 4733 events (payload type 101), 100 ms each, paced.
-fn press(peer: &RtpPeer, to: SocketAddr, keys: &str) {
-    let mut sequence = 1000u16;
-    for (index, key) in keys.chars().enumerate() {
-        let timestamp = 8000 * (index as u32 + 1);
-        let sender = sb_media::dtmf::EventSender::new(key, 100, 20, 8000).expect("a key");
-        for payload in sender {
-            let mut packet = vec![0x80, 101 | if payload.marker { 0x80 } else { 0 }];
-            packet.extend_from_slice(&sequence.to_be_bytes());
-            packet.extend_from_slice(&timestamp.to_be_bytes());
-            packet.extend_from_slice(&peer.ssrc().to_be_bytes());
-            packet.extend_from_slice(&payload.bytes);
-            peer.send_raw(to, &packet);
-            sequence = sequence.wrapping_add(1);
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        std::thread::sleep(Duration::from_millis(60));
-    }
 }
 
 #[test]

@@ -18,7 +18,6 @@ mod language;
 mod number_words;
 mod problem;
 mod recent;
-mod speech;
 mod stored;
 mod tts;
 
@@ -32,7 +31,8 @@ use tracing::{debug, warn};
 
 pub use language::Language;
 pub use problem::{ProblemCause, PromptProblem};
-pub use speech::Speech;
+/// What an IVR asks the library to say: sb-ivr's own items.
+pub use sb_ivr::Speech;
 
 /// The longest pause a [`Speech::Silence`] may ask for.
 pub const MAX_SILENCE_MS: u32 = 60_000;

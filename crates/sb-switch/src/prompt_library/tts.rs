@@ -85,7 +85,7 @@ impl Tts {
                 limit: MAX_TEXT_CHARS,
             });
         }
-        let voice = language.espeak_voice();
+        let voice = super::language::espeak_voice(language);
         let key = cache_key(voice, text);
         if let Some(prompt) = self.recent().get(&key) {
             return Ok(prompt);

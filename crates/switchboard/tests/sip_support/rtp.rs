@@ -141,3 +141,51 @@ pub fn exchange(
     let back = caller.receive(callee.ssrc, PACKETS, Duration::from_secs(2));
     (forward, back)
 }
+
+/// Where the next key press starts its RTP sequence numbers and
+/// timestamps: a phone's later keys never repeat an earlier event's
+/// timestamp (the switch would take them for retransmissions).
+static NEXT_PRESS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+/// Sends `keys` as RFC 4733 events (payload type 101), 100 ms each, paced
+/// like a phone.
+pub fn press(peer: &RtpPeer, to: SocketAddr, keys: &str) {
+    let base = NEXT_PRESS.fetch_add(keys.len() as u32 + 1, std::sync::atomic::Ordering::Relaxed);
+    let mut sequence = (base * 16) as u16;
+    for (index, key) in keys.chars().enumerate() {
+        let timestamp = 8000 * (base + index as u32);
+        let sender = sb_media::dtmf::EventSender::new(key, 100, 20, 8000).expect("a key");
+        for payload in sender {
+            let mut packet = vec![0x80, 101 | if payload.marker { 0x80 } else { 0 }];
+            packet.extend_from_slice(&sequence.to_be_bytes());
+            packet.extend_from_slice(&timestamp.to_be_bytes());
+            packet.extend_from_slice(&peer.ssrc().to_be_bytes());
+            packet.extend_from_slice(&payload.bytes);
+            peer.send_raw(to, &packet);
+            sequence = sequence.wrapping_add(1);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(80));
+    }
+}
+
+/// `seconds` of a phone's voice: a `frequency` Hz tone as PCMU, 50
+/// packets a second, paced.
+pub fn talk(peer: &RtpPeer, to: SocketAddr, frequency: f64, seconds: u16) {
+    let mut encoder = sb_media::codec::Encoder::new(sb_media::codec::Codec::Pcmu);
+    for seq in 0..seconds * 50 {
+        let samples: Vec<i16> = (0..160)
+            .map(|i| {
+                let t = f64::from(u32::from(seq) * 160 + i) / 8000.0;
+                (8000.0 * (2.0 * std::f64::consts::PI * frequency * t).sin()) as i16
+            })
+            .collect();
+        let mut packet = vec![0x80, 0x00];
+        packet.extend_from_slice(&seq.to_be_bytes());
+        packet.extend_from_slice(&(u32::from(seq) * 160).to_be_bytes());
+        packet.extend_from_slice(&peer.ssrc().to_be_bytes());
+        encoder.encode(&samples, &mut packet);
+        peer.send_raw(to, &packet);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
