@@ -535,3 +535,116 @@ fn a_carrier_call_to_the_hotline_did_reaches_an_agent_and_a_blacklisted_caller_h
     let (refused, _) = peers::refused(&switch, "blacklisted", ("13800138000", CARRIER_IN), "4000");
     assert_eq!(refused, 486, "a blacklisted caller hears busy");
 }
+
+/// A back-end the flow asks about orders: answers one request with
+/// `answer` and hands the request line to the test.
+fn order_backend(answer: &'static str) -> (u16, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the back-end");
+    let port = listener.local_addr().expect("address").port();
+    let (seen, requests) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut reader = BufReader::new(stream);
+        let mut request_line = String::new();
+        let _ = reader.read_line(&mut request_line);
+        // The rest of the head, up to the blank line.
+        let mut line = String::new();
+        while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+            line.clear();
+        }
+        let _ = seen.send(request_line);
+        let mut stream = reader.into_inner();
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+            answer.len()
+        );
+    });
+    (port, requests)
+}
+
+#[test]
+fn a_flow_reads_an_order_status_from_a_back_end_by_the_number_the_caller_keyed_in() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = ivr_switch();
+    let (port, requests) = order_backend(r#"{"status":"shipped","eta_days":3}"#);
+    let document = format!(
+        r#"{{"language":"en","start":"order","nodes":{{
+            "order":{{"type":"collect","prompts":[{{"tts":"Please key in your order number, then the hash key."}}],
+                "variable":"order","min_digits":4,"max_digits":8,"next":"status","on_failure":"bye"}},
+            "status":{{"type":"lookup","url":"http://127.0.0.1:{port}/orders","params":{{"order":"{{order}}"}},
+                "next":"say","on_error":"sorry"}},
+            "say":{{"type":"play","prompts":[{{"say_number":"{{lookup.eta_days}}"}}],"next":"bye"}},
+            "sorry":{{"type":"hangup","prompts":[{{"builtin":"invalid-input"}}]}},
+            "bye":{{"type":"hangup","prompts":[{{"builtin":"goodbye"}}]}}}}}}"#
+    );
+    let (status, body) = switch.api_send(
+        "POST",
+        "/api/v1/ivr/flows",
+        &format!(
+            r#"{{"name":"order-status","number":"4100","enabled":true,"document":{document}}}"#
+        ),
+    );
+    assert!(
+        status == 200 || status == 201,
+        "create the flow: {status} {body}"
+    );
+    let caller_rtp = RtpPeer::new(0x4008);
+    let dir = switch.scratch("ivr");
+    let relay_file = dir.join("order-caller-relay");
+    let mut caller = peers::dial(
+        &switch,
+        "order-caller",
+        "uac_call_ivr_wait_bye.xml",
+        ("1001", "127.0.0.1"),
+        "4100",
+        vec![
+            ("rtp_port", caller_rtp.port.to_string()),
+            ("relay_file", relay_file.display().to_string()),
+        ],
+        &[],
+    );
+    let relay = relay_address(&relay_file).unwrap_or_else(|| {
+        panic!(
+            "the flow did not answer\n{}\n{}",
+            caller.trace(),
+            switch.log()
+        )
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    press(&caller_rtp, relay, "20261#");
+    let request = requests
+        .recv_timeout(Duration::from_secs(15))
+        .unwrap_or_else(|_| panic!("the back-end was not asked\n{}", switch.log()));
+    assert!(
+        request.starts_with("GET /orders?order=20261 "),
+        "the keyed-in number goes to the back-end: {request}"
+    );
+    caller.assert_success(|| switch.log());
+    let cdr = poll(Duration::from_secs(20), || {
+        switch
+            .cdrs()
+            .into_iter()
+            .find(|c| field(c, "callee").as_deref() == Some("4100"))
+    })
+    .unwrap_or_else(|| panic!("no CDR\n{}", switch.log()));
+    let call_id = field(&cdr, "call_id").expect("call id");
+    let trail = poll(Duration::from_secs(10), || {
+        let (status, body) = switch.api_get(&format!("/api/v1/calls/{call_id}/trail"));
+        (status == 200).then_some(body)
+    })
+    .unwrap_or_else(|| panic!("no trail\n{}", switch.log()));
+    assert!(
+        trail.contains("status=shipped"),
+        "the answer is in the trail: {trail}"
+    );
+    assert!(
+        trail.contains("\"say\""),
+        "the flow read the answer back: {trail}"
+    );
+}
