@@ -648,3 +648,51 @@ fn a_flow_reads_an_order_status_from_a_back_end_by_the_number_the_caller_keyed_i
         "the flow read the answer back: {trail}"
     );
 }
+
+#[test]
+fn agents_signed_in_when_the_switch_stopped_are_signed_in_again_after_a_restart() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = ivr_switch();
+    sign_in(&switch, "1003");
+    let (status, body) = switch.api_send(
+        "POST",
+        "/api/v1/agents/1004/state",
+        r#"{"state":"signed_in","extension":"1002"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = switch.api_send(
+        "POST",
+        "/api/v1/agents/1004/state",
+        r#"{"state":"not_ready","reason":"meal"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    // The ACD's log is written as it goes: killing the process loses nothing.
+    std::thread::sleep(Duration::from_millis(500));
+    let switch = switch.restart(&["--ring-timeout", "15"]);
+    let restored = poll(Duration::from_secs(10), || {
+        let (status, body) = switch.api_get("/api/v1/acd/state");
+        (status == 200 && agent_state(&switch, "1003").as_deref() == Some("ready")).then_some(body)
+    })
+    .unwrap_or_else(|| panic!("1003 was not signed in again\n{}", switch.log()));
+    let start = restored
+        .find(r#""employee_id":"1004""#)
+        .expect("1004 listed");
+    let agent_1004 = &restored[start..];
+    assert_eq!(
+        field(agent_1004, "state").as_deref(),
+        Some("not_ready"),
+        "{restored}"
+    );
+    assert_eq!(
+        field(agent_1004, "reason").as_deref(),
+        Some("meal"),
+        "{restored}"
+    );
+    assert_eq!(
+        field(agent_1004, "extension").as_deref(),
+        Some("1002"),
+        "the seat chosen at sign-in: {restored}"
+    );
+}

@@ -134,8 +134,30 @@ impl Switch {
     /// Starts the switch with extra `serve` arguments.
     pub fn start_with(extra: &[&str]) -> Switch {
         let dir = tempfile::tempdir().expect("temp dir");
+        Switch::start_in(dir, extra, String::new())
+    }
+
+    /// Stops this switch (SIGKILL: nothing is saved on the way out) and
+    /// starts a new one on the same data directory, as after a crash.
+    pub fn restart(mut self, extra: &[&str]) -> Switch {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let password = std::mem::take(&mut self.admin_password);
+        let dir = tempfile::tempdir().expect("placeholder dir");
+        let dir = std::mem::replace(&mut self.dir, dir);
+        drop(self);
+        Switch::start_in(dir, extra, password)
+    }
+
+    /// `admin_password` is empty on a first start (the switch prints it).
+    fn start_in(dir: tempfile::TempDir, extra: &[&str], admin_password: String) -> Switch {
         let sip_port = free_sip_port();
-        let stderr = std::fs::File::create(dir.path().join("switch.log")).expect("log file");
+        // A restarted switch logs after its predecessor.
+        let stderr = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.path().join("switch.log"))
+            .expect("log file");
         let child = Command::new(BIN)
             .arg("serve")
             .arg("--data-dir")
@@ -163,7 +185,7 @@ impl Switch {
             dir,
             sip: SocketAddr::from(([127, 0, 0, 1], sip_port)),
             http: String::new(),
-            admin_password: String::new(),
+            admin_password,
             session: std::sync::Mutex::new(None),
         };
         let stdout = switch.child.stdout.take().expect("stdout");
