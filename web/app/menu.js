@@ -1,4 +1,4 @@
-// Side-menu entries and the permission each one needs (null: every signed-in user).
+// Side-menu entries and the permission each one needs (null: every signed-in user; a list: any one of them).
 import { can } from './session.js';
 
 export const MENU_GROUPS = [
@@ -39,6 +39,7 @@ export const MENU_GROUPS = [
       { name: 'ivr-flows', path: '/ivr-flows', perm: 'ivr.read', icon: 'Connection' },
       { name: 'calendars', path: '/calendars', perm: 'ivr.read', icon: 'Calendar' },
       { name: 'queues', path: '/queues', perm: 'queue.read', icon: 'Headset' },
+      { name: 'agents', path: '/agents', perm: ['agent.work', 'agent.supervise'], icon: 'Avatar' },
       { name: 'blacklist', path: '/blacklist', perm: 'blacklist.manage', icon: 'CircleClose' },
       { name: 'voicemail', path: '/voicemail', perm: 'voicemail.read', icon: 'Message' },
       { name: 'surveys', path: '/surveys', perm: 'survey.read', icon: 'Check' },
@@ -55,9 +56,11 @@ export const MENU_GROUPS = [
   },
 ];
 
+const allowed = (perm) => (Array.isArray(perm) ? perm.some((p) => can(p)) : can(perm));
+
 /** The groups and entries the signed-in user may see. */
 export function visibleMenu() {
-  return MENU_GROUPS.map((g) => ({ ...g, items: g.items.filter((i) => can(i.perm)) })).filter(
+  return MENU_GROUPS.map((g) => ({ ...g, items: g.items.filter((i) => allowed(i.perm)) })).filter(
     (g) => g.items.length > 0,
   );
 }

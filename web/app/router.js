@@ -27,6 +27,7 @@ import IvrFlowsPage from './pages/ivr-flows.js';
 import IvrFlowEditorPage from './pages/ivr-flow-editor.js';
 import CalendarsPage from './pages/calendars.js';
 import QueuesPage from './pages/queues.js';
+import AgentsPage from './pages/agents.js';
 import BlacklistPage from './pages/blacklist.js';
 import VoicemailPage from './pages/voicemail.js';
 import SurveysPage from './pages/surveys.js';
@@ -68,6 +69,8 @@ const routes = [
       page('ivr-flows/:id(\\d+)', 'ivr-flow-editor', IvrFlowEditorPage, 'ivr.read'),
       page('calendars', 'calendars', CalendarsPage, 'ivr.read'),
       page('queues', 'queues', QueuesPage, 'queue.read'),
+      // agent.work or agent.supervise: the page checks, and shows each part to whom it concerns
+      page('agents', 'agents', AgentsPage),
       page('blacklist', 'blacklist', BlacklistPage, 'blacklist.manage'),
       page('voicemail', 'voicemail', VoicemailPage, 'voicemail.read'),
       page('surveys', 'surveys', SurveysPage, 'survey.read'),

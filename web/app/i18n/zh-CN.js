@@ -29,7 +29,7 @@ export default {
     prompts: '语音提示', 'music-on-hold': '等待音乐',
     'live-calls': '实时通话',
     'ivr-flows': '语音导航', 'ivr-flow-editor': '语音导航流程', calendars: '工作日历', queues: '排队队列',
-    blacklist: '黑名单', voicemail: '语音留言', surveys: '满意度评价',
+    agents: '坐席状态', blacklist: '黑名单', voicemail: '语音留言', surveys: '满意度评价',
   },
   noPermission: {
     title: '没有访问权限', detail: '您的角色没有访问此页面的权限，如需开通请联系管理员。', backHome: '返回首页',
@@ -350,6 +350,24 @@ export default {
     eventKind: '事件', detail: '详情', membersOf: '{name} 的成员', pickStaff: '选择要加入的员工',
     noMembers: '没有成员：来电将一直等待到有人加入', skill: '技能（1-10）',
     skillHint: '“最高技能”策略优先技能高的坐席；扩大范围时也先保留高技能坐席。',
+  },
+  agents: {
+    subtitle: '队列与坐席的实时状态：谁在排队、谁空闲、谁在通话；为坐席签入签出',
+    notRunning: '排队分配（ACD）未运行（交换服务已停止）：暂无坐席和队列可显示',
+    autoRefresh: '页面可见时每 3 秒自动刷新', empty: '没有坐席：请先把员工加入队列成员', noQueues: '没有队列',
+    waiting: '排队数', longestWait: '最长等待', signedIn: '已签入', ready: '空闲',
+    agent: '坐席', state: '状态', reason: '原因', extension: '分机', queues: '队列（技能）',
+    timeInState: '状态时长', queue: '队列', allQueues: '全部队列', allStates: '全部状态',
+    queueSkill: '{queue} · {skill}', myState: '我的状态', done: '操作成功',
+    stateValue: {
+      logged_out: '未签入', ready: '空闲', not_ready: '示忙', reserved: '振铃中', on_call: '通话中', wrap_up: '话后处理',
+    },
+    action: { signIn: '签入', ready: '示闲', notReady: '示忙', signOut: '签出' },
+    signInTitle: '为 {name} 签入', notReadyTitle: '将 {name} 置为示忙', mySignInTitle: '签入我的队列',
+    myNotReadyTitle: '示忙', extensionHint: '接听来电的分机；留空则用坐席自己的分机',
+    myExtensionHint: '接听来电的分机；留空则用您自己的分机', badExtension: '分机号为 1-16 位数字',
+    pickReason: '请选择原因', noReasons: '没有可选原因',
+    confirmSignOut: '确定将 {name} 从所有队列签出吗？只等待该坐席的来电将转入溢出处理。',
   },
   blacklist: {
     subtitle: '在进入语音导航或队列之前被拒绝的来电号码', search: '号码开头',
