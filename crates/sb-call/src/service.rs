@@ -137,6 +137,58 @@ impl ServiceCall {
         true
     }
 
+    /// Rings more phones while an agent is being dialled (a ring-all
+    /// queue offers one call to several agents): the first answer among
+    /// all of them wins. Returns the new legs; none when nothing is being
+    /// dialled, there is no contact, or the legs are used up.
+    pub fn dial_more(&mut self, contacts: usize) -> Vec<LegId> {
+        let free = usize::from((Self::MAX_AGENT_LEG + 1).saturating_sub(self.next_leg));
+        let Agent::Dialling { contacts: ringing } = &mut self.agent else {
+            return Vec::new();
+        };
+        if self.phase != Phase::Serving || contacts == 0 || contacts > free {
+            return Vec::new();
+        }
+        let mut legs = Vec::with_capacity(contacts);
+        for target in 0..contacts {
+            let leg = LegId::B(self.next_leg);
+            self.next_leg += 1;
+            ringing.push((leg, Contact::Inviting));
+            legs.push(leg);
+            self.outputs.push_back(ServiceAction::Dial { leg, target });
+        }
+        legs
+    }
+
+    /// The legs still ringing.
+    pub fn ringing_legs(&self) -> Vec<LegId> {
+        match &self.agent {
+            Agent::Dialling { contacts } => contacts
+                .iter()
+                .filter(|(_, c)| *c == Contact::Inviting)
+                .map(|(leg, _)| *leg)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Stops ringing some legs (one agent of a ring-all offer); when none
+    /// rings any more the dial ends, without a report.
+    pub fn cancel_legs(&mut self, legs: &[LegId]) {
+        let Agent::Dialling { contacts } = &mut self.agent else {
+            return;
+        };
+        for (leg, contact) in contacts.iter_mut() {
+            if *contact == Contact::Inviting && legs.contains(leg) {
+                *contact = Contact::Cancelled;
+                self.outputs.push_back(ServiceAction::Cancel { leg: *leg });
+            }
+        }
+        if !contacts.iter().any(|(_, c)| *c == Contact::Inviting) {
+            self.agent = Agent::None;
+        }
+    }
+
     /// Stops ringing the agent (the ACD's ring timeout, the caller moved
     /// on). Reports nothing back: the application asked for it.
     pub fn cancel_dial(&mut self) {

@@ -187,3 +187,64 @@ fn agent_legs_run_out_instead_of_colliding_with_extra_parties() {
     assert!(!call.dial(1));
     assert!(!call.dial(0));
 }
+
+#[test]
+fn a_ring_all_offer_rings_several_agents_and_the_first_answer_wins() {
+    let mut call = ServiceCall::start(0);
+    drain(&mut call);
+    assert!(call.dial(1));
+    assert!(call.dial_more(0).is_empty());
+    assert_eq!(call.dial_more(2), vec![LegId::B(2), LegId::B(3)]);
+    assert_eq!(
+        drain(&mut call),
+        vec![
+            ServiceAction::Dial {
+                leg: LegId::B(1),
+                target: 0
+            },
+            ServiceAction::Dial {
+                leg: LegId::B(2),
+                target: 0
+            },
+            ServiceAction::Dial {
+                leg: LegId::B(3),
+                target: 1
+            },
+        ]
+    );
+    // One agent's offer is withdrawn: only its phone stops.
+    call.cancel_legs(&[LegId::B(1)]);
+    assert_eq!(
+        drain(&mut call),
+        vec![ServiceAction::Cancel { leg: LegId::B(1) }]
+    );
+    assert_eq!(call.ringing_legs(), vec![LegId::B(2), LegId::B(3)]);
+    call.handle_leg(5, LegId::B(3), answered());
+    assert_eq!(
+        drain(&mut call),
+        vec![
+            ServiceAction::Cancel { leg: LegId::B(2) },
+            ServiceAction::Bridge { leg: LegId::B(3) },
+        ]
+    );
+    assert!(call.dial_more(1).is_empty(), "nothing rings once bridged");
+}
+
+#[test]
+fn withdrawing_the_last_ringing_legs_ends_the_dial_without_a_report() {
+    let mut call = ServiceCall::start(0);
+    drain(&mut call);
+    call.dial(1);
+    call.dial_more(1);
+    drain(&mut call);
+    call.cancel_legs(&[LegId::B(1), LegId::B(2)]);
+    assert_eq!(
+        drain(&mut call),
+        vec![
+            ServiceAction::Cancel { leg: LegId::B(1) },
+            ServiceAction::Cancel { leg: LegId::B(2) },
+        ]
+    );
+    assert!(!call.is_dialling());
+    assert!(call.dial(1), "free for the next offer");
+}

@@ -201,6 +201,8 @@ struct Runner {
     seats: HashMap<AgentId, Seat>,
     /// The latest instant given to the core.
     last_now: u64,
+    /// To the event-log writer: decisions never wait for the database.
+    log: mpsc::UnboundedSender<Vec<crate::directory::AcdLogEntry>>,
 }
 
 #[derive(Debug, Clone)]
@@ -215,6 +217,7 @@ async fn run(
     queues: Arc<RwLock<HashMap<String, QueueSetup>>>,
     extensions: Arc<RwLock<HashMap<String, String>>>,
 ) {
+    let directory_for_log = directory.clone();
     let setup = directory.acd_setup().await.unwrap_or_else(|error| {
         warn!(%error, "could not read the queues; the ACD starts empty");
         AcdSetup::default()
@@ -228,6 +231,7 @@ async fn run(
         calls: HashMap::new(),
         seats: HashMap::new(),
         last_now: 0,
+        log: spawn_log_writer(directory_for_log),
     };
     runner.restore_agents().await;
     runner.publish_queues();
@@ -364,6 +368,8 @@ impl Runner {
             .find(|a| a.employee_id == employee_id)
             .cloned()
             .ok_or_else(|| AgentError::UnknownAgent(employee_id.to_owned()))?;
+        // Taken only once the ACD accepts the sign-in.
+        let mut new_seat = None;
         let core_command = match &command {
             AgentCommand::SignIn { extension } => {
                 let extension = extension
@@ -379,13 +385,10 @@ impl Runner {
                 if queues.is_empty() {
                     return Err(AgentError::NoQueues);
                 }
-                self.seats.insert(
-                    agent.clone(),
-                    Seat {
-                        extension,
-                        since_ms: now,
-                    },
-                );
+                new_seat = Some(Seat {
+                    extension,
+                    since_ms: now,
+                });
                 Command::Login {
                     agent: agent.clone(),
                     queues,
@@ -402,11 +405,18 @@ impl Runner {
                 reason: reason.clone(),
             },
         };
+        // Offers the sign-in makes at once need the seat; a refused
+        // sign-in leaves the seat the agent had.
+        let old_seat = new_seat.map(|seat| self.seats.insert(agent.clone(), seat));
         if let Err(error) = self.acd.handle(now, core_command) {
-            if matches!(command, AgentCommand::SignIn { .. })
-                && !matches!(error, sb_acd::AcdError::AlreadyLoggedIn(_))
-            {
-                self.seats.remove(&agent);
+            match old_seat {
+                Some(Some(seat)) => {
+                    self.seats.insert(agent.clone(), seat);
+                }
+                Some(None) => {
+                    self.seats.remove(&agent);
+                }
+                None => {}
             }
             return Err(AgentError::Refused(error.to_string()));
         }
@@ -479,12 +489,18 @@ impl Runner {
                 })
             })
             .collect();
-        if let Err(error) = self.directory.write_acd_events(entries).await {
-            warn!(%error, "could not write the ACD event log");
+        if self.log.send(entries).is_err() {
+            warn!("the ACD event-log writer stopped: entries lost");
         }
     }
 
     fn notify(&mut self, call: CallRef, notice: AcdNotice) {
+        if !self.calls.contains_key(&call) {
+            // The call task already reported the end (e.g. the caller hung
+            // up while an agent rang): the notice has nobody to tell.
+            debug!(call = call.0, ?notice, "notice for a finished call dropped");
+            return;
+        }
         let delivered = self
             .calls
             .get(&call)
@@ -678,4 +694,23 @@ fn config_of(setup: &AcdSetup) -> AcdConfig {
             .map(|q| (QueueId(q.name.clone()), q.acd.clone()))
             .collect::<BTreeMap<_, _>>(),
     }
+}
+
+/// Writes the ACD's event log in batches on its own task, so a slow
+/// database delays the log, never a decision.
+fn spawn_log_writer(
+    directory: Arc<dyn Directory>,
+) -> mpsc::UnboundedSender<Vec<crate::directory::AcdLogEntry>> {
+    let (entries, mut inbox) = mpsc::unbounded_channel::<Vec<crate::directory::AcdLogEntry>>();
+    tokio::spawn(async move {
+        while let Some(mut batch) = inbox.recv().await {
+            while let Ok(more) = inbox.try_recv() {
+                batch.extend(more);
+            }
+            if let Err(error) = directory.write_acd_events(batch).await {
+                warn!(%error, "could not write the ACD event log");
+            }
+        }
+    });
+    entries
 }

@@ -54,6 +54,16 @@ type LookupAnswer = (
     Result<std::collections::BTreeMap<String, String>, String>,
 );
 
+/// What a rendered announcement is for: it is played only if the call is
+/// still there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AnnouncementFor {
+    Queue,
+    Agent,
+}
+
+type Announcement = (AnnouncementFor, Vec<sb_media::prompt::Prompt>);
+
 /// The caller waits in a queue.
 struct Queued {
     queue: String,
@@ -94,12 +104,20 @@ struct Run {
     call_ref: u64,
     notices: mpsc::UnboundedSender<AcdNotice>,
     lookups: mpsc::UnboundedSender<LookupAnswer>,
+    /// Prompts rendered in the background (position and agent-number
+    /// announcements), played from the loop so every play is counted.
+    announcements: mpsc::UnboundedSender<Announcement>,
     live_id: u64,
     caller_answer: Option<Vec<u8>>,
     agent_offer: Option<Vec<u8>>,
     targets: Vec<DialTarget>,
     queued: Option<Queued>,
     ringing: Option<AgentLink>,
+    /// The legs ringing for `ringing`.
+    ringing_legs: Vec<LegId>,
+    /// Further agents a ring-all queue offered the same call to, with the
+    /// legs ringing their phones.
+    also_ringing: Vec<(AgentLink, Vec<LegId>)>,
     connected: Option<AgentLink>,
     /// The last agent who talked with the caller, for the survey.
     served_by: Option<AgentLink>,
@@ -108,6 +126,9 @@ struct Run {
     reinvite_offers: HashMap<LegId, Vec<u8>>,
     /// A trunk channel held while a transfer to an outside number is up.
     outbound_permit: Option<crate::admission::TrunkPermit>,
+    /// When a transfer that rings unanswered gives up (the ACD times its
+    /// own offers).
+    transfer_deadline: Option<u64>,
     extras: Vec<Extra>,
     next_extra: u16,
 }
@@ -140,7 +161,11 @@ async fn run(
         refuse(&shared, call, &plan, started, 503, "no RTP ports").await;
         return;
     };
-    let caller_answer = media.local_answer(LegId::A, &offer);
+    let Some(caller_answer) = media.local_answer(LegId::A, &offer) else {
+        refuse(&shared, call, &plan, started, 488, "no codec in common").await;
+        return;
+    };
+    let caller_answer = Some(caller_answer);
     let agent_offer = Some(media.offer_for_callees(&offer));
     let (live_id, mut controls) = shared
         .live_calls
@@ -153,6 +178,7 @@ async fn run(
     let ivr = Interpreter::start(started, flow.flows.clone(), facts, flow.calendars.clone());
     let (notices, mut notices_rx) = mpsc::unbounded_channel();
     let (lookups, mut lookups_rx) = mpsc::unbounded_channel();
+    let (announcements, mut announcements_rx) = mpsc::unbounded_channel();
     info!(flow = %flow.name, version = flow.version, "service call answered by the switch");
     let mut run = Run {
         call_ref: shared.acd.new_call_ref(),
@@ -167,18 +193,22 @@ async fn run(
         language: Language::Zh,
         notices,
         lookups,
+        announcements,
         live_id,
         caller_answer,
         agent_offer,
         targets: Vec::new(),
         queued: None,
         ringing: None,
+        ringing_legs: Vec::new(),
+        also_ringing: Vec::new(),
         connected: None,
         served_by: None,
         plays_outstanding: 0,
         voicemail: None,
         reinvite_offers: HashMap::new(),
         outbound_permit: None,
+        transfer_deadline: None,
         extras: Vec::new(),
         next_extra: FIRST_EXTRA_LEG,
     };
@@ -199,6 +229,7 @@ async fn run(
             },
             Some(event) = run.media.events.recv() => run.engine_event(event).await,
             Some(notice) = notices_rx.recv() => run.acd_notice(notice).await,
+            Some(announcement) = announcements_rx.recv() => run.announce(announcement),
             Some((request, result)) = lookups_rx.recv() => {
                 run.ivr.handle(unix_millis(), Input::LookupAnswered { request, result });
             }
@@ -258,6 +289,7 @@ impl Run {
                 .as_ref()
                 .filter(|v| v.started)
                 .map(|v| v.until),
+            self.transfer_deadline,
         ]
         .into_iter()
         .flatten()
@@ -266,6 +298,20 @@ impl Run {
 
     fn timers(&mut self, now: u64) {
         self.ivr.handle_timeout(now);
+        if self.transfer_deadline.is_some_and(|at| at <= now) {
+            self.transfer_deadline = None;
+            if self.ringing.as_ref().is_some_and(|r| r.agent.is_none()) {
+                self.ringing = None;
+                self.outbound_permit = None;
+                self.core.cancel_dial();
+                self.ivr.handle(
+                    now,
+                    Input::TransferFailed {
+                        reason: "no answer".into(),
+                    },
+                );
+            }
+        }
         if self
             .voicemail
             .as_ref()
@@ -308,11 +354,19 @@ impl Run {
                     .and_then(|offer| self.media.local_answer(leg, &offer));
                 self.call.answer_reinvite(leg, status, sdp).await;
             }
-            ServiceAction::Bridge { .. } => self.agent_answered(),
+            ServiceAction::Bridge { leg } => self.agent_answered(leg),
             ServiceAction::DialFailed { status } => {
                 self.outbound_permit = None;
                 let link = self.ringing.take();
                 debug!(status, "agent did not answer");
+                for (other, _) in std::mem::take(&mut self.also_ringing) {
+                    if let Some(agent) = other.agent {
+                        self.shared.acd.report(CallReport::NoAnswer {
+                            call: self.call_ref,
+                            agent,
+                        });
+                    }
+                }
                 match link {
                     Some(AgentLink {
                         agent: Some(agent), ..
@@ -335,8 +389,16 @@ impl Run {
         None
     }
 
-    fn agent_answered(&mut self) {
-        let Some(link) = self.ringing.take() else {
+    fn agent_answered(&mut self, leg: LegId) {
+        // With a ring-all offer the answer may come from another agent's
+        // phone; the ACD withdraws the others' offers itself.
+        let others = std::mem::take(&mut self.also_ringing);
+        let primary = self.ringing.take();
+        let link = match others.into_iter().find(|(_, legs)| legs.contains(&leg)) {
+            Some((winner, _)) => Some(winner),
+            None => primary,
+        };
+        let Some(link) = link else {
             return;
         };
         let now = unix_millis();
@@ -347,10 +409,12 @@ impl Run {
                 agent: agent.clone(),
             });
         }
-        let announce = self
-            .queued
-            .take()
-            .is_some_and(|q| q.setup.announce_agent_number);
+        // The queue entry stays until the ACD agrees the call was answered
+        // (a ring timeout may cross the answer: see `acd_notice`).
+        let announce = self.queued.as_mut().is_some_and(|q| {
+            q.next_announcement = None;
+            q.setup.announce_agent_number
+        });
         self.media
             .handle
             .command(SessionCommand::Bridge(CALLER, CALLEE));
@@ -360,17 +424,7 @@ impl Run {
                 Speech::Digits(agent.chars().filter(char::is_ascii_digit).collect()),
                 Speech::Builtin("will-serve-you".into()),
             ];
-            let library = self.shared.prompts.clone();
-            let handle = self.media.handle.commander();
-            let language = self.language;
-            tokio::spawn(async move {
-                let (prompts, _) = library.render(&items, language).await;
-                handle.command(SessionCommand::Play {
-                    leg: CALLER,
-                    prompts,
-                    barge_in: false,
-                });
-            });
+            self.render_announcement(AnnouncementFor::Agent, items);
         }
         self.plan.callee_extension = Some(link.extension.clone());
         if self.plan.record
@@ -392,6 +446,7 @@ impl Run {
             return;
         };
         self.outbound_permit = None;
+        self.queued = None;
         info!(agent = ?link.agent, "agent hung up first");
         if link.agent.is_some() {
             self.shared.acd.report(CallReport::Ended {
@@ -615,6 +670,9 @@ impl Run {
             return;
         };
         info!(%queue, priority, ?data, "caller queued");
+        // Each stay in a queue is its own call for the ACD: a caller back
+        // from an overflow is not a duplicate of the finished entry.
+        self.call_ref = self.shared.acd.new_call_ref();
         self.media
             .handle
             .command(SessionCommand::HearMusic(CALLER, setup.music_class.clone()));
@@ -682,7 +740,7 @@ impl Run {
     }
 
     async fn ring_number(&mut self, number: String) -> Result<(), String> {
-        if matches!(self.shared.directory.account(&number).await, Ok(Some(_))) {
+        if matches!(self.shared.directory.account(&number).await, Ok(Some(a)) if a.enabled) {
             return self.ring_extension(number);
         }
         let out = route_out(
@@ -693,13 +751,13 @@ impl Run {
         )
         .await
         .map_err(|(refusal, _)| refusal.cause)?;
-        self.outbound_permit = Some(out.permit);
         let link = AgentLink {
             agent: None,
             extension: out.number,
             queue: None,
         };
         if self.ring(link, vec![out.target]) {
+            self.outbound_permit = Some(out.permit);
             Ok(())
         } else {
             Err("the call cannot ring anyone now".into())
@@ -713,6 +771,10 @@ impl Run {
             return false;
         }
         info!(extension = %link.extension, agent = ?link.agent, "ringing");
+        if link.agent.is_none() {
+            self.transfer_deadline = Some(unix_millis() + self.shared.config.ring_timeout_ms);
+        }
+        self.ringing_legs = self.core.ringing_legs();
         self.ringing = Some(link);
         true
     }
@@ -730,6 +792,21 @@ impl Run {
                     extension,
                     queue: Some(queue),
                 };
+                if self.ringing.as_ref().is_some_and(|r| r.agent.is_some()) {
+                    // A ring-all queue: this agent's phones ring too.
+                    self.targets = targets;
+                    let legs = self.core.dial_more(self.targets.len());
+                    if legs.is_empty() {
+                        self.shared.acd.report(CallReport::NoAnswer {
+                            call: self.call_ref,
+                            agent,
+                        });
+                    } else {
+                        info!(extension = %link.extension, %agent, "ringing too (ring all)");
+                        self.also_ringing.push((link, legs));
+                    }
+                    return;
+                }
                 if !self.ring(link, targets) {
                     // No registered phone (or the caller is already being
                     // connected): the ACD counts a miss and moves on.
@@ -740,17 +817,61 @@ impl Run {
                 }
             }
             AcdNotice::CancelOffer { agent } => {
-                if self
-                    .ringing
-                    .as_ref()
-                    .is_some_and(|r| r.agent.as_deref() == Some(agent.as_str()))
+                let names = |link: &Option<AgentLink>| {
+                    link.as_ref()
+                        .is_some_and(|l| l.agent.as_deref() == Some(agent.as_str()))
+                };
+                if let Some(index) = self
+                    .also_ringing
+                    .iter()
+                    .position(|(link, _)| names(&Some(link.clone())))
                 {
-                    self.ringing = None;
-                    self.core.cancel_dial();
+                    let (_, legs) = self.also_ringing.remove(index);
+                    self.core.cancel_legs(&legs);
+                } else if names(&self.ringing) {
+                    if self.also_ringing.is_empty() {
+                        self.ringing = None;
+                        self.core.cancel_dial();
+                    } else {
+                        // Another ring-all agent still rings: it takes the lead.
+                        self.core.cancel_legs(&self.ringing_legs);
+                        let (link, legs) = self.also_ringing.remove(0);
+                        self.ringing = Some(link);
+                        self.ringing_legs = legs;
+                    }
+                } else if names(&self.connected) && self.queued.is_some() {
+                    // The ring timeout crossed the agent's answer: the ACD
+                    // has the caller waiting again, so the agent is let go
+                    // and the caller waits with them.
+                    warn!(%agent, "the agent answered as the ring timeout fired: back to the queue");
+                    self.connected = None;
+                    self.core.release_agent();
+                    call_task::stop_recording(&mut self.media, unix_millis());
+                    if let Some(queued) = &mut self.queued {
+                        self.media.handle.command(SessionCommand::HearMusic(
+                            CALLER,
+                            queued.setup.music_class.clone(),
+                        ));
+                        queued.next_announcement = queued
+                            .setup
+                            .announce_position
+                            .then(|| unix_millis() + queued.setup.announce_interval_ms.max(10_000));
+                    }
                 }
             }
             AcdNotice::Overflow { queue, reason } => {
                 info!(%queue, %reason, "queue overflow");
+                // The queue no longer holds the caller: no agent may still
+                // ring for it, and the music stops.
+                if self.ringing.as_ref().is_some_and(|r| r.agent.is_some()) {
+                    self.ringing = None;
+                    self.also_ringing.clear();
+                    self.core.cancel_dial();
+                }
+                self.media.handle.command(SessionCommand::Hear(
+                    CALLER,
+                    sb_media::session::Hearing::Nothing,
+                ));
                 let setup = self.queued.take().map(|q| q.setup);
                 let target = setup.map(|s| {
                     if reason == "no_agents" {
@@ -839,7 +960,7 @@ impl Run {
         };
         let acd = self.shared.acd.clone();
         let library = self.shared.prompts.clone();
-        let handle = self.media.handle.commander();
+        let announcements = self.announcements.clone();
         let language = self.language;
         let call_ref = self.call_ref;
         let queue = queued.queue.clone();
@@ -862,11 +983,38 @@ impl Run {
             }
             debug!(%queue, position = position.position, "announcing the queue position");
             let (prompts, _) = library.render(&items, language).await;
-            handle.command(SessionCommand::Play {
-                leg: CALLER,
-                prompts,
-                barge_in: false,
-            });
+            let _ = announcements.send((AnnouncementFor::Queue, prompts));
+        });
+    }
+
+    /// Renders an announcement in the background; the loop plays it.
+    fn render_announcement(&self, purpose: AnnouncementFor, items: Vec<Speech>) {
+        let library = self.shared.prompts.clone();
+        let announcements = self.announcements.clone();
+        let language = self.language;
+        tokio::spawn(async move {
+            let (prompts, _) = library.render(&items, language).await;
+            let _ = announcements.send((purpose, prompts));
+        });
+    }
+
+    /// Plays a rendered announcement if what it announces still holds,
+    /// counted like the flow's own plays.
+    fn announce(&mut self, (purpose, prompts): Announcement) {
+        let relevant = match purpose {
+            AnnouncementFor::Queue => {
+                self.queued.is_some() && self.ringing.is_none() && self.connected.is_none()
+            }
+            AnnouncementFor::Agent => self.connected.is_some(),
+        };
+        if !relevant || prompts.is_empty() {
+            return;
+        }
+        self.plays_outstanding += 1;
+        self.media.handle.command(SessionCommand::Play {
+            leg: CALLER,
+            prompts,
+            barge_in: false,
         });
     }
 
@@ -944,7 +1092,9 @@ impl Run {
         self.call.release();
         info!(disposition = summary.disposition.code(), cause = %summary.cause, "service call ended");
         self.shared.live_calls.remove(self.live_id);
-        self.ivr.handle(summary.ended_at, Input::CallerHungUp);
+        if summary.side == sb_call::HangupSide::Caller {
+            self.ivr.handle(summary.ended_at, Input::CallerHungUp);
+        }
         if self.connected.is_some() {
             self.shared.acd.report(CallReport::Ended {
                 call: self.call_ref,
