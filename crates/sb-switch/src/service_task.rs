@@ -144,7 +144,7 @@ async fn run(
     let Some(service) = plan.service.clone() else {
         return;
     };
-    let flow = match service_flow::load(shared.directory.as_ref(), &service).await {
+    let flow = match service_flow::load(&shared.flows, shared.directory.as_ref(), &service).await {
         Ok(flow) => flow,
         Err(error) => {
             warn!(%error, "voice flow unavailable: refusing the call");
@@ -466,16 +466,19 @@ impl Run {
     /// The caller goes on in another flow (the survey, a queue's overflow
     /// flow), keeping the trail so far; false if the flow cannot run.
     async fn continue_in_flow(&mut self, name: &str) -> bool {
-        let loaded =
-            match service_flow::load(self.shared.directory.as_ref(), &Service::Flow(name.into()))
-                .await
-            {
-                Ok(loaded) => loaded,
-                Err(error) => {
-                    debug!(%error, flow = name, "flow unavailable");
-                    return false;
-                }
-            };
+        let loaded = match service_flow::load(
+            &self.shared.flows,
+            self.shared.directory.as_ref(),
+            &Service::Flow(name.into()),
+        )
+        .await
+        {
+            Ok(loaded) => loaded,
+            Err(error) => {
+                debug!(%error, flow = name, "flow unavailable");
+                return false;
+            }
+        };
         self.earlier_trail.extend(trail_json(&self.ivr));
         let facts = CallFacts {
             call_id: self.call.caller_call_id(),

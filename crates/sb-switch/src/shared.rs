@@ -37,6 +37,7 @@ pub(crate) struct Shared {
     pub acd: crate::acd_task::AcdService,
     pub prompts: Arc<crate::prompt_library::PromptLibrary>,
     pub lookups: crate::ivr_lookup::LookupClient,
+    pub flows: crate::service_flow::FlowCache,
     pub calls_started: std::sync::atomic::AtomicU64,
     pub calls_refused: std::sync::atomic::AtomicU64,
     /// Wakes the carrier registration loop after a trunk edit.

@@ -147,6 +147,7 @@ pub async fn start(
             },
         )),
         lookups: crate::ivr_lookup::LookupClient::new(),
+        flows: crate::service_flow::FlowCache::default(),
         calls_started: AtomicU64::new(0),
         calls_refused: AtomicU64::new(0),
         config,
@@ -339,6 +340,12 @@ impl SwitchHandle {
     /// Agents and queues as the ACD sees them now.
     pub async fn acd_view(&self) -> crate::acd_view::AcdView {
         self.shared.acd.view().await
+    }
+
+    /// A voice flow or a calendar changed: the next call reads them anew
+    /// (calls already in a flow keep their version).
+    pub fn flows_changed(&self) {
+        self.shared.flows.clear();
     }
 
     /// Queues or memberships changed in the store.

@@ -358,12 +358,11 @@ impl SwitchControl for SwitchBridge {
             }
             ConfigChange::Prompts => self.switch.prompts_changed(),
             ConfigChange::Queues => self.switch.queues_changed(),
-            // Routes, flows, calendars and the blacklist are read per call:
-            // nothing cached to refresh (a running call keeps its flow version).
+            // A running call keeps its flow version; new calls read the new one.
+            ConfigChange::Flows | ConfigChange::Calendars => self.switch.flows_changed(),
+            // Routes and the blacklist are read per call: nothing cached.
             ConfigChange::InboundRoutes
             | ConfigChange::OutboundRoutes
-            | ConfigChange::Flows
-            | ConfigChange::Calendars
             | ConfigChange::Blacklist => {}
         }
     }
