@@ -14,6 +14,7 @@ pub mod dial_pattern;
 pub mod error;
 pub mod ids;
 pub mod permission;
+pub mod phone;
 pub mod secret;
 pub mod sip_secret;
 
