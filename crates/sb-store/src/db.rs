@@ -40,6 +40,7 @@ const SQLITE_MIGRATIONS: MigrationSource = embedded_migrations!("sqlite":
     3 => "0003_switch.sql",
     4 => "0004_recordings.sql",
     5 => "0005_acd_ivr.sql",
+    6 => "0006_customers.sql",
 );
 const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
     1 => "0001_foundation.sql",
@@ -47,6 +48,7 @@ const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
     3 => "0003_switch.sql",
     4 => "0004_recordings.sql",
     5 => "0005_acd_ivr.sql",
+    6 => "0006_customers.sql",
 );
 
 impl Store {
