@@ -168,3 +168,29 @@ mod tests {
         assert_eq!(CallerIdMode::Fixed.to_string(), "fixed");
     }
 }
+
+code_enum!(
+    /// Where a ticket is in its workflow (MISSION W2).
+    TicketState {
+        /// Open and with nobody: in its department's queue, or not yet dispatched.
+        New => "new",
+        Assigned => "assigned",
+        InProgress => "in_progress",
+        /// Waiting on the customer: the SLA clock is paused.
+        PendingCustomer => "pending_customer",
+        Resolved => "resolved",
+        /// Called back for the customer's satisfaction.
+        FollowUp => "follow_up",
+        Closed => "closed",
+    }
+);
+
+code_enum!(
+    /// How much a ticket matters (priority) or how soon it must move (urgency).
+    TicketPriority { Low => "low", Normal => "normal", High => "high", Urgent => "urgent" }
+);
+
+code_enum!(
+    /// A service request (the customer asked) or a proactive service (we reach out).
+    TicketKind { Request => "request", Proactive => "proactive" }
+);

@@ -41,6 +41,7 @@ const SQLITE_MIGRATIONS: MigrationSource = embedded_migrations!("sqlite":
     4 => "0004_recordings.sql",
     5 => "0005_acd_ivr.sql",
     6 => "0006_customers.sql",
+    7 => "0007_tickets.sql",
 );
 const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
     1 => "0001_foundation.sql",
@@ -49,6 +50,7 @@ const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
     4 => "0004_recordings.sql",
     5 => "0005_acd_ivr.sql",
     6 => "0006_customers.sql",
+    7 => "0007_tickets.sql",
 );
 
 impl Store {

@@ -12,7 +12,8 @@
 //! the names the switch side calls); for the ACD and IVR `ivr_flows`
 //! (versioned documents), `calendars`, `acd_queues` (with members),
 //! `acd_events` (the ACD's log), `blacklist`, `call_trails`, `voicemails`,
-//! `survey_results` and `not_ready_reasons`.
+//! `survey_results` and `not_ready_reasons`; for the service desk `tickets`
+//! (tickets, history, SLA policies, fields, attachments, notifications).
 //!
 //! Every change is written together with its audit row in one transaction.
 //! Callers pass `now` explicitly so expiry and lockout are testable without a
@@ -52,6 +53,7 @@ mod staff;
 mod survey_results;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod tickets;
 mod trunks;
 mod voicemails;
 
@@ -67,7 +69,7 @@ pub use call_trails::CallTrail;
 pub use cdrs::{Cdr, CdrFilter, CdrScope, NewCdr};
 pub use codes::{
     BlacklistAction, CallerIdMode, Direction, Disposition, HangupSide, MailboxKind, QueueAction,
-    QueueStrategy, TargetKind, Transport,
+    QueueStrategy, TargetKind, TicketKind, TicketPriority, TicketState, Transport,
 };
 pub use db::{Backend, Store};
 pub use departments::{Department, DepartmentInput};
@@ -88,6 +90,13 @@ pub use sip_bans::{NewSipBan, SipBan};
 pub use sip_extensions::{SipAccount, SipExtension, SipExtensionInput};
 pub use staff::{Credentials, LoginAttempt, ProfileInput, RoleRef, Staff, StaffFilter, StaffInput};
 pub use survey_results::{NewSurveyResult, SurveyFilter, SurveyResult, SurveySummary};
+pub use tickets::{
+    BUSINESS_UTC_OFFSET_HOURS, CustomerOption, DepartmentBacklog, NewNotification, NewTicket,
+    NewTicketAttachment, Notification, REPEAT_WINDOW_SETTING, SlaCandidate, Ticket,
+    TicketAttachment, TicketFieldDef, TicketFieldDefInput, TicketFilter, TicketHistoryEntry,
+    TicketScope, TicketSla, TicketSlaPolicy, TicketSlaPolicyInput, TicketSort, TicketStep,
+    TypeCount, serial_day,
+};
 pub use trunks::{Trunk, TrunkInput};
 pub use voicemails::{NewVoicemail, Voicemail, VoicemailFilter};
 
