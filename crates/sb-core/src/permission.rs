@@ -89,6 +89,12 @@ permissions! {
     SurveyRead => "survey.read",
     AgentWork => "agent.work",
     AgentSupervise => "agent.supervise",
+    TicketRead => "ticket.read",
+    TicketCreate => "ticket.create",
+    TicketWork => "ticket.work",
+    TicketDispatch => "ticket.dispatch",
+    TicketClose => "ticket.close",
+    TicketManage => "ticket.manage",
 }
 
 impl Permission {

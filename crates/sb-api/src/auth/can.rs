@@ -109,4 +109,10 @@ requirements!(
     SurveyRead,
     AgentWork,
     AgentSupervise,
+    TicketRead,
+    TicketCreate,
+    TicketWork,
+    TicketDispatch,
+    TicketClose,
+    TicketManage,
 );

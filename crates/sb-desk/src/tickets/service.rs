@@ -70,8 +70,8 @@ fn at(ms: u64) -> Option<OffsetDateTime> {
 
 /// A deadline as the console's users read it: China time, to the minute.
 fn local_time(ms: i64) -> String {
-    let offset = UtcOffset::from_hms(sb_store::BUSINESS_UTC_OFFSET_HOURS, 0, 0)
-        .unwrap_or(UtcOffset::UTC);
+    let offset =
+        UtcOffset::from_hms(sb_store::BUSINESS_UTC_OFFSET_HOURS, 0, 0).unwrap_or(UtcOffset::UTC);
     match OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
         Ok(t) => {
             let t = t.to_offset(offset);

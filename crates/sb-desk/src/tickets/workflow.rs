@@ -35,9 +35,13 @@ pub enum Command {
         department_id: Option<i64>,
     },
     /// To a department's queue, where its members claim it.
-    Dispatch { department_id: i64 },
+    Dispatch {
+        department_id: i64,
+    },
     /// From one department's hands to another's queue, with a note.
-    HandOver { department_id: i64 },
+    HandOver {
+        department_id: i64,
+    },
     /// Take a queued ticket of one's own department.
     Claim,
     /// Put a claimed ticket back in its department's queue.
@@ -47,7 +51,10 @@ pub enum Command {
     CustomerReplied,
     Resolve,
     /// The callback after resolution, with the customer's satisfaction (1-5).
-    FollowUp { satisfaction: u8, feedback: String },
+    FollowUp {
+        satisfaction: u8,
+        feedback: String,
+    },
     Close,
     Reopen,
     /// A note in the history; the state does not change.
@@ -144,7 +151,10 @@ fn expect_state(
     if allowed.contains(&ticket.state) {
         Ok(())
     } else {
-        Err(refuse(command, format!("{}, not {wanted}", describe(ticket))))
+        Err(refuse(
+            command,
+            format!("{}, not {wanted}", describe(ticket)),
+        ))
     }
 }
 
@@ -157,10 +167,7 @@ fn expect_holder(
     if ticket.assignee_id == Some(actor.staff_id) || actor.may_dispatch {
         Ok(())
     } else {
-        Err(refuse(
-            command,
-            format!("{}, not to you", describe(ticket)),
-        ))
+        Err(refuse(command, format!("{}, not to you", describe(ticket))))
     }
 }
 
@@ -204,7 +211,10 @@ pub fn decide(
                 && ticket.assignee_id.is_none()
                 && ticket.department_id == Some(*department_id)
             {
-                return Err(refuse(command, "ticket is already queued in that department"));
+                return Err(refuse(
+                    command,
+                    "ticket is already queued in that department",
+                ));
             }
             Ok(Transition {
                 to: TicketState::New,
@@ -220,10 +230,9 @@ pub fn decide(
                     command,
                     "ticket is not with a department yet; dispatch it",
                 )),
-                Some(current) if current == *department_id => Err(refuse(
-                    command,
-                    "ticket is already with that department",
-                )),
+                Some(current) if current == *department_id => {
+                    Err(refuse(command, "ticket is already with that department"))
+                }
                 Some(_) => Ok(Transition {
                     to: TicketState::New,
                     assignee_id: None,
@@ -241,10 +250,9 @@ pub fn decide(
                     command,
                     "ticket is not in a department queue; dispatch it first",
                 )),
-                Some(d) if actor.department_id != Some(d) => Err(refuse(
-                    command,
-                    "ticket is queued for another department",
-                )),
+                Some(d) if actor.department_id != Some(d) => {
+                    Err(refuse(command, "ticket is queued for another department"))
+                }
                 Some(_) => Ok(Transition {
                     to: TicketState::Assigned,
                     assignee_id: Some(actor.staff_id),

@@ -2,8 +2,8 @@
 //! `attachments` folder (sb-api writes and serves them); rows say what they are.
 
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 

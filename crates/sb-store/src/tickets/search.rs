@@ -169,7 +169,8 @@ fn conditions(filter: &TicketFilter, scope: &TicketScope) -> Sql {
             .bind(Arg::Int(to_millis(from)));
     }
     if let Some(to) = filter.created_to {
-        cond.push(" AND t.created_at < ").bind(Arg::Int(to_millis(to)));
+        cond.push(" AND t.created_at < ")
+            .bind(Arg::Int(to_millis(to)));
     }
     if let Some(now) = filter.overdue_at {
         push_overdue(&mut cond, to_millis(now));

@@ -122,9 +122,8 @@ impl Store {
             }
             entry.by_state.insert(state, n);
         }
-        let mut overdue = Sql::new(
-            "SELECT t.department_id, COUNT(*) AS n FROM tickets t WHERE 1 = 1",
-        );
+        let mut overdue =
+            Sql::new("SELECT t.department_id, COUNT(*) AS n FROM tickets t WHERE 1 = 1");
         push_scope(&mut overdue, scope);
         push_overdue(&mut overdue, to_millis(now));
         overdue.push(" GROUP BY t.department_id");
@@ -135,7 +134,11 @@ impl Store {
             }
         }
         let mut list: Vec<DepartmentBacklog> = by_department.into_values().collect();
-        list.sort_by(|a, b| b.open.cmp(&a.open).then(a.department_id.cmp(&b.department_id)));
+        list.sort_by(|a, b| {
+            b.open
+                .cmp(&a.open)
+                .then(a.department_id.cmp(&b.department_id))
+        });
         Ok(list)
     }
 }

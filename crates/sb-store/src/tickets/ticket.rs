@@ -612,6 +612,20 @@ impl Store {
         Ok(())
     }
 
+    /// The lines a ticket wrote on its customer's timeline, oldest first.
+    pub async fn ticket_timeline_lines(&self, serial: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT summary FROM customer_interactions WHERE kind = 'ticket' AND ref_id = $1 \
+             ORDER BY occurred_at, id",
+        )
+        .bind(serial)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get(0).map_err(StoreError::from))
+            .collect()
+    }
+
     /// Customers whose name or phone number contains `q`, for the picker.
     pub async fn ticket_customer_options(
         &self,
