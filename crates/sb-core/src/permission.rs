@@ -89,6 +89,13 @@ permissions! {
     SurveyRead => "survey.read",
     AgentWork => "agent.work",
     AgentSupervise => "agent.supervise",
+    CustomerRead => "customer.read",
+    CustomerCreate => "customer.create",
+    CustomerUpdate => "customer.update",
+    CustomerDelete => "customer.delete",
+    CustomerImport => "customer.import",
+    CustomerExport => "customer.export",
+    CustomerManage => "customer.manage",
 }
 
 impl Permission {

@@ -269,6 +269,11 @@ impl Store {
                 Permission::VoicemailListen,
                 Permission::VoicemailManage,
                 Permission::SurveyRead,
+                Permission::CustomerRead,
+                Permission::CustomerCreate,
+                Permission::CustomerUpdate,
+                Permission::CustomerImport,
+                Permission::CustomerExport,
             ]
             .into_iter()
             .collect(),
@@ -279,9 +284,15 @@ impl Store {
             name: "坐席 Agent".into(),
             description: "Answers calls; sees colleagues of their own department".into(),
             data_scope: DataScope::Department,
-            permissions: [Permission::StaffRead, Permission::AgentWork]
-                .into_iter()
-                .collect(),
+            permissions: [
+                Permission::StaffRead,
+                Permission::AgentWork,
+                Permission::CustomerRead,
+                Permission::CustomerCreate,
+                Permission::CustomerUpdate,
+            ]
+            .into_iter()
+            .collect(),
         };
         let agent = insert_role(&mut tx, now, &agent, false).await?;
 

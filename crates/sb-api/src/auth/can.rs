@@ -109,4 +109,11 @@ requirements!(
     SurveyRead,
     AgentWork,
     AgentSupervise,
+    CustomerRead,
+    CustomerCreate,
+    CustomerUpdate,
+    CustomerDelete,
+    CustomerImport,
+    CustomerExport,
+    CustomerManage,
 );
