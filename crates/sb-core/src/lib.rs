@@ -5,7 +5,8 @@
 //! records), `call_class` (what an extension may dial), `sip_secret` (digest
 //! HA1 derivation shared by the store, the API and the registrar),
 //! `dial_pattern` (outbound route patterns), `address_range` (IPs and CIDR
-//! blocks a trunk trusts), `secret` (hex, constant-time comparison). This
+//! blocks a trunk trusts), `secret` (hex, constant-time comparison), `phone` (numbers normalised to
+//! E.164) and `phone_region` (province and city of Chinese numbers). This
 //! crate has no IO and no async; every other crate depends on it.
 
 pub mod address_range;
@@ -15,6 +16,7 @@ pub mod error;
 pub mod ids;
 pub mod permission;
 pub mod phone;
+pub mod phone_region;
 pub mod secret;
 pub mod sip_secret;
 

@@ -10,19 +10,37 @@ pub struct IllegalTransition {
     pub reason: String,
 }
 
-/// Everything the desk can fail with.
+/// Everything the desk can refuse or fail with.
 #[derive(Debug, Error)]
 pub enum DeskError {
+    /// Input that breaks a rule; `field` names it as the client sent it
+    /// (`phones[1].number`, `custom_fields.plate_colour`).
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// An uploaded file the importer cannot use; the message says why.
+    #[error("{0}")]
+    UnreadableFile(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("spreadsheet export failed: {0}")]
+    Export(String),
+    /// A ticket workflow command its state does not allow.
     #[error(transparent)]
     Illegal(#[from] IllegalTransition),
     /// Others kept changing the ticket while this step was being decided.
     #[error("ticket {0} kept changing; try again")]
     Contended(i64),
-    #[error("invalid {field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
 }
+
+impl DeskError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> DeskError {
+        DeskError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+pub type Result<T, E = DeskError> = std::result::Result<T, E>;

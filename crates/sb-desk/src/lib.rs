@@ -1,15 +1,19 @@
-//! The business desk (MISSION C, W, K, O, P): customers, tickets, knowledge
-//! base, callbacks, campaigns and reports, on top of sb-store.
+//! The business desk (MISSION C, W, K, O, P): the rules of the service desk
+//! on top of sb-store, without HTTP.
 //!
-//! Layout: `tickets` — the workflow as a pure function
-//! (`tickets::workflow::decide`: ticket, actor, command -> transition or
-//! [`IllegalTransition`]), the SLA clock in business hours (`tickets::sla`,
-//! pure, `now` passed in), and `tickets::service`, which reads the ticket,
-//! decides, and writes the step onto the version it decided on (retrying
-//! on a lost race), and sweeps SLA deadlines into notifications. `error`
-//! holds the crate's one error type.
+//! Layout: `customers` (profile checking, ID cards, the dictionary
+//! vocabulary, phone lookup for screen pop), `import` (spreadsheets in:
+//! .xlsx/.xls/.ods and CSV in UTF-8 or GBK, column mapping, preview, a job
+//! with progress and a row report), `export` (lists out to .xlsx);
+//! `tickets`: the workflow as a pure function (`tickets::workflow::decide`:
+//! ticket, actor, command -> transition or [`IllegalTransition`]), the SLA
+//! clock in business hours (`tickets::sla`, pure, `now` passed in), and
+//! `tickets::service`, which reads the ticket, decides, writes the step onto
+//! the version it decided on (retrying on a lost race), and sweeps SLA
+//! deadlines into notifications.
 
-mod error;
+pub mod customers;
+pub mod error;
 pub mod tickets;
 
-pub use error::{DeskError, IllegalTransition};
+pub use error::{DeskError, IllegalTransition, Result};

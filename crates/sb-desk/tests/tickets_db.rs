@@ -298,7 +298,7 @@ async fn the_whole_journey_is_in_the_history(store: Store) {
     };
     assert!(matches!(
         desk.step(go(2), &o.head, &head, t.id, handover).await,
-        Err(DeskError::Invalid { field: "note", .. })
+        Err(DeskError::Invalid { ref field, .. }) if field == "note"
     ));
     let handover = StepRequest {
         command: Command::HandOver {

@@ -171,6 +171,17 @@ pub(crate) async fn record_change(
     .await
 }
 
+/// Writes an event that is not a before/after change within the caller's
+/// transaction (a batch summary).
+pub(crate) async fn insert_event(
+    conn: &mut AnyConnection,
+    now: OffsetDateTime,
+    actor: &Actor,
+    event: AuditEvent<'_>,
+) -> Result<()> {
+    insert(conn, now, actor, event, None, None).await
+}
+
 async fn insert(
     conn: &mut AnyConnection,
     now: OffsetDateTime,

@@ -75,6 +75,15 @@ async fn insert_dictionary(
     name: &str,
     items: &[(&str, &str, Option<&str>)],
 ) -> Result<()> {
+    // Lists every installation needs arrive with the migrations (0006
+    // customer levels, 0007 ticket types); the demo does not add them twice.
+    let exists = sqlx::query("SELECT 1 FROM dictionary_types WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if exists.is_some() {
+        return Ok(());
+    }
     let type_id: i64 = sqlx::query(
         "INSERT INTO dictionary_types (code, name, description, created_at, updated_at) VALUES ($1, $2, '', $3, $3) RETURNING id",
     )
@@ -269,6 +278,11 @@ impl Store {
                 Permission::VoicemailListen,
                 Permission::VoicemailManage,
                 Permission::SurveyRead,
+                Permission::CustomerRead,
+                Permission::CustomerCreate,
+                Permission::CustomerUpdate,
+                Permission::CustomerImport,
+                Permission::CustomerExport,
             ]
             .into_iter()
             .collect(),
@@ -279,9 +293,15 @@ impl Store {
             name: "坐席 Agent".into(),
             description: "Answers calls; sees colleagues of their own department".into(),
             data_scope: DataScope::Department,
-            permissions: [Permission::StaffRead, Permission::AgentWork]
-                .into_iter()
-                .collect(),
+            permissions: [
+                Permission::StaffRead,
+                Permission::AgentWork,
+                Permission::CustomerRead,
+                Permission::CustomerCreate,
+                Permission::CustomerUpdate,
+            ]
+            .into_iter()
+            .collect(),
         };
         let agent = insert_role(&mut tx, now, &agent, false).await?;
 

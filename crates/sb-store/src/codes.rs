@@ -150,6 +150,57 @@ code_enum!(
     MailboxKind { Queue => "queue", Agent => "agent" }
 );
 
+code_enum!(
+    /// Where a customer stands with the business (MISSION C3).
+    CustomerLifecycle {
+        Potential => "potential",
+        Normal => "normal",
+        Declining => "declining",
+        Lost => "lost",
+    }
+);
+
+code_enum!(
+    Gender { Male => "male", Female => "female", Unknown => "unknown" }
+);
+
+code_enum!(
+    /// What a customer's phone number is.
+    PhoneLabel { Mobile => "mobile", Home => "home", Work => "work", Other => "other" }
+);
+
+code_enum!(
+    /// What a customer's address is.
+    AddressLabel { Home => "home", Work => "work", Other => "other" }
+);
+
+code_enum!(
+    /// What touched a customer, on the contact timeline (MISSION C2).
+    InteractionKind {
+        Call => "call",
+        Note => "note",
+        Ticket => "ticket",
+        Callback => "callback",
+        Campaign => "campaign",
+    }
+);
+
+code_enum!(
+    /// Where a spreadsheet import job is.
+    ImportStatus {
+        Pending => "pending",
+        Running => "running",
+        Done => "done",
+        Failed => "failed",
+        Cancelled => "cancelled",
+    }
+);
+
+code_enum!(
+    /// The type of an admin-defined customer field.
+    CustomFieldKind { Text => "text", Number => "number", Date => "date", Choice => "choice" }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

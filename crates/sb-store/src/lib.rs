@@ -12,8 +12,10 @@
 //! the names the switch side calls); for the ACD and IVR `ivr_flows`
 //! (versioned documents), `calendars`, `acd_queues` (with members),
 //! `acd_events` (the ACD's log), `blacklist`, `call_trails`, `voicemails`,
-//! `survey_results` and `not_ready_reasons`; for the service desk `tickets`
-//! (tickets, history, SLA policies, fields, attachments, notifications).
+//! `survey_results` and `not_ready_reasons`; for the service desk `customers`
+//! (profile, numbers, assets, custom fields, the contact timeline, the
+//! import's batch writes), `import_jobs` and `tickets` (tickets, history,
+//! SLA policies, fields, attachments, notifications).
 //!
 //! Every change is written together with its audit row in one transaction.
 //! Callers pass `now` explicitly so expiry and lockout are testable without a
@@ -31,12 +33,14 @@ mod calendars;
 mod call_trails;
 mod cdrs;
 mod codes;
+mod customers;
 mod db;
 mod demo_acd_ivr;
 mod departments;
 mod dictionary;
 mod error;
 mod extension_groups;
+mod import_jobs;
 mod inbound_routes;
 mod ivr_flows;
 mod millis;
@@ -68,14 +72,22 @@ pub use calendars::{Calendar, CalendarInput};
 pub use call_trails::CallTrail;
 pub use cdrs::{Cdr, CdrFilter, CdrScope, NewCdr};
 pub use codes::{
-    BlacklistAction, CallerIdMode, Direction, Disposition, HangupSide, MailboxKind, QueueAction,
-    QueueStrategy, TargetKind, TicketKind, TicketPriority, TicketState, Transport,
+    AddressLabel, BlacklistAction, CallerIdMode, CustomerLifecycle, Direction, Disposition, Gender,
+    HangupSide, ImportStatus, InteractionKind, MailboxKind, PhoneLabel, QueueAction, QueueStrategy,
+    TargetKind, TicketKind, TicketPriority, TicketState, Transport,
+};
+pub use customers::{
+    CustomFieldKind, Customer, CustomerAddress, CustomerAsset, CustomerAssetInput, CustomerEmail,
+    CustomerFieldDef, CustomerFieldDefInput, CustomerFilter, CustomerInput, CustomerPhone,
+    CustomerScope, CustomerSort, CustomerWrite, Interaction, NewInteraction, TimelineCall,
+    dialled_forms,
 };
 pub use db::{Backend, Store};
 pub use departments::{Department, DepartmentInput};
 pub use dictionary::{DictionaryItem, DictionaryItemInput, DictionaryType, DictionaryTypeInput};
 pub use error::{Result, StoreError};
 pub use extension_groups::{ExtensionGroup, ExtensionGroupInput};
+pub use import_jobs::{ImportJob, ImportProgress};
 pub use inbound_routes::{InboundRoute, InboundRouteInput};
 pub use ivr_flows::{IvrFlow, IvrFlowInput, IvrFlowVersion, IvrFlowVersionSummary};
 pub use not_ready_reasons::NOT_READY_REASON_TYPE;

@@ -202,10 +202,10 @@ impl TicketDesk {
         if matches!(request.command, Command::HandOver { .. } | Command::Note)
             && request.note.trim().is_empty()
         {
-            return Err(DeskError::Invalid {
-                field: "note",
-                message: format!("{} needs a note", request.command.name()),
-            });
+            return Err(DeskError::invalid(
+                "note",
+                format!("{} needs a note", request.command.name()),
+            ));
         }
         for _ in 0..STEP_ATTEMPTS {
             let ticket = self.store.ticket(id).await?;

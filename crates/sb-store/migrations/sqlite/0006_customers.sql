@@ -6,8 +6,8 @@
 CREATE TABLE customers (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     name            TEXT    NOT NULL,
-    -- 'male', 'female' or '' when unknown.
-    gender          TEXT    NOT NULL DEFAULT '',
+    -- 'male', 'female' or 'unknown'.
+    gender          TEXT    NOT NULL DEFAULT 'unknown',
     birth_date      TEXT,
     occupation      TEXT    NOT NULL DEFAULT '',
     -- Codes of the dictionary lists customer_education and customer_marital_status.
