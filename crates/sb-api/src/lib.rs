@@ -90,6 +90,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::call_trails::router())
         .merge(routes::acd_events::router())
         .merge(routes::agents::router())
+        .merge(routes::tickets::router())
+        .merge(routes::notifications::router())
 }
 
 /// The OpenAPI document of every route [`app`] serves.

@@ -18,6 +18,8 @@ pub struct MediaDirs {
     pub moh: PathBuf,
     /// Scratch space: recording exports in progress and uploads being converted.
     pub tmp: PathBuf,
+    /// Files attached to tickets, `YYYY/MM/<ticket id>-<random>` below it.
+    pub attachments: PathBuf,
 }
 
 impl MediaDirs {
@@ -29,12 +31,19 @@ impl MediaDirs {
             prompts: data_dir.join("prompts"),
             moh: data_dir.join("moh"),
             tmp: data_dir.join("tmp"),
+            attachments: data_dir.join("attachments"),
         }
     }
 
     /// Creates every folder that is missing (the archive too, when set).
     pub fn create_all(&self) -> io::Result<()> {
-        let mut dirs = vec![&self.recordings, &self.prompts, &self.moh, &self.tmp];
+        let mut dirs = vec![
+            &self.recordings,
+            &self.prompts,
+            &self.moh,
+            &self.tmp,
+            &self.attachments,
+        ];
         dirs.extend(self.archive.as_ref());
         for dir in dirs {
             std::fs::create_dir_all(dir)?;

@@ -283,6 +283,11 @@ impl Store {
                 Permission::CustomerUpdate,
                 Permission::CustomerImport,
                 Permission::CustomerExport,
+                Permission::TicketRead,
+                Permission::TicketCreate,
+                Permission::TicketWork,
+                Permission::TicketDispatch,
+                Permission::TicketClose,
             ]
             .into_iter()
             .collect(),
@@ -299,6 +304,9 @@ impl Store {
                 Permission::CustomerRead,
                 Permission::CustomerCreate,
                 Permission::CustomerUpdate,
+                Permission::TicketRead,
+                Permission::TicketCreate,
+                Permission::TicketWork,
             ]
             .into_iter()
             .collect(),

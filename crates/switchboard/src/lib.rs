@@ -13,4 +13,5 @@ mod recording_storage;
 pub mod server;
 mod sip;
 mod switch_bridge;
+mod ticket_sla;
 mod users;

@@ -114,6 +114,11 @@ pub async fn run(
             .seed_first_start(now, &hash, &config.api.sip_realm, config.demo)
             .await?
         {
+            if config.demo
+                && let Err(e) = sb_desk::tickets::demo::seed(&store, now).await
+            {
+                tracing::warn!(error = %e, "demo tickets not loaded");
+            }
             let loaded = if config.demo {
                 "demo organisation and extensions 1001-1004 (SIP password demo<number>) loaded"
             } else {
@@ -152,6 +157,7 @@ pub async fn run(
         "serving"
     );
     let sweeper = tokio::spawn(sweep_sessions(store.clone()));
+    let ticket_sla = crate::ticket_sla::spawn(store.clone());
     // On shutdown the switch drains first (new INVITEs get 503, live calls
     // may finish up to the deadline) while the console stays reachable.
     let (stopped, mut stop) = tokio::sync::watch::channel(false);
@@ -166,6 +172,7 @@ pub async fn run(
     };
     let served = sb_api::serve(listener, state, http_stop).await;
     sweeper.abort();
+    ticket_sla.abort();
     recording_storage.abort();
     store.close().await;
     served.context("HTTP server failed")

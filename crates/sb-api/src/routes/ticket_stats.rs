@@ -1,0 +1,217 @@
+//! Ticket statistics (W6) and the list's export: the most frequent types
+//! and sub-types over a period, each department's backlog with its overdue
+//! count, and the filtered list as an .xlsx workbook.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderValue;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use rust_xlsxwriter::{Format, Workbook};
+use sb_store::{DepartmentBacklog, PageRequest, Ticket, TypeCount};
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::{Can, perm};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+use crate::routes::tickets::{TicketQuery, is_overdue, ticket_labels, ticket_scope};
+use crate::state::AppState;
+use crate::validate;
+
+/// Rows an export holds at most; past it the user narrows the filter.
+pub const MAX_EXPORT_ROWS: usize = 100_000;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(type_ranking))
+        .routes(routes!(backlog))
+        .routes(routes!(export_tickets))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RankingQuery {
+    /// RFC 3339; default 30 days before `to`.
+    from: Option<String>,
+    /// RFC 3339, exclusive; default now.
+    to: Option<String>,
+    /// How many rows (1-100, default 20).
+    limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/tickets/stats/types", tag = "tickets",
+    params(RankingQuery), responses((status = 200, body = Vec<TypeCount>)),
+    security(("session" = ["ticket.read"]), ("bearer" = ["ticket.read"])))]
+async fn type_ranking(
+    who: Can<perm::TicketRead>,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<RankingQuery>,
+) -> ApiResult<Json<Vec<TypeCount>>> {
+    let to = validate::query_time("to", query.to.as_deref())?.unwrap_or_else(|| state.now());
+    let from =
+        validate::query_time("from", query.from.as_deref())?.unwrap_or(to - Duration::days(30));
+    if from >= to {
+        return Err(ApiError::validation("from", "from must be before to"));
+    }
+    let limit = validate::int_in("limit", query.limit.unwrap_or(20), 1..=100)?;
+    let scope = ticket_scope(&state, &who).await?;
+    Ok(Json(
+        state
+            .store()
+            .ticket_type_ranking(&scope, from, to, limit)
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/tickets/stats/backlog", tag = "tickets",
+    responses((status = 200, body = Vec<DepartmentBacklog>)),
+    security(("session" = ["ticket.read"]), ("bearer" = ["ticket.read"])))]
+async fn backlog(
+    who: Can<perm::TicketRead>,
+    State(state): State<AppState>,
+) -> ApiResult<Json<Vec<DepartmentBacklog>>> {
+    let scope = ticket_scope(&state, &who).await?;
+    Ok(Json(
+        state.store().ticket_backlog(&scope, state.now()).await?,
+    ))
+}
+
+fn when(t: Option<OffsetDateTime>) -> String {
+    let offset = time::UtcOffset::from_hms(sb_store::BUSINESS_UTC_OFFSET_HOURS, 0, 0)
+        .unwrap_or(time::UtcOffset::UTC);
+    t.map(|t| {
+        let t = t.to_offset(offset);
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        )
+    })
+    .unwrap_or_default()
+}
+
+fn workbook(
+    tickets: &[Ticket],
+    labels: &std::collections::BTreeMap<String, String>,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let label = |code: &str| labels.get(code).cloned().unwrap_or_else(|| code.to_owned());
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Tickets")?;
+    let bold = Format::new().set_bold();
+    let headers = [
+        "工单号 Serial",
+        "状态 State",
+        "类型 Type",
+        "子类型 Sub-type",
+        "优先级 Priority",
+        "渠道 Channel",
+        "主题 Subject",
+        "客户 Customer",
+        "部门 Department",
+        "处理人 Assignee",
+        "受理人 Taker",
+        "创建时间 Created",
+        "解决时限 Resolve due",
+        "超时 Overdue",
+        "重复 Repeat of",
+    ];
+    for (col, header) in (0u16..).zip(headers) {
+        sheet.write_string_with_format(0, col, header, &bold)?;
+    }
+    for (row, t) in (1u32..).zip(tickets) {
+        let cells = [
+            t.serial.clone(),
+            t.state.code().to_owned(),
+            label(&t.type_code),
+            if t.subtype_code.is_empty() {
+                String::new()
+            } else {
+                label(&t.subtype_code)
+            },
+            t.priority.code().to_owned(),
+            label(&t.channel),
+            t.subject.clone(),
+            t.customer_name.clone().unwrap_or_default(),
+            t.department_name.clone().unwrap_or_default(),
+            t.assignee_name.clone().unwrap_or_default(),
+            t.taker_name.clone().unwrap_or_default(),
+            when(Some(t.created_at)),
+            when(t.sla.resolve_due_at),
+            if is_overdue(t, now) {
+                "yes".into()
+            } else {
+                String::new()
+            },
+            t.repeat_of_serial.clone().unwrap_or_default(),
+        ];
+        for (col, cell) in (0u16..).zip(cells) {
+            sheet.write_string(row, col, cell)?;
+        }
+    }
+    sheet.autofit();
+    book.save_to_buffer()
+}
+
+#[utoipa::path(get, path = "/api/v1/tickets/export", tag = "tickets", params(TicketQuery),
+    responses((status = 200, description = "The filtered list as .xlsx",
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+    security(("session" = ["ticket.read"]), ("bearer" = ["ticket.read"])))]
+async fn export_tickets(
+    who: Can<perm::TicketRead>,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<TicketQuery>,
+) -> ApiResult<Response> {
+    let now = state.now();
+    let (filter, sort) = query.filter(&who, now)?;
+    let scope = ticket_scope(&state, &who).await?;
+    let mut tickets = Vec::new();
+    for page in 1.. {
+        let chunk = state
+            .store()
+            .search_tickets(
+                &filter,
+                &scope,
+                sort,
+                PageRequest::new(page, PageRequest::MAX_PER_PAGE),
+            )
+            .await?;
+        let done = chunk.items.len() < PageRequest::MAX_PER_PAGE as usize;
+        tickets.extend(chunk.items);
+        if tickets.len() > MAX_EXPORT_ROWS {
+            return Err(ApiError::validation(
+                "q",
+                format!("more than {MAX_EXPORT_ROWS} tickets match; narrow the filter to export"),
+            ));
+        }
+        if done {
+            break;
+        }
+    }
+    let labels = ticket_labels(&state).await?;
+    let bytes = tokio::task::spawn_blocking(move || workbook(&tickets, &labels, now))
+        .await
+        .map_err(|e| ApiError::internal("building a ticket export", e))?
+        .map_err(|e| ApiError::internal("building a ticket export", e))?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    let name = format!("tickets-{}.xlsx", sb_store::serial_day(now));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
