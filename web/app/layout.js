@@ -9,12 +9,13 @@ import NoticeBar from './components/notice-bar.js';
 import DemoPasswordWarning from './components/demo-password-warning.js';
 import NoPermission from './components/no-permission.js';
 import LangSwitch from './components/lang-switch.js';
+import NotificationBell from './components/notification-bell.js';
 
 const COLLAPSE_KEY = 'switchboard.menuCollapsed';
 
 export default {
   name: 'AppLayout',
-  components: { NoticeBar, DemoPasswordWarning, NoPermission, LangSwitch },
+  components: { NoticeBar, DemoPasswordWarning, NoPermission, LangSwitch, NotificationBell },
   setup() {
     const route = useRoute();
     const router = useRouter();
@@ -73,6 +74,7 @@ export default {
           </el-button>
           <span class="sb-header-title" data-test="page-title">{{ t(route.meta.title || 'app.name') }}</span>
           <div class="sb-header-spacer"></div>
+          <notification-bell />
           <lang-switch />
           <el-dropdown trigger="click" @command="onUserCommand">
             <span class="sb-user" data-test="user-menu">

@@ -46,6 +46,15 @@ export const MENU_GROUPS = [
     ],
   },
   {
+    key: 'tickets',
+    items: [
+      { name: 'tickets', path: '/tickets', perm: 'ticket.read', icon: 'Tickets' },
+      { name: 'ticket-board', path: '/tickets/board', perm: 'ticket.read', icon: 'Collection' },
+      { name: 'ticket-sla', path: '/ticket-sla', perm: 'ticket.read', icon: 'Calendar' },
+      { name: 'ticket-stats', path: '/ticket-stats', perm: 'ticket.read', icon: 'Document' },
+    ],
+  },
+  {
     key: 'system',
     items: [
       { name: 'dictionary', path: '/dictionary', perm: 'dictionary.manage', icon: 'Collection' },

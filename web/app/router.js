@@ -31,6 +31,11 @@ import AgentsPage from './pages/agents.js';
 import BlacklistPage from './pages/blacklist.js';
 import VoicemailPage from './pages/voicemail.js';
 import SurveysPage from './pages/surveys.js';
+import TicketsPage from './pages/tickets.js';
+import TicketBoardPage from './pages/ticket-board.js';
+import TicketDetailPage from './pages/ticket-detail.js';
+import TicketSlaPage from './pages/ticket-sla.js';
+import TicketStatsPage from './pages/ticket-stats.js';
 
 const page = (path, name, component, perm = null) => ({
   path,
@@ -74,6 +79,11 @@ const routes = [
       page('blacklist', 'blacklist', BlacklistPage, 'blacklist.manage'),
       page('voicemail', 'voicemail', VoicemailPage, 'voicemail.read'),
       page('surveys', 'surveys', SurveysPage, 'survey.read'),
+      page('tickets', 'tickets', TicketsPage, 'ticket.read'),
+      page('tickets/board', 'ticket-board', TicketBoardPage, 'ticket.read'),
+      page('tickets/:id(\\d+)', 'ticket-detail', TicketDetailPage, 'ticket.read'),
+      page('ticket-sla', 'ticket-sla', TicketSlaPage, 'ticket.read'),
+      page('ticket-stats', 'ticket-stats', TicketStatsPage, 'ticket.read'),
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },

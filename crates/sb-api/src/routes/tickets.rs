@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(search_tickets, open_ticket))
         .routes(routes!(get_ticket, delete_ticket))
         .routes(routes!(customer_options))
+        .routes(routes!(ticket_options))
         .routes(routes!(get_settings, put_settings))
         .merge(ticket_steps::router())
         .merge(ticket_attachments::router())
@@ -549,6 +550,92 @@ async fn customer_options(
 ) -> ApiResult<Json<Vec<CustomerOption>>> {
     let q = validate::optional_text("q", query.q.as_deref(), 64)?;
     Ok(Json(state.store().ticket_customer_options(&q, 20).await?))
+}
+
+/// A choice in the ticket forms.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketChoice {
+    code: String,
+    label: String,
+    /// Sub-types, for a ticket type.
+    children: Vec<TicketSubChoice>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketSubChoice {
+    code: String,
+    label: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DepartmentChoice {
+    id: i64,
+    number: String,
+    name: String,
+    parent_id: Option<i64>,
+}
+
+/// What the ticket forms choose from, for everyone who works tickets
+/// (reading the dictionary and the departments needs more).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketOptions {
+    channels: Vec<TicketChoice>,
+    types: Vec<TicketChoice>,
+    departments: Vec<DepartmentChoice>,
+}
+
+#[utoipa::path(get, path = "/api/v1/tickets/options", tag = "tickets",
+    responses((status = 200, body = TicketOptions)),
+    security(("session" = ["ticket.read"]), ("bearer" = ["ticket.read"])))]
+async fn ticket_options(
+    _: Can<perm::TicketRead>,
+    State(state): State<AppState>,
+) -> ApiResult<Json<TicketOptions>> {
+    let lists = state.store().list_dictionary().await?;
+    let choice = |i: &sb_store::DictionaryItem| TicketChoice {
+        code: i.code.clone(),
+        label: i.label.clone(),
+        children: Vec::new(),
+    };
+    let sub = |i: &sb_store::DictionaryItem| TicketSubChoice {
+        code: i.code.clone(),
+        label: i.label.clone(),
+    };
+    let channels = dictionary_list(&lists, "ticket_channel")
+        .iter()
+        .filter(|i| i.enabled)
+        .map(choice)
+        .collect();
+    let items = dictionary_list(&lists, "ticket_type");
+    let types = items
+        .iter()
+        .filter(|i| i.enabled && i.parent_id.is_none())
+        .map(|parent| TicketChoice {
+            children: items
+                .iter()
+                .filter(|c| c.enabled && c.parent_id == Some(parent.id))
+                .map(sub)
+                .collect(),
+            ..choice(parent)
+        })
+        .collect();
+    let departments = state
+        .store()
+        .list_departments()
+        .await?
+        .into_iter()
+        .map(|d| DepartmentChoice {
+            id: d.id,
+            number: d.number,
+            name: d.name,
+            parent_id: d.parent_id,
+        })
+        .collect();
+    Ok(Json(TicketOptions {
+        channels,
+        types,
+        departments,
+    }))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
