@@ -3,7 +3,8 @@
 // A customer is written into the server's database with SQL (the customers API is another branch's); the
 // administrator opens a ticket for them from the new-ticket form (customer found by name), dispatches it to the
 // inbound team's queue from the ticket page; agent 1002 of that team signs in, finds it in "my department's queue",
-// claims, starts and resolves it; the history shows every step in order, and the queue no longer holds it.
+// claims, starts and resolves it; the history shows every step in order, and the queue no longer holds it; the
+// board, SLA policy and statistics pages show it.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -186,6 +187,23 @@ describe('tickets console', { timeout: 240_000 }, () => {
     assert.equal(queue.body.items.filter((x) => x.subject === SUBJECT).length, 0);
     const mine = await call(agent, 'GET', '/tickets?view=mine');
     assert.equal(mine.body.items.filter((x) => x.subject === SUBJECT).length, 1);
+  });
+
+  step('the board, SLA policies and statistics pages show the ticket', async () => {
+    await click(admin, 'menu-ticket-board');
+    await admin.locator(byTest('page-ticket-board')).waitFor();
+    await admin.locator(`${byTest('board-resolved')} [data-test^="board-card-"]`, { hasText: SUBJECT }).waitFor();
+    await click(admin, 'menu-ticket-sla');
+    await admin.locator(byTest('page-ticket-sla')).waitFor();
+    await poll(async () => (await admin.locator(`${byTest('sla-table')} tbody tr`).count()) === 2,
+      { message: 'the two demo SLA policies' });
+    await admin.locator(byTest('ticket-fields')).waitFor();
+    await click(admin, 'menu-ticket-stats');
+    await admin.locator(byTest('page-ticket-stats')).waitFor();
+    await poll(async () => (await admin.locator(`${byTest('stats-chart')} canvas`).count()) > 0,
+      { message: 'the ranking chart' });
+    await poll(async () => (await admin.locator(`${byTest('stats-backlog')} tbody tr`).count()) > 0,
+      { message: 'the backlog rows' });
     assert.deepEqual(pageErrors, []);
   });
 });

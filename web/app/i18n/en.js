@@ -449,6 +449,9 @@ export default {
     enabled: 'Enabled', add: 'Add policy', edit: 'Edit policy', repeatWindow: 'Repeat window (days)',
     repeatHint: 'A ticket of the same customer and type within this many days is flagged as a repeat; 0 turns it off',
     deleteConfirm: 'Delete the policy {name}?',
+    fieldDeleteConfirm: 'Delete the field {name}? Values already on tickets stay.',
+    fields: 'Ticket fields', fieldKey: 'Key', fieldLabel: 'Label', fieldKind: 'Kind', fieldRequired: 'Required',
+    fieldList: 'Dictionary list', kinds: { text: 'Text', number: 'Number', date: 'Date', choice: 'Choice' },
   },
   ticketStats: {
     title: 'Ticket statistics', subtitle: 'The most asked types and each department\'s backlog',

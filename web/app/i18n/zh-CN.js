@@ -425,6 +425,9 @@ export default {
     enabled: '启用', add: '新增策略', edit: '编辑策略', repeatWindow: '重复工单判定（天）',
     repeatHint: '同一客户同一类型在此天数内再次来单即标记为重复；0 表示不判定',
     deleteConfirm: '删除策略 {name}？',
+    fieldDeleteConfirm: '删除字段 {name}？已填写在工单上的值会保留。',
+    fields: '工单自定义字段', fieldKey: '字段键', fieldLabel: '名称', fieldKind: '类型', fieldRequired: '必填',
+    fieldList: '字典列表', kinds: { text: '文本', number: '数字', date: '日期', choice: '选项' },
   },
   ticketStats: {
     title: '工单统计', subtitle: '高频问题类型排行与各部门积压',

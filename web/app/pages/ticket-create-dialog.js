@@ -24,6 +24,8 @@ export default {
     const error = ref('');
     const customers = ref([]);
     const staff = ref([]);
+    const fields = ref([]);
+    const custom = reactive({});
     const searching = ref(false);
     const dispatcher = computed(() => can('ticket.dispatch'));
     const subtypes = computed(() => subtypesOf(form.type_code));
@@ -32,6 +34,8 @@ export default {
       if (open) {
         Object.assign(form, EMPTY());
         error.value = '';
+        for (const k of Object.keys(custom)) delete custom[k];
+        api.get('/ticket-fields').then((list) => { fields.value = list; }).catch((err) => { error.value = errorText(err); });
       }
     });
     async function findCustomers(q) {
@@ -60,6 +64,13 @@ export default {
         const body = { ...form };
         for (const k of ['subtype_code', 'content', 'note']) if (!body[k]) delete body[k];
         for (const k of ['customer_id', 'department_id', 'assignee_id']) if (body[k] == null) delete body[k];
+        const values = {};
+        for (const f of fields.value) {
+          const v = custom[f.field_key];
+          if (v === undefined || v === null || v === '') continue;
+          values[f.field_key] = f.kind === 'number' ? Number(v) : v;
+        }
+        if (Object.keys(values).length) body.custom_fields = values;
         const created = await api.post('/tickets', body);
         emit('update:modelValue', false);
         emit('created', created);
@@ -70,7 +81,7 @@ export default {
       }
     }
     return {
-      t, form, saving, error, customers, staff, searching, dispatcher, subtypes, options, PRIORITIES,
+      t, form, saving, error, customers, staff, fields, custom, searching, dispatcher, subtypes, options, PRIORITIES,
       findCustomers, findStaff, submit,
     };
   },
@@ -131,6 +142,12 @@ export default {
                      data-test="ticket-assignee">
             <el-option v-for="s in staff" :key="s.id" :value="s.id" :label="s.name + ' (' + s.employee_id + ')'" />
           </el-select>
+        </el-form-item>
+        <el-form-item v-for="f in fields" :key="f.id" :label="f.label" :required="f.required">
+          <el-input-number v-if="f.kind === 'number'" v-model="custom[f.field_key]" :data-test="'ticket-field-' + f.field_key" />
+          <el-date-picker v-else-if="f.kind === 'date'" v-model="custom[f.field_key]" type="date" value-format="YYYY-MM-DD"
+                          :data-test="'ticket-field-' + f.field_key" />
+          <el-input v-else v-model="custom[f.field_key]" maxlength="500" :data-test="'ticket-field-' + f.field_key" />
         </el-form-item>
         <el-form-item :label="t('tickets.note')">
           <el-input v-model="form.note" maxlength="2000" />

@@ -22,13 +22,19 @@ export default {
     const repeatDays = ref(7);
     const manage = computed(() => can('ticket.manage'));
     const dialog = reactive({ open: false, form: EMPTY(), saving: false, error: '' });
+    const fields = ref([]);
+    const fieldForm = reactive({ field_key: '', label: '', kind: 'text', dictionary_type: '', required: false, error: '' });
     async function load() {
       loading.value = true;
       error.value = '';
       try {
         rows.value = await api.get('/ticket-sla-policies');
         repeatDays.value = (await api.get('/tickets/settings')).repeat_window_days;
-        if (can('ivr.read')) calendars.value = (await api.get('/calendars')).items || [];
+        fields.value = await api.get('/ticket-fields');
+        if (can('ivr.read')) {
+          const list = await api.get('/calendars');
+          calendars.value = Array.isArray(list) ? list : list.items || [];
+        }
       } catch (err) {
         error.value = errorText(err);
       } finally {
@@ -67,6 +73,28 @@ export default {
         error.value = errorText(err);
       }
     }
+    async function addField() {
+      fieldForm.error = '';
+      const body = { field_key: fieldForm.field_key.trim(), label: fieldForm.label.trim(), kind: fieldForm.kind,
+        required: fieldForm.required };
+      if (fieldForm.kind === 'choice') body.dictionary_type = fieldForm.dictionary_type.trim();
+      try {
+        await api.post('/ticket-fields', body);
+        Object.assign(fieldForm, { field_key: '', label: '', kind: 'text', dictionary_type: '', required: false });
+        load();
+      } catch (err) {
+        fieldForm.error = err && err.field ? `${err.field}: ${errorText(err)}` : errorText(err);
+      }
+    }
+    async function removeField(f) {
+      if (!(await confirmDanger(t('ticketSla.fieldDeleteConfirm', { name: f.label })))) return;
+      try {
+        await api.del(`/ticket-fields/${f.id}`);
+        load();
+      } catch (err) {
+        error.value = errorText(err);
+      }
+    }
     async function saveRepeat() {
       try {
         await api.put('/tickets/settings', { repeat_window_days: Number(repeatDays.value) });
@@ -84,7 +112,7 @@ export default {
       load();
     });
     return { t, rows, calendars, loading, error, repeatDays, manage, dialog, options, PRIORITIES, load, edit, save,
-      remove, saveRepeat, codeLabel };
+      remove, saveRepeat, codeLabel, fields, fieldForm, addField, removeField };
   },
   template: `
     <div class="sb-page" data-test="page-ticket-sla">
@@ -126,6 +154,36 @@ export default {
             </template>
           </el-table-column>
         </el-table>
+      </el-card>
+      <el-card shadow="never" class="sb-card sb-mt" :header="t('ticketSla.fields')" data-test="ticket-fields">
+        <el-table :data="fields" border stripe size="small">
+          <el-table-column :label="t('ticketSla.fieldKey')" prop="field_key" width="160" />
+          <el-table-column :label="t('ticketSla.fieldLabel')" prop="label" min-width="140" />
+          <el-table-column :label="t('ticketSla.fieldKind')" width="120">
+            <template #default="{ row }">{{ t('ticketSla.kinds.' + row.kind) }}<span v-if="row.dictionary_type" class="sb-muted"> ({{ row.dictionary_type }})</span></template>
+          </el-table-column>
+          <el-table-column :label="t('ticketSla.fieldRequired')" width="90">
+            <template #default="{ row }">{{ row.required ? '✓' : '' }}</template>
+          </el-table-column>
+          <el-table-column v-if="manage" :label="t('common.actions')" width="100">
+            <template #default="{ row }"><el-button link type="danger" @click="removeField(row)">{{ t('common.delete') }}</el-button></template>
+          </el-table-column>
+        </el-table>
+        <el-form v-if="manage" inline class="sb-mt" @submit.prevent="addField">
+          <el-form-item :label="t('ticketSla.fieldKey')"><el-input v-model="fieldForm.field_key" maxlength="40" class="sb-filter" /></el-form-item>
+          <el-form-item :label="t('ticketSla.fieldLabel')"><el-input v-model="fieldForm.label" maxlength="64" class="sb-filter" /></el-form-item>
+          <el-form-item :label="t('ticketSla.fieldKind')">
+            <el-select v-model="fieldForm.kind" class="sb-filter">
+              <el-option v-for="k in ['text', 'number', 'date', 'choice']" :key="k" :value="k" :label="t('ticketSla.kinds.' + k)" />
+            </el-select>
+          </el-form-item>
+          <el-form-item v-if="fieldForm.kind === 'choice'" :label="t('ticketSla.fieldList')">
+            <el-input v-model="fieldForm.dictionary_type" maxlength="64" class="sb-filter" />
+          </el-form-item>
+          <el-form-item><el-checkbox v-model="fieldForm.required">{{ t('ticketSla.fieldRequired') }}</el-checkbox></el-form-item>
+          <el-form-item><el-button native-type="submit" :icon="$icons.Plus">{{ t('common.add') }}</el-button></el-form-item>
+        </el-form>
+        <el-alert v-if="fieldForm.error" :title="fieldForm.error" type="error" show-icon :closable="false" />
       </el-card>
       <el-dialog v-model="dialog.open" :title="dialog.form.id ? t('ticketSla.edit') : t('ticketSla.add')" width="560px">
         <el-alert v-if="dialog.error" :title="dialog.error" type="error" show-icon :closable="false" class="sb-mb" />
