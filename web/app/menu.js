@@ -46,6 +46,13 @@ export const MENU_GROUPS = [
     ],
   },
   {
+    key: 'service-desk',
+    items: [
+      { name: 'customers', path: '/customers', perm: 'customer.read', icon: 'User' },
+      { name: 'customer-fields', path: '/customer-fields', perm: 'customer.manage', icon: 'Collection' },
+    ],
+  },
+  {
     key: 'system',
     items: [
       { name: 'dictionary', path: '/dictionary', perm: 'dictionary.manage', icon: 'Collection' },

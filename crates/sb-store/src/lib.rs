@@ -35,6 +35,7 @@ mod codes;
 mod customers;
 mod db;
 mod demo_acd_ivr;
+mod demo_customers;
 mod departments;
 mod dictionary;
 mod error;

@@ -113,7 +113,5 @@ requirements!(
     CustomerCreate,
     CustomerUpdate,
     CustomerDelete,
-    CustomerImport,
-    CustomerExport,
     CustomerManage,
 );
