@@ -4,6 +4,7 @@ import {
   HomeFilled, Key, Lock, Unlock, Message, OfficeBuilding, Phone, Plus, Refresh, RefreshLeft,
   Search, SwitchButton, User, ArrowDown, Warning, Connection, Tickets, Calendar, Iphone, Download, Upload,
   CircleClose, WarningFilled, MagicStick, Microphone, ChatLineRound, Headset, VideoPlay, PhoneFilled,
+  Back,
 } from '@element-plus/icons-vue';
 
 export const icons = {
@@ -11,4 +12,5 @@ export const icons = {
   HomeFilled, Key, Lock, Unlock, Message, OfficeBuilding, Phone, Plus, Refresh, RefreshLeft,
   Search, SwitchButton, User, ArrowDown, Warning, Connection, Tickets, Calendar, Iphone, Download, Upload,
   CircleClose, WarningFilled, MagicStick, Microphone, ChatLineRound, Headset, VideoPlay, PhoneFilled,
+  Back,
 };

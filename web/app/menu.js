@@ -46,6 +46,13 @@ export const MENU_GROUPS = [
     ],
   },
   {
+    key: 'service-desk',
+    items: [
+      { name: 'customers', path: '/customers', perm: 'customer.read', icon: 'User' },
+      { name: 'customer-fields', path: '/customer-fields', perm: 'customer.manage', icon: 'Collection' },
+    ],
+  },
+  {
     key: 'tickets',
     items: [
       { name: 'tickets', path: '/tickets', perm: 'ticket.read', icon: 'Tickets' },

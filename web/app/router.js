@@ -29,6 +29,9 @@ import CalendarsPage from './pages/calendars.js';
 import QueuesPage from './pages/queues.js';
 import AgentsPage from './pages/agents.js';
 import BlacklistPage from './pages/blacklist.js';
+import CustomersPage from './pages/customers.js';
+import CustomerDetailPage from './pages/customer-detail.js';
+import CustomerFieldsPage from './pages/customer-fields.js';
 import VoicemailPage from './pages/voicemail.js';
 import SurveysPage from './pages/surveys.js';
 import TicketsPage from './pages/tickets.js';
@@ -79,6 +82,9 @@ const routes = [
       page('blacklist', 'blacklist', BlacklistPage, 'blacklist.manage'),
       page('voicemail', 'voicemail', VoicemailPage, 'voicemail.read'),
       page('surveys', 'surveys', SurveysPage, 'survey.read'),
+      page('customers', 'customers', CustomersPage, 'customer.read'),
+      page('customers/:id(\\d+)', 'customer-detail', CustomerDetailPage, 'customer.read'),
+      page('customer-fields', 'customer-fields', CustomerFieldsPage, 'customer.manage'),
       page('tickets', 'tickets', TicketsPage, 'ticket.read'),
       page('tickets/board', 'ticket-board', TicketBoardPage, 'ticket.read'),
       page('tickets/:id(\\d+)', 'ticket-detail', TicketDetailPage, 'ticket.read'),

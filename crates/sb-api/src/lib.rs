@@ -90,6 +90,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::call_trails::router())
         .merge(routes::acd_events::router())
         .merge(routes::agents::router())
+        .merge(routes::customers::router())
+        .merge(routes::customer_details::router())
+        .merge(routes::customer_fields::router())
         .merge(routes::tickets::router())
         .merge(routes::notifications::router())
 }

@@ -35,6 +35,9 @@ pub struct ApiConfig {
     pub media_dirs: MediaDirs,
     /// Retention and the free-space threshold of the recordings folder.
     pub recording_policy: RecordingPolicy,
+    /// The area code (without the trunk 0) of local landline numbers written
+    /// without one, for customer numbers and screen-pop lookups.
+    pub default_area_code: Option<String>,
 }
 
 impl Default for ApiConfig {
@@ -49,6 +52,7 @@ impl Default for ApiConfig {
             sip_realm: sb_store::DEFAULT_SIP_REALM.to_owned(),
             media_dirs: MediaDirs::default(),
             recording_policy: RecordingPolicy::default(),
+            default_area_code: None,
         }
     }
 }

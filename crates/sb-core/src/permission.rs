@@ -93,8 +93,6 @@ permissions! {
     CustomerCreate => "customer.create",
     CustomerUpdate => "customer.update",
     CustomerDelete => "customer.delete",
-    CustomerImport => "customer.import",
-    CustomerExport => "customer.export",
     CustomerManage => "customer.manage",
     TicketRead => "ticket.read",
     TicketCreate => "ticket.create",

@@ -122,6 +122,11 @@ fn national_number(
     default_area_code: Option<&str>,
 ) -> Result<PhoneNumber, PhoneError> {
     let unrecognised = || PhoneError::Unrecognised(digits.to_owned());
+    // Carriers present a mobile from another area with the trunk 0 before it.
+    let digits = match digits.strip_prefix('0') {
+        Some(mobile) if !after_country_code && is_mobile(mobile) => mobile,
+        _ => digits,
+    };
     if is_mobile(digits) {
         return Ok(PhoneNumber {
             e164: format!("+86{digits}"),
@@ -198,6 +203,7 @@ mod tests {
             "0086 13800138000",
             "8613800138000",
             "(+86) 138.0013.8000",
+            "013800138000",
         ] {
             assert_eq!(e164(raw), "+8613800138000", "{raw}");
         }

@@ -14,6 +14,7 @@ use crate::audit::{Actor, Change, record_change};
 use crate::codes::{CallerIdMode, TargetKind, Transport};
 use crate::db::Store;
 use crate::demo_acd_ivr::seed_acd_ivr;
+use crate::demo_customers::seed_customers;
 use crate::error::Result;
 use crate::inbound_routes::{InboundRouteInput, insert_inbound_route};
 use crate::millis::to_millis;
@@ -281,8 +282,6 @@ impl Store {
                 Permission::CustomerRead,
                 Permission::CustomerCreate,
                 Permission::CustomerUpdate,
-                Permission::CustomerImport,
-                Permission::CustomerExport,
                 Permission::TicketRead,
                 Permission::TicketCreate,
                 Permission::TicketWork,
@@ -327,6 +326,7 @@ impl Store {
         }
         let demo_trunk = seed_telephony(&mut tx, now, sip_realm).await?;
         seed_acd_ivr(&mut tx, now, demo_trunk).await?;
+        seed_customers(&mut tx, now, inbound).await?;
 
         insert_dictionary(
             &mut tx,
@@ -363,14 +363,7 @@ impl Store {
             ],
         )
         .await?;
-        insert_dictionary(
-            &mut tx,
-            now,
-            "customer_level",
-            "客户等级 Customer level",
-            &[("vip", "VIP", None), ("normal", "普通 Normal", None)],
-        )
-        .await?;
+        // The customer levels come with migration 0006, demo or not.
         sqlx::query(
             "INSERT INTO announcements (title, body, starts_at, ends_at, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, NULL, $3, $3)",

@@ -36,6 +36,7 @@ mod codes;
 mod customers;
 mod db;
 mod demo_acd_ivr;
+mod demo_customers;
 mod departments;
 mod dictionary;
 mod error;

@@ -17,3 +17,25 @@ pub fn from_millis(ms: i64) -> Result<OffsetDateTime> {
 pub fn from_millis_opt(ms: Option<i64>) -> Result<Option<OffsetDateTime>> {
     ms.map(from_millis).transpose()
 }
+
+/// `Option<Date>` on the wire as `YYYY-MM-DD` (the `time` crate's default
+/// is a tuple without its human-readable feature).
+pub mod iso_date_option {
+    use serde::Serializer;
+    use time::Date;
+
+    pub fn serialize<S: Serializer>(
+        value: &Option<Date>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(date) => serializer.serialize_str(&format!(
+                "{:04}-{:02}-{:02}",
+                date.year(),
+                u8::from(date.month()),
+                date.day()
+            )),
+            None => serializer.serialize_none(),
+        }
+    }
+}

@@ -73,11 +73,18 @@ async fn dictionary_and_groups_and_announcements(store: Store) {
         .delete_dictionary_type(t0(), &a, ty.id)
         .await
         .expect("delete type cascades");
-    // Only the built-in not-ready reasons (migration 0005) are left.
+    // Only the built-in lists are left: not-ready reasons (migration 0005)
+    // and the customer profile's lists (0006).
     let left = store.list_dictionary().await.expect("list");
     assert_eq!(
         left.iter().map(|t| t.code.as_str()).collect::<Vec<_>>(),
-        [NOT_READY_REASON_TYPE]
+        [
+            NOT_READY_REASON_TYPE,
+            "customer_asset_kind",
+            "customer_education",
+            "customer_level",
+            "customer_marital_status"
+        ]
     );
 
     let group = store

@@ -121,6 +121,15 @@ pub struct GlobalArgs {
         value_name = "BOOL"
     )]
     pub inband_dtmf: Option<bool>,
+    /// The area code (without the 0, e.g. 571) of local landline numbers
+    /// written without one, for customer numbers and screen pop.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_DEFAULT_AREA_CODE",
+        value_name = "DIGITS"
+    )]
+    pub default_area_code: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,6 +141,7 @@ struct FileConfig {
     database_url: Option<String>,
     log: Option<String>,
     secure_cookies: Option<bool>,
+    default_area_code: Option<String>,
     recording_archive_dir: Option<PathBuf>,
     recording_retention_days: Option<u32>,
     recording_min_free_mb: Option<u64>,
@@ -185,6 +195,15 @@ impl Config {
         let mut api = ApiConfig::default();
         if let Some(v) = args.secure_cookies.or(file.secure_cookies) {
             api.secure_cookies = v;
+        }
+        if let Some(code) = args.default_area_code.clone().or(file.default_area_code) {
+            let code = code.trim().trim_start_matches('0').to_owned();
+            if !(2..=3).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_digit()) {
+                anyhow::bail!(
+                    "default_area_code: expected 2 or 3 digits (e.g. 10 or 571), got `{code}`"
+                );
+            }
+            api.default_area_code = Some(code);
         }
         if let Some(m) = file.session_idle_minutes {
             api.session_idle = time::Duration::minutes(positive("session_idle_minutes", m)?);

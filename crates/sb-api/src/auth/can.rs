@@ -113,8 +113,6 @@ requirements!(
     CustomerCreate,
     CustomerUpdate,
     CustomerDelete,
-    CustomerImport,
-    CustomerExport,
     CustomerManage,
     TicketRead,
     TicketCreate,

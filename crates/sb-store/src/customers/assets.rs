@@ -25,6 +25,7 @@ pub struct CustomerAsset {
     /// VIN or serial number, upper-cased.
     pub serial: String,
     pub plate: String,
+    #[serde(serialize_with = "crate::millis::iso_date_option::serialize")]
     #[schema(value_type = Option<String>, format = Date)]
     pub bought_on: Option<Date>,
     pub notes: String,

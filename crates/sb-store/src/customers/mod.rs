@@ -38,6 +38,7 @@ pub struct Customer {
     pub name: String,
     pub gender: Gender,
     /// `YYYY-MM-DD`.
+    #[serde(serialize_with = "crate::millis::iso_date_option::serialize")]
     #[schema(value_type = Option<String>, format = Date)]
     pub birth_date: Option<Date>,
     pub occupation: String,

@@ -60,6 +60,8 @@ pub fn dialled_forms(e164: &str) -> Vec<String> {
     if let Some(national) = digits.strip_prefix("86") {
         if national.starts_with('1') {
             forms.push(national.to_owned());
+            // Carriers present a mobile from another area with the trunk 0.
+            forms.push(format!("0{national}"));
         } else {
             forms.push(format!("0{national}"));
         }
@@ -228,7 +230,8 @@ mod tests {
                 "+8613800138000",
                 "8613800138000",
                 "008613800138000",
-                "13800138000"
+                "13800138000",
+                "013800138000"
             ]
         );
         assert!(dialled_forms("+8657188888888").contains(&"057188888888".to_owned()));
