@@ -16,8 +16,8 @@ async fn dictionary_and_groups_and_announcements(store: Store) {
             t0(),
             &a,
             DictionaryTypeInput {
-                code: "ticket_type".into(),
-                name: "Ticket".into(),
+                code: "feedback_type".into(),
+                name: "Feedback".into(),
                 description: String::new(),
             },
         )
@@ -73,8 +73,8 @@ async fn dictionary_and_groups_and_announcements(store: Store) {
         .delete_dictionary_type(t0(), &a, ty.id)
         .await
         .expect("delete type cascades");
-    // Only the built-in lists are left: not-ready reasons (migration 0005)
-    // and the customer profile's lists (0006).
+    // Only the built-in lists are left: not-ready reasons (migration 0005),
+    // the customer profile's lists (0006) and the tickets' (0007).
     let left = store.list_dictionary().await.expect("list");
     assert_eq!(
         left.iter().map(|t| t.code.as_str()).collect::<Vec<_>>(),
@@ -83,7 +83,9 @@ async fn dictionary_and_groups_and_announcements(store: Store) {
             "customer_asset_kind",
             "customer_education",
             "customer_level",
-            "customer_marital_status"
+            "customer_marital_status",
+            "ticket_channel",
+            "ticket_type"
         ]
     );
 
