@@ -120,7 +120,7 @@ pub struct CustomerQuery {
     created_to: Option<String>,
     /// No contact in this many days (or never).
     idle_days: Option<u32>,
-    /// `newest` (default), `name` or `least_recent_contact`.
+    /// `newest` (default; `name` when `q` is a name), `name` or `least_recent_contact`.
     sort: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
@@ -178,6 +178,9 @@ impl CustomerQuery {
             filter.not_contacted_since = Some(now - time::Duration::days(i64::from(days)));
         }
         filter.sort = match self.sort.as_deref() {
+            // A name search lists in name order, which its index gives
+            // without sorting the matches.
+            None | Some("") if filter.name_prefix.is_some() => CustomerSort::Name,
             None | Some("") | Some("newest") => CustomerSort::Newest,
             Some("name") => CustomerSort::Name,
             Some("least_recent_contact") => CustomerSort::LeastRecentContact,

@@ -1,0 +1,211 @@
+//! What the service desk's lookups cost at the MISSION's scale: 1,000,000
+//! customers (each with a mobile number and an ID card, names drawn from
+//! common Chinese surnames and given names so a full name matches about 55
+//! people), on SQLite and on PostgreSQL. Each measured operation is what
+//! the API runs for one request, without HTTP:
+//!
+//! - `phone`: screen pop — `lookup_by_phone` with the number written the way
+//!   a trunk presents it (`0139...`), normalised, found, with the customer's
+//!   numbers, e-mails and addresses;
+//! - `name`: the list searched by a full name (a prefix range on the name
+//!   index, first page of 50 in name order);
+//! - `name_prefix`: the list searched by a surname and one character
+//!   (about 1,700 matches: first page plus the count);
+//! - `id_card`: the list searched by an ID card number.
+//!
+//! The data is generated in SQL (a recursive CTE both engines run), then
+//! `SAMPLES` random lookups of each kind are timed one by one with
+//! `Instant`; p50 / p99 / max are printed (the figures docs/PERFORMANCE.md
+//! quotes).
+//!
+//! `cargo bench -p sb-desk --bench desk_lookup` (`DESK_BENCH_CUSTOMERS` to
+//! change the population; PostgreSQL at `SWITCHBOARD_TEST_POSTGRES_URL`).
+
+use std::time::{Duration, Instant};
+
+use sb_desk::customers::lookup_by_phone;
+use sb_store::testing::TestDb;
+use sb_store::{CustomerFilter, CustomerScope, CustomerSort, PageRequest, Store};
+
+const SAMPLES: usize = 2_000;
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗";
+const GIVEN: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红建国";
+
+/// splitmix64: the bench's own deterministic randomness.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, bound: u64) -> u64 {
+        self.next() % bound
+    }
+}
+
+fn char_at(list: &str, index: u64) -> char {
+    let chars: Vec<char> = list.chars().collect();
+    chars[(index % chars.len() as u64) as usize]
+}
+
+/// The name the generator gives customer `i` (the same formula as the SQL).
+fn name_of(i: u64) -> String {
+    format!(
+        "{}{}{}",
+        char_at(SURNAMES, i),
+        char_at(GIVEN, i / 20),
+        char_at(GIVEN, i / 600)
+    )
+}
+
+fn mobile_of(i: u64) -> String {
+    format!("139{}", 10_000_000 + i)
+}
+
+fn id_card_of(i: u64) -> String {
+    format!("{}", 100_000_000_000_000_000u64 + i)
+}
+
+async fn generate(store: &Store, customers: u64) {
+    let started = Instant::now();
+    let surnames = SURNAMES.chars().count();
+    let given = GIVEN.chars().count();
+    store
+        .execute_script(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {customers}) \
+             INSERT INTO customers (name, gender, id_card, province, city, lifecycle, level, \
+             custom_fields, created_at, updated_at) \
+             SELECT substr('{SURNAMES}', (i % {surnames}) + 1, 1) \
+                 || substr('{GIVEN}', ((i / 20) % {given}) + 1, 1) \
+                 || substr('{GIVEN}', ((i / 600) % {given}) + 1, 1), \
+               CASE WHEN i % 2 = 0 THEN 'male' ELSE 'female' END, \
+               CAST(100000000000000000 + i AS TEXT), '浙江省', '杭州市', 'normal', \
+               CASE WHEN i % 20 = 0 THEN 'vip' ELSE 'normal' END, '{{}}', \
+               1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM n"
+        ))
+        .await
+        .expect("customers");
+    store
+        .execute_script(
+            "INSERT INTO customer_phones (customer_id, number, e164, label, sort_order) \
+             SELECT id, '139' || CAST(10000000 + id AS TEXT), \
+               '+86139' || CAST(10000000 + id AS TEXT), 'mobile', 0 FROM customers",
+        )
+        .await
+        .expect("phones");
+    store.execute_script("ANALYZE").await.expect("statistics");
+    println!(
+        "  generated {customers} customers with numbers in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn report(what: &str, mut times: Vec<Duration>) {
+    times.sort_unstable();
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    println!(
+        "  {what:<12} p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms",
+        at(0.50).as_secs_f64() * 1e3,
+        at(0.99).as_secs_f64() * 1e3,
+        times[times.len() - 1].as_secs_f64() * 1e3
+    );
+}
+
+async fn measure(store: &Store, customers: u64) {
+    let mut rng = Rng(0x5EED);
+    let page = PageRequest::new(1, 50);
+    let all = CustomerScope::All;
+
+    let mut times = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        let i = 1 + rng.below(customers);
+        let started = Instant::now();
+        let found = lookup_by_phone(store, &format!("0{}", mobile_of(i)), None, &all)
+            .await
+            .expect("lookup");
+        times.push(started.elapsed());
+        assert_eq!(found.customers.len(), 1, "customer {i} by phone");
+    }
+    report("phone", times);
+
+    let mut times = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        let i = 1 + rng.below(customers);
+        let filter = CustomerFilter {
+            name_prefix: Some(name_of(i)),
+            sort: CustomerSort::Name,
+            ..CustomerFilter::default()
+        };
+        let started = Instant::now();
+        let found = store.search_customers(&filter, page).await.expect("name");
+        times.push(started.elapsed());
+        assert!(!found.items.is_empty(), "customer {i} by name");
+    }
+    report("name", times);
+
+    let mut times = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        let i = 1 + rng.below(customers);
+        let prefix: String = name_of(i).chars().take(2).collect();
+        let filter = CustomerFilter {
+            name_prefix: Some(prefix),
+            sort: CustomerSort::Name,
+            ..CustomerFilter::default()
+        };
+        let started = Instant::now();
+        let found = store
+            .search_customers(&filter, page)
+            .await
+            .expect("name prefix");
+        times.push(started.elapsed());
+        assert!(!found.items.is_empty(), "a two-character prefix");
+    }
+    report("name_prefix", times);
+
+    let mut times = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        let i = 1 + rng.below(customers);
+        let filter = CustomerFilter {
+            id_card: Some(id_card_of(i)),
+            ..CustomerFilter::default()
+        };
+        let started = Instant::now();
+        let found = store.search_customers(&filter, page).await.expect("card");
+        times.push(started.elapsed());
+        assert_eq!(found.items.len(), 1, "customer {i} by ID card");
+    }
+    report("id_card", times);
+}
+
+fn main() {
+    let customers: u64 = std::env::var("DESK_BENCH_CUSTOMERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        println!("SQLite ({customers} customers)");
+        let db = TestDb::sqlite().await;
+        generate(&db.store, customers).await;
+        measure(&db.store, customers).await;
+        db.finish().await;
+
+        match TestDb::postgres().await {
+            Some(db) => {
+                println!("PostgreSQL ({customers} customers)");
+                generate(&db.store, customers).await;
+                measure(&db.store, customers).await;
+                db.finish().await;
+            }
+            None => println!("PostgreSQL unreachable: skipped"),
+        }
+    });
+}
