@@ -11,7 +11,9 @@
 //!   index, first page of 50 in name order);
 //! - `name_prefix`: the list searched by a surname and one character
 //!   (about 1,700 matches: first page plus the count);
-//! - `id_card`: the list searched by an ID card number.
+//! - `id_card`: the list searched by an ID card number;
+//! - `ticket_serial`: a ticket found by its number among 2,000,000;
+//! - `customer_tickets`: a customer's tickets (the 360 view), newest first.
 //!
 //! The data is generated in SQL (a recursive CTE both engines run), then
 //! `SAMPLES` random lookups of each kind are timed one by one with
@@ -19,13 +21,17 @@
 //! quotes).
 //!
 //! `cargo bench -p sb-desk --bench desk_lookup` (`DESK_BENCH_CUSTOMERS` to
-//! change the population; PostgreSQL at `SWITCHBOARD_TEST_POSTGRES_URL`).
+//! change the population, tickets are twice as many; PostgreSQL at
+//! `SWITCHBOARD_TEST_POSTGRES_URL`).
 
 use std::time::{Duration, Instant};
 
 use sb_desk::customers::lookup_by_phone;
 use sb_store::testing::TestDb;
-use sb_store::{CustomerFilter, CustomerScope, CustomerSort, PageRequest, Store};
+use sb_store::{
+    CustomerFilter, CustomerScope, CustomerSort, PageRequest, Store, TicketFilter, TicketScope,
+    TicketSort,
+};
 
 const SAMPLES: usize = 2_000;
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗";
@@ -71,6 +77,11 @@ fn id_card_of(i: u64) -> String {
     format!("{}", 100_000_000_000_000_000u64 + i)
 }
 
+/// The serial the generator gives ticket `i`: 900,000 a day from 2025-01-01.
+fn serial_of(i: u64) -> String {
+    format!("{}-{:06}", 20_250_101 + i / 900_000, i % 900_000)
+}
+
 async fn generate(store: &Store, customers: u64) {
     let started = Instant::now();
     let surnames = SURNAMES.chars().count();
@@ -98,9 +109,25 @@ async fn generate(store: &Store, customers: u64) {
         )
         .await
         .expect("phones");
+    let tickets = customers * 2;
+    store
+        .execute_script(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {tickets}) \
+             INSERT INTO tickets (serial, kind, channel, type_code, priority, subject, content, \
+             customer_id, state, created_at, updated_at) \
+             SELECT CAST(20250101 + i / 900000 AS TEXT) || '-' \
+                 || substr(CAST(1000000 + i % 900000 AS TEXT), 2, 6), \
+               'request', 'phone', CASE i % 4 WHEN 0 THEN 'inquiry' WHEN 1 THEN 'complaint' \
+                 WHEN 2 THEN 'repair' ELSE 'suggestion' END, 'normal', '客户来电咨询', '', \
+               (i % {customers}) + 1, CASE i % 7 WHEN 0 THEN 'new' WHEN 1 THEN 'in_progress' \
+                 ELSE 'closed' END, \
+               1700000000000 + i * 500, 1700000000000 + i * 500 FROM n"
+        ))
+        .await
+        .expect("tickets");
     store.execute_script("ANALYZE").await.expect("statistics");
     println!(
-        "  generated {customers} customers with numbers in {:.1} s",
+        "  generated {customers} customers with numbers and {tickets} tickets in {:.1} s",
         started.elapsed().as_secs_f64()
     );
 }
@@ -109,7 +136,7 @@ fn report(what: &str, mut times: Vec<Duration>) {
     times.sort_unstable();
     let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
     println!(
-        "  {what:<12} p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms",
+        "  {what:<16} p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms",
         at(0.50).as_secs_f64() * 1e3,
         at(0.99).as_secs_f64() * 1e3,
         times[times.len() - 1].as_secs_f64() * 1e3
@@ -180,6 +207,41 @@ async fn measure(store: &Store, customers: u64) {
         assert_eq!(found.items.len(), 1, "customer {i} by ID card");
     }
     report("id_card", times);
+
+    let everything = TicketScope::everything();
+    let mut times = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        let i = 1 + rng.below(customers * 2);
+        let filter = TicketFilter {
+            serial: Some(serial_of(i)),
+            ..TicketFilter::default()
+        };
+        let started = Instant::now();
+        let found = store
+            .search_tickets(&filter, &everything, TicketSort::NewestFirst, page)
+            .await
+            .expect("serial");
+        times.push(started.elapsed());
+        assert_eq!(found.items.len(), 1, "ticket {i} by serial");
+    }
+    report("ticket_serial", times);
+
+    let mut times = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        let i = 1 + rng.below(customers);
+        let filter = TicketFilter {
+            customer_id: Some(i as i64),
+            ..TicketFilter::default()
+        };
+        let started = Instant::now();
+        let found = store
+            .search_tickets(&filter, &everything, TicketSort::NewestFirst, page)
+            .await
+            .expect("customer tickets");
+        times.push(started.elapsed());
+        assert!(!found.items.is_empty(), "customer {i} has tickets");
+    }
+    report("customer_tickets", times);
 }
 
 fn main() {
