@@ -6,7 +6,7 @@ import { t } from '../i18n.js';
 import { can } from '../session.js';
 import { errorText } from '../util.js';
 import DeptSelect from '../components/dept-select.js';
-import { options, subtypesOf, PRIORITIES } from './ticket-common.js';
+import { options, loadOptions, subtypesOf, PRIORITIES } from './ticket-common.js';
 
 const EMPTY = () => ({
   kind: 'request', channel: 'phone', type_code: '', subtype_code: '', priority: 'normal', urgency: 'normal',
@@ -16,7 +16,11 @@ const EMPTY = () => ({
 export default {
   name: 'TicketCreateDialog',
   components: { DeptSelect },
-  props: { modelValue: { type: Boolean, default: false } },
+  props: {
+    modelValue: { type: Boolean, default: false },
+    // Opened from a customer's page: the ticket is theirs unless the user picks another.
+    customer: { type: Object, default: null },
+  },
   emits: ['update:modelValue', 'created'],
   setup(props, { emit }) {
     const form = reactive(EMPTY());
@@ -33,9 +37,15 @@ export default {
     watch(() => props.modelValue, (open) => {
       if (open) {
         Object.assign(form, EMPTY());
+        if (props.customer) {
+          customers.value = [props.customer];
+          form.customer_id = props.customer.id;
+        }
         error.value = '';
         for (const k of Object.keys(custom)) delete custom[k];
         api.get('/ticket-fields').then((list) => { fields.value = list; }).catch((err) => { error.value = errorText(err); });
+        // Opened from outside the ticket pages (a customer's 360 view), nothing has loaded the choices yet.
+        if (!options.loaded) loadOptions().catch((err) => { error.value = errorText(err); });
       }
     });
     async function findCustomers(q) {
