@@ -1,7 +1,7 @@
 // The service desk's whole journey in one browser run against a real server (issue 6):
 //   node --test tests/e2e/service-desk.test.mjs    (SWITCHBOARD_BIN overrides target/debug/switchboard)
 // The administrator adds a customer on the customers page and opens a ticket for them from the customer's 360
-// view; dispatches it to the inbound team's queue; agent 1002 of that team signs in, claims it from the queue,
+// view (with an admin-defined choice field, shown by its label); dispatches it to the inbound team's queue; agent 1002 of that team signs in, claims it from the queue,
 // starts and resolves it; the ticket shows on the customer's contact timeline; the agent then finds a knowledge
 // article by a word inside a Chinese phrase and opens it.
 import { describe, it, before, after } from 'node:test';
@@ -108,6 +108,9 @@ describe('service desk journey', { timeout: 240_000 }, () => {
   });
 
   step('a ticket is opened for them from the 360 view', async () => {
+    const field = await call(admin, 'POST', '/ticket-fields',
+      { field_key: 'reply_by', label: '回复方式', kind: 'choice', dictionary_type: 'ticket_channel' });
+    assert.equal(field.status, 201, JSON.stringify(field.body));
     await click(admin, 'customer-new-ticket');
     await admin.locator(byTest('ticket-create')).waitFor();
     await chooseOption(admin, 'ticket-type', '报修');
@@ -115,11 +118,13 @@ describe('service desk journey', { timeout: 240_000 }, () => {
     await chooseOption(admin, 'ticket-priority', '高');
     await fill(admin, 'ticket-subject', SUBJECT);
     await fill(admin, 'ticket-content', '冷启动时发动机有异响');
+    await chooseOption(admin, 'ticket-field-reply_by', '邮件');
     await click(admin, 'ticket-create-submit');
     await admin.locator(byTest('page-ticket-detail')).waitFor();
     await poll(async () => (await admin.locator(byTest('ticket-customer-name')).innerText()).includes(CUSTOMER),
       { message: 'the customer on the ticket page' });
     assert.ok(await stateIs(admin, '新建'));
+    assert.match(await admin.locator(byTest('page-ticket-detail')).innerText(), /回复方式\s*邮件 E-mail/);
     ticketUrl = admin.url();
   });
 

@@ -157,6 +157,10 @@ export default {
           <el-input-number v-if="f.kind === 'number'" v-model="custom[f.field_key]" :data-test="'ticket-field-' + f.field_key" />
           <el-date-picker v-else-if="f.kind === 'date'" v-model="custom[f.field_key]" type="date" value-format="YYYY-MM-DD"
                           :data-test="'ticket-field-' + f.field_key" />
+          <el-select v-else-if="f.kind === 'choice'" v-model="custom[f.field_key]" clearable class="sb-full"
+                     :data-test="'ticket-field-' + f.field_key">
+            <el-option v-for="c in options.field_choices[f.dictionary_type] || []" :key="c.code" :value="c.code" :label="c.label" />
+          </el-select>
           <el-input v-else v-model="custom[f.field_key]" maxlength="500" :data-test="'ticket-field-' + f.field_key" />
         </el-form-item>
         <el-form-item :label="t('tickets.note')">
