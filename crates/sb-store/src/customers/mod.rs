@@ -30,6 +30,7 @@ pub use assets::{CustomerAsset, CustomerAssetInput};
 pub use fields::{CustomFieldKind, CustomerFieldDef, CustomerFieldDefInput};
 pub use import::CustomerWrite;
 pub use search::{CustomerFilter, CustomerScope, CustomerSort};
+pub(crate) use timeline::insert_interaction;
 pub use timeline::{Interaction, NewInteraction, TimelineCall, dialled_forms};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
