@@ -50,6 +50,9 @@ export const MENU_GROUPS = [
     items: [
       { name: 'customers', path: '/customers', perm: 'customer.read', icon: 'User' },
       { name: 'customer-fields', path: '/customer-fields', perm: 'customer.manage', icon: 'Collection' },
+      { name: 'callbacks', path: '/callbacks', perm: 'callback.work', icon: 'Phone' },
+      { name: 'callback-lists', path: '/callback-lists', perm: 'callback.manage', icon: 'Tickets' },
+      { name: 'campaigns', path: '/campaigns', perm: 'campaign.read', icon: 'Calendar' },
     ],
   },
   {

@@ -39,6 +39,11 @@ import TicketBoardPage from './pages/ticket-board.js';
 import TicketDetailPage from './pages/ticket-detail.js';
 import TicketSlaPage from './pages/ticket-sla.js';
 import TicketStatsPage from './pages/ticket-stats.js';
+import CallbacksPage from './pages/callbacks.js';
+import CallbackListsPage from './pages/callback-lists.js';
+import CallbackListDetailPage from './pages/callback-list-detail.js';
+import CampaignsPage from './pages/campaigns.js';
+import CampaignDetailPage from './pages/campaign-detail.js';
 
 const page = (path, name, component, perm = null) => ({
   path,
@@ -90,6 +95,11 @@ const routes = [
       page('tickets/:id(\\d+)', 'ticket-detail', TicketDetailPage, 'ticket.read'),
       page('ticket-sla', 'ticket-sla', TicketSlaPage, 'ticket.read'),
       page('ticket-stats', 'ticket-stats', TicketStatsPage, 'ticket.read'),
+      page('callbacks', 'callbacks', CallbacksPage, 'callback.work'),
+      page('callback-lists', 'callback-lists', CallbackListsPage, 'callback.manage'),
+      page('callback-lists/:id(\\d+)', 'callback-list', CallbackListDetailPage, 'callback.manage'),
+      page('campaigns', 'campaigns', CampaignsPage, 'campaign.read'),
+      page('campaigns/:id(\\d+)', 'campaign', CampaignDetailPage, 'campaign.read'),
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },

@@ -31,6 +31,7 @@ pub mod state;
 pub mod storage_alarm;
 pub mod switch_control;
 pub mod validate;
+pub mod xlsx;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -95,6 +96,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::customer_fields::router())
         .merge(routes::tickets::router())
         .merge(routes::notifications::router())
+        .merge(routes::callback_lists::router())
+        .merge(routes::callback_tasks::router())
+        .merge(routes::campaigns::router())
 }
 
 /// The OpenAPI document of every route [`app`] serves.

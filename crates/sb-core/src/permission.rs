@@ -100,6 +100,11 @@ permissions! {
     TicketDispatch => "ticket.dispatch",
     TicketClose => "ticket.close",
     TicketManage => "ticket.manage",
+    CallbackWork => "callback.work",
+    CallbackManage => "callback.manage",
+    CampaignRead => "campaign.read",
+    CampaignWork => "campaign.work",
+    CampaignManage => "campaign.manage",
 }
 
 impl Permission {

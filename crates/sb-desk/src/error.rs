@@ -32,6 +32,9 @@ pub enum DeskError {
     /// Others kept changing the ticket while this step was being decided.
     #[error("ticket {0} kept changing; try again")]
     Contended(i64),
+    /// Others kept recording calls for the callback task meanwhile.
+    #[error("callback task {0} kept changing; try again")]
+    TaskContended(i64),
 }
 
 impl DeskError {

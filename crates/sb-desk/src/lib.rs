@@ -11,7 +11,14 @@
 //! `tickets::service`, which reads the ticket, decides, writes the step onto
 //! the version it decided on (retrying on a lost race), and sweeps SLA
 //! deadlines into notifications.
+//! `callbacks`: callback lists' pacing as a pure function
+//! (`callbacks::pacing::decide_attempt`: task, attempt result, now -> the
+//! task's state and next due time) and the service recording attempts;
+//! `campaigns`: a campaign's stages, result checks and rates (pure,
+//! `campaigns::rules`) and the service over the store.
 
+pub mod callbacks;
+pub mod campaigns;
 pub mod customers;
 pub mod error;
 pub mod tickets;

@@ -287,6 +287,11 @@ impl Store {
                 Permission::TicketWork,
                 Permission::TicketDispatch,
                 Permission::TicketClose,
+                Permission::CallbackWork,
+                Permission::CallbackManage,
+                Permission::CampaignRead,
+                Permission::CampaignWork,
+                Permission::CampaignManage,
             ]
             .into_iter()
             .collect(),
@@ -306,6 +311,9 @@ impl Store {
                 Permission::TicketRead,
                 Permission::TicketCreate,
                 Permission::TicketWork,
+                Permission::CallbackWork,
+                Permission::CampaignRead,
+                Permission::CampaignWork,
             ]
             .into_iter()
             .collect(),

@@ -201,6 +201,42 @@ code_enum!(
     CustomFieldKind { Text => "text", Number => "number", Date => "date", Choice => "choice" }
 );
 
+code_enum!(
+    /// How a callback attempt's call went.
+    CallStatus {
+        Connected => "connected",
+        Busy => "busy",
+        Rejected => "rejected",
+        NoAnswer => "no_answer",
+        Unreachable => "unreachable",
+        EmptyNumber => "empty_number",
+        PoweredOff => "powered_off",
+    }
+);
+
+code_enum!(
+    /// Where a callback task is: waiting for its next call, or closed.
+    CallbackState {
+        Pending => "pending",
+        /// Reached: the task's purpose is settled.
+        Done => "done",
+        /// Given up: out of attempts, or the number does not exist.
+        Failed => "failed",
+        Cancelled => "cancelled",
+    }
+);
+
+code_enum!(
+    /// Where a marketing campaign takes place.
+    CampaignKind { OnSite => "on_site", Elsewhere => "elsewhere" }
+);
+
+code_enum!(
+    /// A campaign's stage: targets are picked while planning, results
+    /// recorded while running; a finished campaign is read-only.
+    CampaignState { Planning => "planning", Running => "running", Finished => "finished" }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,8 @@
 //! `survey_results` and `not_ready_reasons`; for the service desk `customers`
 //! (profile, numbers, assets, custom fields, the contact timeline, the
 //! import's batch writes), `import_jobs` and `tickets` (tickets, history,
-//! SLA policies, fields, attachments, notifications).
+//! SLA policies, fields, attachments, notifications), `callbacks` (callback
+//! lists, tasks, attempts) and `campaigns` (campaigns and their targets).
 //!
 //! Every change is written together with its audit row in one transaction.
 //! Callers pass `now` explicitly so expiry and lockout are testable without a
@@ -31,6 +32,8 @@ mod blacklist;
 mod bootstrap;
 mod calendars;
 mod call_trails;
+mod callbacks;
+mod campaigns;
 mod cdrs;
 mod codes;
 mod customers;
@@ -71,12 +74,20 @@ pub use blacklist::{BlacklistEntry, BlacklistFilter, BlacklistInput};
 pub use bootstrap::{DEFAULT_SIP_REALM, FIRST_ADMIN_EMPLOYEE_ID};
 pub use calendars::{Calendar, CalendarInput};
 pub use call_trails::CallTrail;
+pub use callbacks::{
+    CallbackAttempt, CallbackList, CallbackListInput, CallbackOutcome, CallbackProgress,
+    CallbackTask, CallbackTaskFilter, NewCallbackAttempt, NewCallbackTask,
+};
+pub use campaigns::{
+    Campaign, CampaignCounts, CampaignInput, CampaignResult, CampaignTarget, CampaignTargetFilter,
+};
 pub use cdrs::{Cdr, CdrFilter, CdrScope, NewCdr};
 pub use codes::{
     AddressLabel, BlacklistAction, CallerIdMode, CustomerLifecycle, Direction, Disposition, Gender,
     HangupSide, ImportStatus, InteractionKind, MailboxKind, PhoneLabel, QueueAction, QueueStrategy,
     TargetKind, TicketKind, TicketPriority, TicketState, Transport,
 };
+pub use codes::{CallStatus, CallbackState, CampaignKind, CampaignState};
 pub use customers::{
     CustomFieldKind, Customer, CustomerAddress, CustomerAsset, CustomerAssetInput, CustomerEmail,
     CustomerFieldDef, CustomerFieldDefInput, CustomerFilter, CustomerInput, CustomerPhone,

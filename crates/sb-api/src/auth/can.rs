@@ -120,4 +120,9 @@ requirements!(
     TicketDispatch,
     TicketClose,
     TicketManage,
+    CallbackWork,
+    CallbackManage,
+    CampaignRead,
+    CampaignWork,
+    CampaignManage,
 );

@@ -194,6 +194,11 @@ impl CustomerQuery {
         Ok(filter)
     }
 
+    /// Whether paging was asked for (a saved filter picks, it does not page).
+    pub(crate) fn paging_given(&self) -> bool {
+        self.page.is_some() || self.per_page.is_some()
+    }
+
     pub(crate) fn page(&self) -> PageQuery {
         PageQuery {
             page: self.page,

@@ -4,10 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderValue;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
-use rust_xlsxwriter::{Format, Workbook};
+use axum::response::Response;
 use sb_store::{DepartmentBacklog, PageRequest, Ticket, TypeCount};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
@@ -21,6 +18,7 @@ use crate::extract::ApiQuery;
 use crate::routes::tickets::{TicketQuery, is_overdue, ticket_labels, ticket_scope};
 use crate::state::AppState;
 use crate::validate;
+use crate::xlsx::{self, local_time};
 
 /// Rows an export holds at most; past it the user narrows the filter.
 pub const MAX_EXPORT_ROWS: usize = 100_000;
@@ -80,85 +78,60 @@ async fn backlog(
     ))
 }
 
-fn when(t: Option<OffsetDateTime>) -> String {
-    let offset = time::UtcOffset::from_hms(sb_store::BUSINESS_UTC_OFFSET_HOURS, 0, 0)
-        .unwrap_or(time::UtcOffset::UTC);
-    t.map(|t| {
-        let t = t.to_offset(offset);
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute()
-        )
-    })
-    .unwrap_or_default()
-}
+const HEADERS: &[&str] = &[
+    "工单号 Serial",
+    "状态 State",
+    "类型 Type",
+    "子类型 Sub-type",
+    "优先级 Priority",
+    "渠道 Channel",
+    "主题 Subject",
+    "客户 Customer",
+    "部门 Department",
+    "处理人 Assignee",
+    "受理人 Taker",
+    "创建时间 Created",
+    "解决时限 Resolve due",
+    "超时 Overdue",
+    "重复 Repeat of",
+];
 
-fn workbook(
+fn rows(
     tickets: &[Ticket],
     labels: &std::collections::BTreeMap<String, String>,
     now: OffsetDateTime,
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+) -> Vec<Vec<String>> {
     let label = |code: &str| labels.get(code).cloned().unwrap_or_else(|| code.to_owned());
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Tickets")?;
-    let bold = Format::new().set_bold();
-    let headers = [
-        "工单号 Serial",
-        "状态 State",
-        "类型 Type",
-        "子类型 Sub-type",
-        "优先级 Priority",
-        "渠道 Channel",
-        "主题 Subject",
-        "客户 Customer",
-        "部门 Department",
-        "处理人 Assignee",
-        "受理人 Taker",
-        "创建时间 Created",
-        "解决时限 Resolve due",
-        "超时 Overdue",
-        "重复 Repeat of",
-    ];
-    for (col, header) in (0u16..).zip(headers) {
-        sheet.write_string_with_format(0, col, header, &bold)?;
-    }
-    for (row, t) in (1u32..).zip(tickets) {
-        let cells = [
-            t.serial.clone(),
-            t.state.code().to_owned(),
-            label(&t.type_code),
-            if t.subtype_code.is_empty() {
-                String::new()
-            } else {
-                label(&t.subtype_code)
-            },
-            t.priority.code().to_owned(),
-            label(&t.channel),
-            t.subject.clone(),
-            t.customer_name.clone().unwrap_or_default(),
-            t.department_name.clone().unwrap_or_default(),
-            t.assignee_name.clone().unwrap_or_default(),
-            t.taker_name.clone().unwrap_or_default(),
-            when(Some(t.created_at)),
-            when(t.sla.resolve_due_at),
-            if is_overdue(t, now) {
-                "yes".into()
-            } else {
-                String::new()
-            },
-            t.repeat_of_serial.clone().unwrap_or_default(),
-        ];
-        for (col, cell) in (0u16..).zip(cells) {
-            sheet.write_string(row, col, cell)?;
-        }
-    }
-    sheet.autofit();
-    book.save_to_buffer()
+    tickets
+        .iter()
+        .map(|t| {
+            vec![
+                t.serial.clone(),
+                t.state.code().to_owned(),
+                label(&t.type_code),
+                if t.subtype_code.is_empty() {
+                    String::new()
+                } else {
+                    label(&t.subtype_code)
+                },
+                t.priority.code().to_owned(),
+                label(&t.channel),
+                t.subject.clone(),
+                t.customer_name.clone().unwrap_or_default(),
+                t.department_name.clone().unwrap_or_default(),
+                t.assignee_name.clone().unwrap_or_default(),
+                t.taker_name.clone().unwrap_or_default(),
+                local_time(Some(t.created_at)),
+                local_time(t.sla.resolve_due_at),
+                if is_overdue(t, now) {
+                    "yes".into()
+                } else {
+                    String::new()
+                },
+                t.repeat_of_serial.clone().unwrap_or_default(),
+            ]
+        })
+        .collect()
 }
 
 #[utoipa::path(get, path = "/api/v1/tickets/export", tag = "tickets", params(TicketQuery),
@@ -197,21 +170,6 @@ async fn export_tickets(
         }
     }
     let labels = ticket_labels(&state).await?;
-    let bytes = tokio::task::spawn_blocking(move || workbook(&tickets, &labels, now))
-        .await
-        .map_err(|e| ApiError::internal("building a ticket export", e))?
-        .map_err(|e| ApiError::internal("building a ticket export", e))?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
     let name = format!("tickets-{}.xlsx", sb_store::serial_day(now));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        headers.insert(CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    xlsx::download(name, "Tickets", HEADERS, rows(&tickets, &labels, now)).await
 }

@@ -77,7 +77,7 @@ impl Store {
         }
     }
 
-    fn customer_conditions(&self, filter: &CustomerFilter) -> Sql {
+    pub(crate) fn customer_conditions(&self, filter: &CustomerFilter) -> Sql {
         let mut cond = Sql::new(" WHERE 1 = 1");
         if let Some(prefix) = filter
             .name_prefix
