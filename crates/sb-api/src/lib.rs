@@ -95,6 +95,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::customer_fields::router())
         .merge(routes::tickets::router())
         .merge(routes::notifications::router())
+        .merge(routes::customer_imports::router())
+        .merge(routes::customer_export::router())
 }
 
 /// The OpenAPI document of every route [`app`] serves.

@@ -100,6 +100,8 @@ permissions! {
     TicketDispatch => "ticket.dispatch",
     TicketClose => "ticket.close",
     TicketManage => "ticket.manage",
+    CustomerImport => "customer.import",
+    CustomerExport => "customer.export",
 }
 
 impl Permission {

@@ -14,6 +14,8 @@
 
 pub mod customers;
 pub mod error;
+pub mod export;
+pub mod import;
 pub mod tickets;
 
 pub use error::{DeskError, IllegalTransition, Result};

@@ -287,6 +287,8 @@ impl Store {
                 Permission::TicketWork,
                 Permission::TicketDispatch,
                 Permission::TicketClose,
+                Permission::CustomerImport,
+                Permission::CustomerExport,
             ]
             .into_iter()
             .collect(),

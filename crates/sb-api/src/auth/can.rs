@@ -120,4 +120,6 @@ requirements!(
     TicketDispatch,
     TicketClose,
     TicketManage,
+    CustomerImport,
+    CustomerExport,
 );

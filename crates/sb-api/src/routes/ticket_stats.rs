@@ -1,13 +1,11 @@
 //! Ticket statistics (W6) and the list's export: the most frequent types
 //! and sub-types over a period, each department's backlog with its overdue
-//! count, and the filtered list as an .xlsx workbook.
+//! count, and the filtered list as an .xlsx workbook (sb-desk's shared table writer).
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderValue;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
-use rust_xlsxwriter::{Format, Workbook};
+use axum::response::Response;
+use sb_desk::export::{SheetFormat, Table};
 use sb_store::{DepartmentBacklog, PageRequest, Ticket, TypeCount};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
@@ -18,6 +16,7 @@ use utoipa_axum::routes;
 use crate::auth::{Can, perm};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
+use crate::routes::customer_imports::{file_response, write_table};
 use crate::routes::tickets::{TicketQuery, is_overdue, ticket_labels, ticket_scope};
 use crate::state::AppState;
 use crate::validate;
@@ -97,16 +96,12 @@ fn when(t: Option<OffsetDateTime>) -> String {
     .unwrap_or_default()
 }
 
-fn workbook(
+fn table(
     tickets: &[Ticket],
     labels: &std::collections::BTreeMap<String, String>,
     now: OffsetDateTime,
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+) -> Table {
     let label = |code: &str| labels.get(code).cloned().unwrap_or_else(|| code.to_owned());
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("Tickets")?;
-    let bold = Format::new().set_bold();
     let headers = [
         "工单号 Serial",
         "状态 State",
@@ -124,41 +119,41 @@ fn workbook(
         "超时 Overdue",
         "重复 Repeat of",
     ];
-    for (col, header) in (0u16..).zip(headers) {
-        sheet.write_string_with_format(0, col, header, &bold)?;
+    let rows = tickets
+        .iter()
+        .map(|t| {
+            vec![
+                t.serial.clone(),
+                t.state.code().to_owned(),
+                label(&t.type_code),
+                if t.subtype_code.is_empty() {
+                    String::new()
+                } else {
+                    label(&t.subtype_code)
+                },
+                t.priority.code().to_owned(),
+                label(&t.channel),
+                t.subject.clone(),
+                t.customer_name.clone().unwrap_or_default(),
+                t.department_name.clone().unwrap_or_default(),
+                t.assignee_name.clone().unwrap_or_default(),
+                t.taker_name.clone().unwrap_or_default(),
+                when(Some(t.created_at)),
+                when(t.sla.resolve_due_at),
+                if is_overdue(t, now) {
+                    "yes".into()
+                } else {
+                    String::new()
+                },
+                t.repeat_of_serial.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Table {
+        sheet: "Tickets".into(),
+        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+        rows,
     }
-    for (row, t) in (1u32..).zip(tickets) {
-        let cells = [
-            t.serial.clone(),
-            t.state.code().to_owned(),
-            label(&t.type_code),
-            if t.subtype_code.is_empty() {
-                String::new()
-            } else {
-                label(&t.subtype_code)
-            },
-            t.priority.code().to_owned(),
-            label(&t.channel),
-            t.subject.clone(),
-            t.customer_name.clone().unwrap_or_default(),
-            t.department_name.clone().unwrap_or_default(),
-            t.assignee_name.clone().unwrap_or_default(),
-            t.taker_name.clone().unwrap_or_default(),
-            when(Some(t.created_at)),
-            when(t.sla.resolve_due_at),
-            if is_overdue(t, now) {
-                "yes".into()
-            } else {
-                String::new()
-            },
-            t.repeat_of_serial.clone().unwrap_or_default(),
-        ];
-        for (col, cell) in (0u16..).zip(cells) {
-            sheet.write_string(row, col, cell)?;
-        }
-    }
-    sheet.autofit();
-    book.save_to_buffer()
 }
 
 #[utoipa::path(get, path = "/api/v1/tickets/export", tag = "tickets", params(TicketQuery),
@@ -197,21 +192,7 @@ async fn export_tickets(
         }
     }
     let labels = ticket_labels(&state).await?;
-    let bytes = tokio::task::spawn_blocking(move || workbook(&tickets, &labels, now))
-        .await
-        .map_err(|e| ApiError::internal("building a ticket export", e))?
-        .map_err(|e| ApiError::internal("building a ticket export", e))?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    let name = format!("tickets-{}.xlsx", sb_store::serial_day(now));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        headers.insert(CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    let bytes = write_table(table(&tickets, &labels, now), SheetFormat::Xlsx).await?;
+    let name = format!("tickets-{}", sb_store::serial_day(now));
+    Ok(file_response(bytes, SheetFormat::Xlsx, &name))
 }
