@@ -95,6 +95,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::customer_fields::router())
         .merge(routes::tickets::router())
         .merge(routes::notifications::router())
+        .merge(routes::knowledge::router())
+        .merge(routes::knowledge_categories::router())
+        .merge(routes::knowledge_drafts::router())
+        .merge(routes::knowledge_images::router())
+        .merge(routes::knowledge_study::router())
 }
 
 /// The OpenAPI document of every route [`app`] serves.

@@ -100,6 +100,10 @@ permissions! {
     TicketDispatch => "ticket.dispatch",
     TicketClose => "ticket.close",
     TicketManage => "ticket.manage",
+    KnowledgeRead => "knowledge.read",
+    KnowledgeWrite => "knowledge.write",
+    KnowledgeReview => "knowledge.review",
+    KnowledgeManage => "knowledge.manage",
 }
 
 impl Permission {

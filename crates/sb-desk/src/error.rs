@@ -32,6 +32,9 @@ pub enum DeskError {
     /// Others kept changing the ticket while this step was being decided.
     #[error("ticket {0} kept changing; try again")]
     Contended(i64),
+    /// The knowledge search index failed (disk, corrupt segment).
+    #[error("knowledge search index: {0}")]
+    Search(String),
 }
 
 impl DeskError {

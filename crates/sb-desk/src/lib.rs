@@ -10,10 +10,13 @@
 //! clock in business hours (`tickets::sla`, pure, `now` passed in), and
 //! `tickets::service`, which reads the ticket, decides, writes the step onto
 //! the version it decided on (retrying on a lost race), and sweeps SLA
-//! deadlines into notifications.
+//! deadlines into notifications; `knowledge`: the write -> review -> publish
+//! workflow as a pure function, HTML cleaning, the tantivy + jieba search
+//! index and the service that keeps it in step with the store.
 
 pub mod customers;
 pub mod error;
+pub mod knowledge;
 pub mod tickets;
 
 pub use error::{DeskError, IllegalTransition, Result};

@@ -42,6 +42,7 @@ const SQLITE_MIGRATIONS: MigrationSource = embedded_migrations!("sqlite":
     5 => "0005_acd_ivr.sql",
     6 => "0006_customers.sql",
     7 => "0007_tickets.sql",
+    8 => "0008_knowledge.sql",
 );
 const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
     1 => "0001_foundation.sql",
@@ -51,6 +52,7 @@ const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
     5 => "0005_acd_ivr.sql",
     6 => "0006_customers.sql",
     7 => "0007_tickets.sql",
+    8 => "0008_knowledge.sql",
 );
 
 impl Store {

@@ -120,4 +120,8 @@ requirements!(
     TicketDispatch,
     TicketClose,
     TicketManage,
+    KnowledgeRead,
+    KnowledgeWrite,
+    KnowledgeReview,
+    KnowledgeManage,
 );
