@@ -39,6 +39,13 @@ import TicketBoardPage from './pages/ticket-board.js';
 import TicketDetailPage from './pages/ticket-detail.js';
 import TicketSlaPage from './pages/ticket-sla.js';
 import TicketStatsPage from './pages/ticket-stats.js';
+import KnowledgePage from './pages/knowledge.js';
+import KnowledgeArticlePage from './pages/knowledge-article.js';
+import KnowledgeDraftsPage from './pages/knowledge-drafts.js';
+import KnowledgeEditorPage from './pages/knowledge-editor.js';
+import KnowledgeCategoriesPage from './pages/knowledge-categories.js';
+import KnowledgeStatsPage from './pages/knowledge-stats.js';
+import KnowledgeStudyPage from './pages/knowledge-study.js';
 
 const page = (path, name, component, perm = null) => ({
   path,
@@ -90,6 +97,14 @@ const routes = [
       page('tickets/:id(\\d+)', 'ticket-detail', TicketDetailPage, 'ticket.read'),
       page('ticket-sla', 'ticket-sla', TicketSlaPage, 'ticket.read'),
       page('ticket-stats', 'ticket-stats', TicketStatsPage, 'ticket.read'),
+      page('knowledge', 'knowledge', KnowledgePage, 'knowledge.read'),
+      page('knowledge/articles/:id(\\d+)', 'knowledge-article', KnowledgeArticlePage, 'knowledge.read'),
+      page('knowledge/study', 'knowledge-study', KnowledgeStudyPage, 'knowledge.read'),
+      page('knowledge/drafts', 'knowledge-drafts', KnowledgeDraftsPage, 'knowledge.write'),
+      page('knowledge/drafts/:id(\\d+|new)', 'knowledge-editor', KnowledgeEditorPage, 'knowledge.write'),
+      page('knowledge/review', 'knowledge-review', KnowledgeDraftsPage, 'knowledge.review'),
+      page('knowledge/categories', 'knowledge-categories', KnowledgeCategoriesPage, 'knowledge.manage'),
+      page('knowledge/stats', 'knowledge-stats', KnowledgeStatsPage, 'knowledge.review'),
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },
