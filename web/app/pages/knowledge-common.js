@@ -33,5 +33,5 @@ export const CategorySelect = {
     <el-tree-select :model-value="modelValue" @update:model-value="$emit('update:modelValue', $event)"
       :data="kbCategories.tree" :props="{ label: 'name', children: 'children' }" node-key="id" value-key="id"
       check-strictly default-expand-all :clearable="clearable" :placeholder="placeholder"
-      data-test="kb-category-select" style="min-width: 220px" />`,
+      data-test="kb-category-select" style="width: 260px" />`,
 };

@@ -192,9 +192,9 @@ export default {
           <el-button-group>
             <el-button v-for="item in TOOLS" :key="item.key" size="small" :title="t('knowledge.tools.' + item.key)"
                        @mousedown.prevent @click="tool(item)">{{ item.icon }}</el-button>
-            <el-button size="small" :title="t('knowledge.tools.link')" @mousedown.prevent @click="link">🔗</el-button>
+            <el-button size="small" :title="t('knowledge.tools.link')" @mousedown.prevent @click="link">{{ t('knowledge.tools.link') }}</el-button>
             <el-button size="small" :title="t('knowledge.tools.image')" data-test="kb-image-button"
-                       @mousedown.prevent @click="fileInput.click()">🖼</el-button>
+                       @mousedown.prevent @click="fileInput.click()">{{ t('knowledge.tools.image') }}</el-button>
           </el-button-group>
           <input ref="fileInput" type="file" accept="image/png,image/jpeg,image/gif,image/webp" style="display: none"
                  data-test="kb-image-input" @change="imageChosen" />
