@@ -149,7 +149,7 @@ fn sentence(rng: &mut Rng, words: usize) -> String {
     let mut text = String::new();
     for _ in 0..words {
         // One word in four is English, as mixed-language manuals are.
-        if rng.next() % 4 == 0 {
+        if rng.next().is_multiple_of(4) {
             text.push(' ');
             text.push_str(rng.pick(EN_WORDS));
             text.push(' ');
@@ -172,6 +172,9 @@ fn article(rng: &mut Rng, id: i64) -> IndexedArticle {
         text: body,
     }
 }
+
+/// Makes one query of a kind: its words and its category filter.
+type QueryMaker = dyn Fn(&mut Rng) -> (String, Option<Vec<i64>>);
 
 fn report(what: &str, mut times: Vec<Duration>, hits: usize) {
     times.sort_unstable();
@@ -210,7 +213,7 @@ fn main() {
         index.len()
     );
 
-    let kinds: [(&str, &dyn Fn(&mut Rng) -> (String, Option<Vec<i64>>)); 6] = [
+    let kinds: [(&str, &QueryMaker); 6] = [
         ("zh_word", &|r| (r.pick(ZH_WORDS).to_owned(), None)),
         ("zh_phrase", &|r| {
             (format!("{}{}", r.pick(ZH_WORDS), r.pick(ZH_WORDS)), None)

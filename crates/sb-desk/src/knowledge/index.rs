@@ -211,12 +211,19 @@ impl KnowledgeIndex {
 
     fn write(&self, change: impl FnOnce(&mut IndexWriter, Fields) -> Result<()>) -> Result<()> {
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        if let Err(e) = change(&mut writer, self.fields) {
-            // Drop the half-made change so the next commit does not carry it.
+        let outcome = change(&mut writer, self.fields)
+            .and_then(|()| writer.commit().map(drop).map_err(search_error));
+        if let Err(e) = outcome {
+            // Drop the half-made change so the next commit does not carry it,
+            // and forget the marker: the index no longer matches the store,
+            // so the next start rebuilds it.
             let _ = writer.rollback();
+            if let Some(dir) = &self.dir {
+                let _ = std::fs::remove_file(dir.join(MARKER));
+            }
+            tracing::error!(error = %e, "knowledge index write failed; it will be rebuilt at the next start");
             return Err(e);
         }
-        writer.commit().map_err(search_error)?;
         drop(writer);
         self.reader.reload().map_err(search_error)
     }
