@@ -73,6 +73,17 @@ export const MENU_GROUPS = [
       { name: 'api-tokens', path: '/api-tokens', perm: 'api_token.manage', icon: 'Key' },
     ],
   },
+  {
+    key: 'knowledge',
+    items: [
+      { name: 'knowledge', path: '/knowledge', perm: 'knowledge.read', icon: 'Search' },
+      { name: 'knowledge-study', path: '/knowledge/study', perm: 'knowledge.read', icon: 'Document' },
+      { name: 'knowledge-drafts', path: '/knowledge/drafts', perm: 'knowledge.write', icon: 'Edit' },
+      { name: 'knowledge-review', path: '/knowledge/review', perm: 'knowledge.review', icon: 'Check' },
+      { name: 'knowledge-categories', path: '/knowledge/categories', perm: 'knowledge.manage', icon: 'Collection' },
+      { name: 'knowledge-stats', path: '/knowledge/stats', perm: 'knowledge.review', icon: 'Tickets' },
+    ],
+  },
 ];
 
 const allowed = (perm) => (Array.isArray(perm) ? perm.some((p) => can(p)) : can(perm));

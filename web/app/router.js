@@ -44,6 +44,13 @@ import CallbackListsPage from './pages/callback-lists.js';
 import CallbackListDetailPage from './pages/callback-list-detail.js';
 import CampaignsPage from './pages/campaigns.js';
 import CampaignDetailPage from './pages/campaign-detail.js';
+import KnowledgePage from './pages/knowledge.js';
+import KnowledgeArticlePage from './pages/knowledge-article.js';
+import KnowledgeDraftsPage from './pages/knowledge-drafts.js';
+import KnowledgeEditorPage from './pages/knowledge-editor.js';
+import KnowledgeCategoriesPage from './pages/knowledge-categories.js';
+import KnowledgeStatsPage from './pages/knowledge-stats.js';
+import KnowledgeStudyPage from './pages/knowledge-study.js';
 
 const page = (path, name, component, perm = null) => ({
   path,
@@ -100,6 +107,14 @@ const routes = [
       page('callback-lists/:id(\\d+)', 'callback-list', CallbackListDetailPage, 'callback.manage'),
       page('campaigns', 'campaigns', CampaignsPage, 'campaign.read'),
       page('campaigns/:id(\\d+)', 'campaign', CampaignDetailPage, 'campaign.read'),
+      page('knowledge', 'knowledge', KnowledgePage, 'knowledge.read'),
+      page('knowledge/articles/:id(\\d+)', 'knowledge-article', KnowledgeArticlePage, 'knowledge.read'),
+      page('knowledge/study', 'knowledge-study', KnowledgeStudyPage, 'knowledge.read'),
+      page('knowledge/drafts', 'knowledge-drafts', KnowledgeDraftsPage, 'knowledge.write'),
+      page('knowledge/drafts/:id(\\d+|new)', 'knowledge-editor', KnowledgeEditorPage, 'knowledge.write'),
+      page('knowledge/review', 'knowledge-review', KnowledgeDraftsPage, 'knowledge.review'),
+      page('knowledge/categories', 'knowledge-categories', KnowledgeCategoriesPage, 'knowledge.manage'),
+      page('knowledge/stats', 'knowledge-stats', KnowledgeStatsPage, 'knowledge.review'),
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },

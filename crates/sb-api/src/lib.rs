@@ -101,6 +101,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::campaigns::router())
         .merge(routes::customer_imports::router())
         .merge(routes::customer_export::router())
+        .merge(routes::knowledge::router())
+        .merge(routes::knowledge_categories::router())
+        .merge(routes::knowledge_drafts::router())
+        .merge(routes::knowledge_images::router())
+        .merge(routes::knowledge_study::router())
 }
 
 /// The OpenAPI document of every route [`app`] serves.

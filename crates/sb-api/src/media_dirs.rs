@@ -20,6 +20,9 @@ pub struct MediaDirs {
     pub tmp: PathBuf,
     /// Files attached to tickets, `YYYY/MM/<ticket id>-<random>` below it.
     pub attachments: PathBuf,
+    /// The knowledge base: its search index (`index/`) and the images in
+    /// articles (`images/YYYY/MM/<random>`).
+    pub knowledge: PathBuf,
 }
 
 impl MediaDirs {
@@ -32,6 +35,7 @@ impl MediaDirs {
             moh: data_dir.join("moh"),
             tmp: data_dir.join("tmp"),
             attachments: data_dir.join("attachments"),
+            knowledge: data_dir.join("knowledge"),
         }
     }
 
@@ -43,6 +47,7 @@ impl MediaDirs {
             &self.moh,
             &self.tmp,
             &self.attachments,
+            &self.knowledge,
         ];
         dirs.extend(self.archive.as_ref());
         for dir in dirs {

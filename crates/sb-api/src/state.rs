@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, RwLock};
 
+use sb_desk::knowledge::KnowledgeDesk;
 use sb_store::{AlarmPolicy, Store};
 use time::Duration;
 
@@ -74,6 +75,9 @@ pub struct Inner {
     /// Low space in the recordings folder, as the storage task last saw it.
     pub storage_alarm: StorageAlarm,
     pub exports: ExportJobs,
+    /// The knowledge desk with its search index, opened on first use
+    /// (rebuilt from the store when the index is new or outdated).
+    pub knowledge: tokio::sync::OnceCell<KnowledgeDesk>,
 }
 
 impl AppState {
@@ -92,6 +96,7 @@ impl AppState {
             switch: RwLock::new(Arc::new(NoSwitch)),
             storage_alarm: StorageAlarm::default(),
             exports: ExportJobs::default(),
+            knowledge: tokio::sync::OnceCell::new(),
         })))
     }
 
@@ -138,6 +143,19 @@ impl AppState {
     /// Recording exports in progress or waiting to be fetched.
     pub fn exports(&self) -> &ExportJobs {
         &self.0.exports
+    }
+
+    /// The knowledge desk; the first call opens (and if need be rebuilds)
+    /// the search index under the data directory.
+    pub async fn knowledge(&self) -> Result<&KnowledgeDesk, ApiError> {
+        self.0
+            .knowledge
+            .get_or_try_init(|| async {
+                let dir = self.0.config.media_dirs.knowledge.join("index");
+                KnowledgeDesk::open(self.0.store.clone(), &dir).await
+            })
+            .await
+            .map_err(|e| ApiError::internal("opening the knowledge index", e))
     }
 
     pub(crate) fn dummy_hash(&self) -> &str {

@@ -107,6 +107,10 @@ permissions! {
     CampaignManage => "campaign.manage",
     CustomerImport => "customer.import",
     CustomerExport => "customer.export",
+    KnowledgeRead => "knowledge.read",
+    KnowledgeWrite => "knowledge.write",
+    KnowledgeReview => "knowledge.review",
+    KnowledgeManage => "knowledge.manage",
 }
 
 impl Permission {

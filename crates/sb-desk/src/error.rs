@@ -35,6 +35,9 @@ pub enum DeskError {
     /// Others kept recording calls for the callback task meanwhile.
     #[error("callback task {0} kept changing; try again")]
     TaskContended(i64),
+    /// The knowledge search index failed (disk, corrupt segment).
+    #[error("knowledge search index: {0}")]
+    Search(String),
 }
 
 impl DeskError {

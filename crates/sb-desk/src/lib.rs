@@ -16,6 +16,9 @@
 //! task's state and next due time) and the service recording attempts;
 //! `campaigns`: a campaign's stages, result checks and rates (pure,
 //! `campaigns::rules`) and the service over the store.
+//! `knowledge`: the write -> review -> publish workflow as a pure function,
+//! HTML cleaning, the tantivy + jieba search index and the service that
+//! keeps it in step with the store.
 
 pub mod callbacks;
 pub mod campaigns;
@@ -23,6 +26,7 @@ pub mod customers;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod knowledge;
 pub mod tickets;
 
 pub use error::{DeskError, IllegalTransition, Result};

@@ -17,6 +17,7 @@ use crate::demo_acd_ivr::seed_acd_ivr;
 use crate::demo_customers::seed_customers;
 use crate::error::Result;
 use crate::inbound_routes::{InboundRouteInput, insert_inbound_route};
+use crate::knowledge::seed_knowledge;
 use crate::millis::to_millis;
 use crate::outbound_routes::{OutboundRouteInput, insert_outbound_route};
 use crate::roles::{ADMIN_ROLE_CODE, RoleInput, insert_role};
@@ -294,6 +295,9 @@ impl Store {
                 Permission::CampaignManage,
                 Permission::CustomerImport,
                 Permission::CustomerExport,
+                Permission::KnowledgeRead,
+                Permission::KnowledgeWrite,
+                Permission::KnowledgeReview,
             ]
             .into_iter()
             .collect(),
@@ -316,6 +320,8 @@ impl Store {
                 Permission::CallbackWork,
                 Permission::CampaignRead,
                 Permission::CampaignWork,
+                Permission::KnowledgeRead,
+                Permission::KnowledgeWrite,
             ]
             .into_iter()
             .collect(),
@@ -337,6 +343,7 @@ impl Store {
         let demo_trunk = seed_telephony(&mut tx, now, sip_realm).await?;
         seed_acd_ivr(&mut tx, now, demo_trunk).await?;
         seed_customers(&mut tx, now, inbound).await?;
+        seed_knowledge(&mut tx, now).await?;
 
         insert_dictionary(
             &mut tx,

@@ -42,6 +42,7 @@ const SQLITE_MIGRATIONS: MigrationSource = embedded_migrations!("sqlite":
     5 => "0005_acd_ivr.sql",
     6 => "0006_customers.sql",
     7 => "0007_tickets.sql",
+    8 => "0008_knowledge.sql",
     9 => "0009_campaigns.sql",
 );
 const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
@@ -52,6 +53,7 @@ const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
     5 => "0005_acd_ivr.sql",
     6 => "0006_customers.sql",
     7 => "0007_tickets.sql",
+    8 => "0008_knowledge.sql",
     9 => "0009_campaigns.sql",
 );
 

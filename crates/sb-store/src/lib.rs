@@ -16,7 +16,8 @@
 //! (profile, numbers, assets, custom fields, the contact timeline, the
 //! import's batch writes), `import_jobs` and `tickets` (tickets, history,
 //! SLA policies, fields, attachments, notifications), `callbacks` (callback
-//! lists, tasks, attempts) and `campaigns` (campaigns and their targets).
+//! lists, tasks, attempts) and `campaigns` (campaigns and their targets); `knowledge` (categories,
+//! articles with versions and review steps, images, search log, study reads).
 //!
 //! Every change is written together with its audit row in one transaction.
 //! Callers pass `now` explicitly so expiry and lockout are testable without a
@@ -47,6 +48,7 @@ mod extension_groups;
 mod import_jobs;
 mod inbound_routes;
 mod ivr_flows;
+mod knowledge;
 mod millis;
 mod not_ready_reasons;
 mod outbound_routes;
@@ -102,6 +104,11 @@ pub use extension_groups::{ExtensionGroup, ExtensionGroupInput};
 pub use import_jobs::{ImportJob, ImportProgress};
 pub use inbound_routes::{InboundRoute, InboundRouteInput};
 pub use ivr_flows::{IvrFlow, IvrFlowInput, IvrFlowVersion, IvrFlowVersionSummary};
+pub use knowledge::{
+    KbArticle, KbArticleFilter, KbArticleSummary, KbAuthorFigures, KbCategory, KbCategoryInput,
+    KbContent, KbImage, KbMissedSearch, KbPublished, KbPublishing, KbStateCount, KbStats, KbStep,
+    KbStepEntry, KbStudyItem, KbViewedArticle, NewKbImage,
+};
 pub use not_ready_reasons::NOT_READY_REASON_TYPE;
 pub use outbound_routes::{OutboundRoute, OutboundRouteInput};
 pub use page::{Page, PageRequest};

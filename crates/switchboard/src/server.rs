@@ -141,6 +141,14 @@ pub async fn run(
         config.data_dir.join("moh"),
     )));
     let recording_storage = crate::recording_storage::spawn(state.clone())?;
+    // Open the knowledge index now (rebuilding it from the store when it is
+    // new or of an older schema) rather than on the first search.
+    let knowledge = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = knowledge.knowledge().await {
+            tracing::warn!(error = %e, "the knowledge index could not be opened; searches will retry");
+        }
+    });
     let listener = tokio::net::TcpListener::bind(config.http)
         .await
         .with_context(|| format!("binding the console/API address {}", config.http))?;

@@ -127,4 +127,8 @@ requirements!(
     CampaignManage,
     CustomerImport,
     CustomerExport,
+    KnowledgeRead,
+    KnowledgeWrite,
+    KnowledgeReview,
+    KnowledgeManage,
 );
