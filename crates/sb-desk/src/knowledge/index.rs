@@ -402,13 +402,14 @@ pub fn highlight(text: &str, terms: &BTreeSet<String>, max_chars: usize) -> Stri
             && token.offset_to <= text.len()
             && text.is_char_boundary(token.offset_from)
             && text.is_char_boundary(token.offset_to);
-        if fits
-            && terms.contains(&token.text)
-            && ranges
-                .last()
-                .is_none_or(|(_, end)| *end <= token.offset_from)
-        {
-            ranges.push((token.offset_from, token.offset_to));
+        if !fits || !terms.contains(&token.text) {
+            continue;
+        }
+        match ranges.last_mut() {
+            // Words next to each other are one mark: 冷却 + 液 reads 冷却液.
+            Some((_, end)) if *end == token.offset_from => *end = token.offset_to,
+            Some((_, end)) if *end > token.offset_from => {}
+            _ => ranges.push((token.offset_from, token.offset_to)),
         }
     }
     // Start a few characters before the first match so it reads in context.
@@ -608,6 +609,9 @@ mod tests {
         assert!(html.contains("<b>发动机</b>"), "{html}");
         assert!(html.contains("<b>Engines</b>"), "{html}");
         assert_eq!(highlight("a < b", &BTreeSet::new(), 10), "a &lt; b");
+        let terms: BTreeSet<String> = terms_of("冷却液").into_iter().collect();
+        let html = highlight("发动机冷却液每两年更换一次", &terms, 100);
+        assert!(html.contains("<b>冷却液</b>"), "{html}");
     }
 
     #[test]
