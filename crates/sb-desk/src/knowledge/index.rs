@@ -22,7 +22,6 @@ use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
     Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream,
     Tokenizer,
@@ -337,12 +336,7 @@ impl KnowledgeIndex {
                 ),
             )
             .map_err(search_error)?;
-        let mut body_snippets =
-            SnippetGenerator::create(&searcher, &query, f.body).map_err(search_error)?;
-        body_snippets.set_max_num_chars(SNIPPET_CHARS);
-        let mut title_snippets =
-            SnippetGenerator::create(&searcher, &query, f.title).map_err(search_error)?;
-        title_snippets.set_max_num_chars(1000);
+        let wanted: BTreeSet<String> = terms.iter().cloned().collect();
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address).map_err(search_error)?;
@@ -351,27 +345,12 @@ impl KnowledgeIndex {
                 .and_then(|v| v.as_str())
                 .unwrap_or_default()
                 .to_owned();
-            let mut title_html = title_snippets.snippet(&title).to_html();
-            if title_html.is_empty() {
-                title_html = escape(&title);
-            }
-            let mut snippet = body_snippets.snippet_from_doc(&doc);
-            if snippet.is_empty() {
-                // No query word in the body: show its beginning instead.
-                let body = doc
-                    .get_first(f.body)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default();
-                snippet = body_snippets.snippet(body);
-            }
-            let mut snippet_html = snippet.to_html();
-            if snippet_html.is_empty() {
-                let body = doc
-                    .get_first(f.body)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default();
-                snippet_html = escape(&body.chars().take(SNIPPET_CHARS).collect::<String>());
-            }
+            let title_html = highlight(&title, &wanted, usize::MAX);
+            let body = doc
+                .get_first(f.body)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            let snippet_html = highlight(body, &wanted, SNIPPET_CHARS);
             hits.push(SearchHit {
                 article_id: doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0),
                 category_id: doc
@@ -396,6 +375,74 @@ impl KnowledgeIndex {
     pub fn tantivy(&self) -> &Index {
         &self.index
     }
+}
+
+/// The words jieba finds in a text in its default mode: no overlapping
+/// tokens, so highlights never cross (tantivy's snippet generator does not
+/// cope with search mode's overlapping offsets), with the index's filters so
+/// they compare with the query's terms.
+fn highlight_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(JiebaTokenizer::with_search_mode(false))
+        .filter(WordsOnly)
+        .filter(RemoveLongFilter::limit(48))
+        .filter(LowerCaser)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Up to `max_chars` characters of `text` from a little before the first
+/// query word, HTML-escaped, with the query's words in `<b>`.
+pub fn highlight(text: &str, terms: &BTreeSet<String>, max_chars: usize) -> String {
+    let mut analyzer = highlight_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    while stream.advance() {
+        let token = stream.token();
+        let fits = token.offset_from < token.offset_to
+            && token.offset_to <= text.len()
+            && text.is_char_boundary(token.offset_from)
+            && text.is_char_boundary(token.offset_to);
+        if !fits || !terms.contains(&token.text) {
+            continue;
+        }
+        match ranges.last_mut() {
+            // Words next to each other are one mark: 冷却 + 液 reads 冷却液.
+            Some((_, end)) if *end == token.offset_from => *end = token.offset_to,
+            Some((_, end)) if *end > token.offset_from => {}
+            _ => ranges.push((token.offset_from, token.offset_to)),
+        }
+    }
+    // Start a few characters before the first match so it reads in context.
+    let first = ranges.first().map_or(0, |(start, _)| *start);
+    let lead = text[..first]
+        .char_indices()
+        .rev()
+        .nth(19)
+        .map_or(0, |(at, _)| at);
+    let window_end = text[lead..]
+        .char_indices()
+        .nth(max_chars)
+        .map_or(text.len(), |(at, _)| lead + at);
+    let mut html = String::new();
+    let mut at = lead;
+    if lead > 0 {
+        html.push('…');
+    }
+    for (start, end) in ranges {
+        if start < at || end > window_end {
+            continue;
+        }
+        html.push_str(&escape(&text[at..start]));
+        html.push_str("<b>");
+        html.push_str(&escape(&text[start..end]));
+        html.push_str("</b>");
+        at = end;
+    }
+    html.push_str(&escape(&text[at..window_end]));
+    if window_end < text.len() {
+        html.push('…');
+    }
+    html
 }
 
 fn escape(text: &str) -> String {
@@ -545,6 +592,26 @@ mod tests {
         let found = search(&index, "保养");
         assert_eq!((found.total, found.hits[0].article_id), (1, 3));
         assert_eq!(search(&index, "，。").total, 0);
+    }
+
+    #[test]
+    fn highlights_in_long_text_take_a_window_around_the_first_match() {
+        // jieba's search mode makes overlapping tokens (发动机, 发动, 动机); the
+        // highlighter must neither panic nor cross its marks.
+        let text = format!(
+            "{}发动机导航与动机说明，Engines run.{}",
+            "配送".repeat(100),
+            "保养".repeat(100)
+        );
+        let terms: BTreeSet<String> = terms_of("发动机 动机 engine").into_iter().collect();
+        let html = highlight(&text, &terms, 40);
+        assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
+        assert!(html.contains("<b>发动机</b>"), "{html}");
+        assert!(html.contains("<b>Engines</b>"), "{html}");
+        assert_eq!(highlight("a < b", &BTreeSet::new(), 10), "a &lt; b");
+        let terms: BTreeSet<String> = terms_of("冷却液").into_iter().collect();
+        let html = highlight("发动机冷却液每两年更换一次", &terms, 100);
+        assert!(html.contains("<b>冷却液</b>"), "{html}");
     }
 
     #[test]

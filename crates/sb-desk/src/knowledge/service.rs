@@ -100,7 +100,13 @@ impl KnowledgeDesk {
     /// or of another schema version.
     pub async fn open(store: Store, dir: &Path) -> Result<KnowledgeDesk> {
         let dir = dir.to_path_buf();
-        let (index, fresh) = blocking(move || KnowledgeIndex::open(&dir)).await?;
+        let (index, fresh) = blocking(move || {
+            // Jieba loads its dictionary on first use (about a second):
+            // here rather than in the first agent's search.
+            crate::knowledge::index::terms_of("发动机保养 warm-up");
+            KnowledgeIndex::open(&dir)
+        })
+        .await?;
         let desk = KnowledgeDesk::new(store, Arc::new(index));
         if fresh {
             let count = desk.rebuild().await?;
