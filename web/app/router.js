@@ -39,6 +39,7 @@ import TicketBoardPage from './pages/ticket-board.js';
 import TicketDetailPage from './pages/ticket-detail.js';
 import TicketSlaPage from './pages/ticket-sla.js';
 import TicketStatsPage from './pages/ticket-stats.js';
+import CustomerImportPage from './pages/customer-import.js';
 
 const page = (path, name, component, perm = null) => ({
   path,
@@ -90,6 +91,7 @@ const routes = [
       page('tickets/:id(\\d+)', 'ticket-detail', TicketDetailPage, 'ticket.read'),
       page('ticket-sla', 'ticket-sla', TicketSlaPage, 'ticket.read'),
       page('ticket-stats', 'ticket-stats', TicketStatsPage, 'ticket.read'),
+      page('customers/import', 'customer-import', CustomerImportPage, 'customer.import'),
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },

@@ -35,6 +35,7 @@ export default {
     customers: 'Customers', 'customer-detail': 'Customer', 'customer-fields': 'Customer fields',
     tickets: 'Tickets', 'ticket-board': 'Ticket board', 'ticket-detail': 'Ticket', 'ticket-sla': 'SLA policies',
     'ticket-stats': 'Ticket statistics',
+    'customer-import': 'Import customers',
   },
   noPermission: {
     title: 'No permission',
@@ -491,5 +492,20 @@ export default {
   notifications: {
     title: 'Notifications', empty: 'Nothing new', markAll: 'Mark all read', sla_reminder: 'Deadline near',
     sla_escalation: 'Overdue',
+  },
+  customerImport: {
+    title: 'Import customers', subtitle: 'From an Excel or CSV file: map the columns, check the rows, then import',
+    stepUpload: 'Upload', stepMap: 'Map and check', stepRun: 'Import', stepResult: 'Result',
+    uploadHint: 'Choose an .xlsx, .xls, .ods or .csv file (at most 20 MB and 200,000 rows); the first row holds the column names.',
+    encoding: 'Text encoding (CSV)', encodingValue: { auto: 'Detect (UTF-8 or GBK)', utf8: 'UTF-8', gbk: 'GBK (Excel, Chinese Windows)' },
+    template: 'Template', fileSummary: '{name}: {rows} rows', readAs: 'read as {encoding}',
+    duplicates: 'Same phone or ID card as a customer', merge: 'Merge into it', skip: 'Skip the row',
+    column: 'Column in the file', sample: 'First value', field: 'Customer field', skipColumn: '(skip this column)',
+    missing: 'No column is mapped to: {fields}', preview: 'First {n} rows checked', row: 'Row',
+    start: 'Import {rows} rows', progress: '{done} of {total} rows', cancel: 'Stop the import',
+    status: { pending: 'Waiting', running: 'Running', done: 'Finished', failed: 'Failed', cancelled: 'Stopped' },
+    statusLabel: 'Status', inserted: 'Added', merged: 'Merged', skipped: 'Skipped', failed: 'Refused',
+    report: 'Refused rows report', again: 'Import another file', recent: 'Recent imports', noJobs: 'No imports yet',
+    file: 'File', counts: 'Added / merged / skipped / refused', when: 'Uploaded', by: 'By',
   },
 };
