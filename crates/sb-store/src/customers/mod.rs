@@ -8,6 +8,7 @@
 //! references (owner, department) and names the field at fault.
 
 mod assets;
+mod bulk;
 mod fields;
 mod import;
 mod search;
@@ -323,8 +324,18 @@ async fn check_references(conn: &mut AnyConnection, input: &CustomerInput) -> Re
     Ok(())
 }
 
-async fn write_contacts(conn: &mut AnyConnection, id: i64, input: &CustomerInput) -> Result<()> {
+/// Writes the record's lists; `fresh` (a record just inserted) has none to
+/// replace, which saves the import three statements a row.
+async fn write_contacts(
+    conn: &mut AnyConnection,
+    id: i64,
+    input: &CustomerInput,
+    fresh: bool,
+) -> Result<()> {
     for table in ["customer_phones", "customer_emails", "customer_addresses"] {
+        if fresh {
+            break;
+        }
         sqlx::query(&format!("DELETE FROM {table} WHERE customer_id = $1"))
             .bind(id)
             .execute(&mut *conn)
@@ -393,7 +404,21 @@ pub(crate) async fn insert(
     actor: &Actor,
     input: &CustomerInput,
 ) -> Result<i64> {
-    check_references(conn, input).await?;
+    insert_checked(conn, now, actor, input, true).await
+}
+
+/// [`insert`], checking the owner and department first only when
+/// `check_references` is set (the import checks each pair once a batch).
+pub(crate) async fn insert_checked(
+    conn: &mut AnyConnection,
+    now: OffsetDateTime,
+    actor: &Actor,
+    input: &CustomerInput,
+    check_references: bool,
+) -> Result<i64> {
+    if check_references {
+        self::check_references(conn, input).await?;
+    }
     let id: i64 = sqlx::query(
         "INSERT INTO customers (name, gender, birth_date, occupation, education, marital_status, \
          id_card, province, city, lifecycle, level, source, notes, custom_fields, owner_id, \
@@ -423,7 +448,7 @@ pub(crate) async fn insert(
     .await
     .map_err(|e| map_write_error(e, input))?
     .try_get(0)?;
-    write_contacts(conn, id, input).await?;
+    write_contacts(conn, id, input, true).await?;
     Ok(id)
 }
 
@@ -464,7 +489,7 @@ pub(crate) async fn overwrite(
     if done.rows_affected() == 0 {
         return Err(StoreError::not_found("customer", id));
     }
-    write_contacts(conn, id, input).await
+    write_contacts(conn, id, input, false).await
 }
 
 impl Store {
