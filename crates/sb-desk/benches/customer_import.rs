@@ -30,9 +30,11 @@ const GIVEN: &[&str] = &["伟", "芳", "娜", "秀英", "敏", "静", "丽", "�
 fn id_card(i: u64) -> String {
     const WEIGHTS: [u64; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const CHECK: &[u8; 11] = b"10X98765432";
-    let year = 1950 + i % 50;
-    let month = 1 + (i / 50) % 12;
-    let day = 1 + (i / 600) % 28;
+    // A thousand holders per birth date, dates counted from 1950-01-01.
+    let date = i / 1000;
+    let year = 1950 + date / 336;
+    let month = 1 + (date / 28) % 12;
+    let day = 1 + date % 28;
     let serial = i % 1000;
     let body = format!("110105{year:04}{month:02}{day:02}{serial:03}");
     let sum: u64 = body
@@ -68,7 +70,7 @@ fn workbook(rows: u64) -> Vec<u8> {
                 .write_number(row, 1, (13_600_000_000 + i) as f64)
                 .expect("phone");
         }
-        // Cards repeat every 600,000 rows at most; the default run is 100,000.
+        // Unique up to 16 million rows.
         sheet.write_string(row, 2, id_card(i)).expect("card");
         sheet
             .write_string(row, 3, if i % 7 == 0 { "VIP" } else { "普通" })
