@@ -12,7 +12,7 @@ use crate::audit::{Actor, AuditEvent, AuditKind};
 use crate::db::{Arg, Sql, Store};
 use crate::error::{Result, StoreError};
 
-use super::{CustomerInput, check_references, insert_checked, overwrite};
+use super::{CustomerInput, check_references, insert_checked, overwrite_checked};
 
 /// One row's write.
 #[derive(Debug, Clone)]
@@ -173,7 +173,12 @@ async fn write_one(
             let known = checked.contains(&(input.owner_id, input.department_id));
             insert_checked(conn, now, actor, input, !known).await
         }
-        CustomerWrite::Update(id, input) => overwrite(conn, now, *id, input).await.map(|()| *id),
+        CustomerWrite::Update(id, input) => {
+            let known = checked.contains(&(input.owner_id, input.department_id));
+            overwrite_checked(conn, now, *id, input, !known)
+                .await
+                .map(|()| *id)
+        }
     }
 }
 
@@ -191,7 +196,8 @@ async fn bulk_batch(
     for (at, write) in writes.iter().enumerate() {
         match write {
             CustomerWrite::Update(id, input) => {
-                overwrite(conn, now, *id, input).await?;
+                let first = checked.insert((input.owner_id, input.department_id));
+                overwrite_checked(conn, now, *id, input, first).await?;
                 outcomes.push(Ok(*id));
             }
             CustomerWrite::Insert(input) => {

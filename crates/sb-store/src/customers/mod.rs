@@ -458,7 +458,21 @@ pub(crate) async fn overwrite(
     id: i64,
     input: &CustomerInput,
 ) -> Result<()> {
-    check_references(conn, input).await?;
+    overwrite_checked(conn, now, id, input, true).await
+}
+
+/// [`overwrite`], checking the owner and department first only when
+/// `check_references` is set.
+pub(crate) async fn overwrite_checked(
+    conn: &mut AnyConnection,
+    now: OffsetDateTime,
+    id: i64,
+    input: &CustomerInput,
+    check_references: bool,
+) -> Result<()> {
+    if check_references {
+        self::check_references(conn, input).await?;
+    }
     let done = sqlx::query(
         "UPDATE customers SET name = $1, gender = $2, birth_date = $3, occupation = $4, \
          education = $5, marital_status = $6, id_card = $7, province = $8, city = $9, \
@@ -496,6 +510,22 @@ impl Store {
     pub async fn customer(&self, id: i64) -> Result<Customer> {
         let mut conn = self.pool.acquire().await?;
         fetch(&mut conn, id).await
+    }
+
+    /// The customers of `ids` that exist, in no particular order (the
+    /// import's merges read a batch's at once).
+    pub async fn customers_by_ids(&self, ids: &[i64]) -> Result<Vec<Customer>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(1000) {
+            let mut sql = crate::db::Sql::new(&format!("{SELECT} WHERE c.id IN "));
+            sql.bind_list(chunk);
+            let rows = sql.query().fetch_all(&mut *conn).await?;
+            let mut customers = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+            attach_contacts(&mut conn, &mut customers).await?;
+            found.extend(customers);
+        }
+        Ok(found)
     }
 
     pub async fn create_customer(
