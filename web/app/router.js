@@ -51,6 +51,7 @@ import KnowledgeEditorPage from './pages/knowledge-editor.js';
 import KnowledgeCategoriesPage from './pages/knowledge-categories.js';
 import KnowledgeStatsPage from './pages/knowledge-stats.js';
 import KnowledgeStudyPage from './pages/knowledge-study.js';
+import CustomerImportPage from './pages/customer-import.js';
 
 const page = (path, name, component, perm = null) => ({
   path,
@@ -115,6 +116,7 @@ const routes = [
       page('knowledge/review', 'knowledge-review', KnowledgeDraftsPage, 'knowledge.review'),
       page('knowledge/categories', 'knowledge-categories', KnowledgeCategoriesPage, 'knowledge.manage'),
       page('knowledge/stats', 'knowledge-stats', KnowledgeStatsPage, 'knowledge.review'),
+      page('customers/import', 'customer-import', CustomerImportPage, 'customer.import'),
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },

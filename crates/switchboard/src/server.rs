@@ -48,6 +48,18 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .await
         .with_context(|| format!("connecting to {}", redacted_url(&config.database_url)))?;
     store.migrate().await.context("applying migrations")?;
+    // An import job cannot outlive the process that ran it: say so rather
+    // than leave it "running" for ever.
+    let interrupted = store
+        .fail_interrupted_import_jobs(time::OffsetDateTime::now_utc())
+        .await
+        .context("closing interrupted import jobs")?;
+    if interrupted > 0 {
+        tracing::warn!(
+            jobs = interrupted,
+            "import jobs interrupted by the last stop marked failed"
+        );
+    }
     Ok(store)
 }
 

@@ -41,6 +41,7 @@ export default {
     knowledge: 'Knowledge search', 'knowledge-article': 'Article', 'knowledge-study': 'Study',
     'knowledge-drafts': 'My articles', 'knowledge-editor': 'Write an article', 'knowledge-review': 'Review queue',
     'knowledge-categories': 'Knowledge categories', 'knowledge-stats': 'Knowledge statistics',
+    'customer-import': 'Import customers',
   },
   noPermission: {
     title: 'No permission',
@@ -578,5 +579,20 @@ export default {
     publishedCount: 'Published',
     studyTitle: 'Study', studySubtitle: 'Read a category in order; each article you finish is ticked',
     progress: '{read} of {total} read', readAt: 'Read', unread: 'Not read yet',
+  },
+  customerImport: {
+    title: 'Import customers', subtitle: 'From an Excel or CSV file: map the columns, check the rows, then import',
+    stepUpload: 'Upload', stepMap: 'Map and check', stepRun: 'Import', stepResult: 'Result',
+    uploadHint: 'Choose an .xlsx, .xls, .ods or .csv file (at most 20 MB and 200,000 rows); the first row holds the column names.',
+    encoding: 'Text encoding (CSV)', encodingValue: { auto: 'Detect (UTF-8 or GBK)', utf8: 'UTF-8', gbk: 'GBK (Excel, Chinese Windows)' },
+    template: 'Template', fileSummary: '{name}: {rows} rows', readAs: 'read as {encoding}',
+    duplicates: 'Same phone or ID card as a customer', merge: 'Merge into it', skip: 'Skip the row',
+    column: 'Column in the file', sample: 'First value', field: 'Customer field', skipColumn: '(skip this column)',
+    missing: 'No column is mapped to: {fields}', preview: 'First {n} rows checked', row: 'Row',
+    start: 'Import {rows} rows', progress: '{done} of {total} rows', cancel: 'Stop the import',
+    status: { pending: 'Waiting', running: 'Running', done: 'Finished', failed: 'Failed', cancelled: 'Stopped' },
+    statusLabel: 'Status', inserted: 'Added', merged: 'Merged', skipped: 'Skipped', failed: 'Refused',
+    report: 'Refused rows report', again: 'Import another file', recent: 'Recent imports', noJobs: 'No imports yet',
+    file: 'File', counts: 'Added / merged / skipped / refused', when: 'Uploaded', by: 'By',
   },
 };

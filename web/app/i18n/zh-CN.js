@@ -39,6 +39,7 @@ export default {
     knowledge: '知识检索', 'knowledge-article': '知识文章', 'knowledge-study': '学习园地',
     'knowledge-drafts': '我的文章', 'knowledge-editor': '编写文章', 'knowledge-review': '审核队列',
     'knowledge-categories': '知识分类', 'knowledge-stats': '知识统计',
+    'customer-import': '导入客户',
   },
   noPermission: {
     title: '没有访问权限', detail: '您的角色没有访问此页面的权限，如需开通请联系管理员。', backHome: '返回首页',
@@ -553,5 +554,20 @@ export default {
     publishedCount: '已发布',
     studyTitle: '学习园地', studySubtitle: '按顺序阅读一个分类，读完的文章会打勾',
     progress: '已读 {read} / {total}', readAt: '阅读时间', unread: '未读',
+  },
+  customerImport: {
+    title: '导入客户', subtitle: '从 Excel 或 CSV 文件导入：对应列、检查数据，然后导入',
+    stepUpload: '上传文件', stepMap: '对应列并检查', stepRun: '导入', stepResult: '结果',
+    uploadHint: '选择 .xlsx、.xls、.ods 或 .csv 文件（不超过 20 MB、200,000 行），第一行为列名。',
+    encoding: '文本编码（CSV）', encodingValue: { auto: '自动识别（UTF-8 或 GBK）', utf8: 'UTF-8', gbk: 'GBK（中文 Windows 的 Excel）' },
+    template: '导入模板', fileSummary: '{name}：共 {rows} 行', readAs: '按 {encoding} 读取',
+    duplicates: '手机号或身份证号与已有客户相同时', merge: '合并到已有客户', skip: '跳过该行',
+    column: '文件中的列', sample: '首行数据', field: '客户字段', skipColumn: '（不导入此列）',
+    missing: '以下字段还没有对应的列：{fields}', preview: '前 {n} 行检查结果', row: '行',
+    start: '导入 {rows} 行', progress: '已处理 {done} / {total} 行', cancel: '停止导入',
+    status: { pending: '等待中', running: '导入中', done: '已完成', failed: '失败', cancelled: '已停止' },
+    statusLabel: '状态', inserted: '新增', merged: '合并', skipped: '跳过', failed: '失败',
+    report: '错误行报告', again: '再导入一个文件', recent: '最近的导入', noJobs: '还没有导入记录',
+    file: '文件', counts: '新增 / 合并 / 跳过 / 失败', when: '上传时间', by: '操作人',
   },
 };

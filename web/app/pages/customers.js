@@ -2,7 +2,7 @@
 // and "no contact for N days" filters; open the 360 view; add a customer; import and export.
 import { ref, reactive, onMounted } from 'vue';
 import { useRouter } from 'vue-router';
-import { api } from '../api.js';
+import { api, apiUrl } from '../api.js';
 import { t } from '../i18n.js';
 import { can } from '../session.js';
 import { fmtDateTime, errorText } from '../util.js';
@@ -59,6 +59,7 @@ export default {
       Object.assign(query, { q: '', asset: '', level: [], lifecycle: [], province: '', city: '', idle_days: null, sort: 'newest' });
       search();
     }
+    const exportUrl = (format) => apiUrl('/customers/export', { ...params(), format });
     const open = (row) => router.push(`/customers/${row.id}`);
     const created = (customer) => router.push(`/customers/${customer.id}`);
     onMounted(async () => {
@@ -70,13 +71,17 @@ export default {
       }
     });
     return {
-      t, can, rows, total, loading, error, query, dialog, vocabulary, LIFECYCLES, load, search, reset, open, created,
+      t, can, rows, total, loading, error, query, dialog, vocabulary, LIFECYCLES, load, search, reset, open, created, exportUrl,
       labelOf, fmtDateTime,
     };
   },
   template: `
     <div class="sb-page" data-test="page-customers">
       <page-header :title="t('menu.customers')" :subtitle="t('customers.subtitle')">
+        <a v-if="can('customer.export')" :href="exportUrl('xlsx')" download style="margin-right: 8px" data-test="customers-export-link">
+          <el-button :icon="$icons.Download" data-test="customers-export">{{ t('customers.export') }}</el-button></a>
+        <a v-if="can('customer.export')" :href="exportUrl('csv')" download style="margin-right: 8px" data-test="customers-export-csv">
+          <el-button link>CSV</el-button></a>
         <el-button v-if="can('customer.import')" :icon="$icons.Upload" data-test="customers-import"
                    @click="$router.push('/customers/import')">{{ t('customers.import') }}</el-button>
         <el-button v-if="can('customer.create')" type="primary" :icon="$icons.Plus" data-test="customers-create"

@@ -136,7 +136,7 @@ async fn search_knowledge(
         .await?
         .search(state.now(), Some(who.staff_id.0), request)
         .await
-        .map_err(crate::routes::knowledge_drafts::desk_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(SearchAnswer {
         total: results.total,
         page: page.page,

@@ -7,7 +7,6 @@
 use axum::Json;
 use axum::extract::State;
 use sb_core::Permission;
-use sb_desk::DeskError;
 use sb_desk::knowledge::{KbActor, KbCommand, KbStepRequest};
 use sb_store::{KbArticle, KbArticleFilter, KbArticleSummary, KbContent, KbStepEntry, Page};
 use serde::{Deserialize, Serialize};
@@ -28,18 +27,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_draft, edit_draft))
         .routes(routes!(submit_draft))
         .routes(routes!(review_draft))
-}
-
-/// The desk's refusals as HTTP: an illegal step is 409 naming the state.
-pub(crate) fn desk_error(e: DeskError) -> ApiError {
-    match e {
-        DeskError::Illegal(illegal) => {
-            ApiError::conflict("illegal_transition", illegal.to_string())
-        }
-        DeskError::Invalid { field, message } => ApiError::validation(field, message),
-        DeskError::Store(e) => e.into(),
-        other => ApiError::internal("knowledge desk", other),
-    }
 }
 
 fn kb_actor(who: &Principal) -> KbActor {
@@ -199,7 +186,7 @@ async fn create_draft(
         .await?
         .create(state.now(), &who.actor(), content)
         .await
-        .map_err(desk_error)?;
+        .map_err(ApiError::from)?;
     Ok(Created(created))
 }
 
@@ -240,7 +227,7 @@ async fn run(
             },
         )
         .await
-        .map_err(desk_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(detail(state, who, article).await?))
 }
 

@@ -510,6 +510,22 @@ impl ImportTarget for CustomerTarget {
                     .map(|(number, id)| (format!("tel:{number}"), id)),
             )
             .collect();
+        // The customers this batch may merge into, read at once.
+        let mut stored: HashMap<i64, Customer> = HashMap::new();
+        if self.duplicates == DuplicatePolicy::Merge {
+            let mut ids: Vec<i64> = rows
+                .iter()
+                .filter_map(|r| r.keys().iter().find_map(|k| known.get(k).copied()))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            stored = store
+                .customers_by_ids(&ids)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect();
+        }
         let mut batch = Batch {
             pending: Pending::default(),
             known,
@@ -531,7 +547,13 @@ impl ImportTarget for CustomerTarget {
                     continue;
                 }
                 (Some(id), DuplicatePolicy::Merge) => {
-                    let customer = match store.customer(id).await {
+                    // Taken out: once merged, a later row meets the customer
+                    // as written (its keys make the batch flush first).
+                    let customer = match stored.remove(&id) {
+                        Some(customer) => Ok(customer),
+                        None => store.customer(id).await,
+                    };
+                    let customer = match customer {
                         Ok(customer) => customer,
                         Err(err) => {
                             batch.outcomes[index] =

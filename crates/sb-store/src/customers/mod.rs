@@ -8,6 +8,7 @@
 //! references (owner, department) and names the field at fault.
 
 mod assets;
+mod bulk;
 mod fields;
 mod import;
 mod search;
@@ -324,8 +325,18 @@ async fn check_references(conn: &mut AnyConnection, input: &CustomerInput) -> Re
     Ok(())
 }
 
-async fn write_contacts(conn: &mut AnyConnection, id: i64, input: &CustomerInput) -> Result<()> {
+/// Writes the record's lists; `fresh` (a record just inserted) has none to
+/// replace, which saves the import three statements a row.
+async fn write_contacts(
+    conn: &mut AnyConnection,
+    id: i64,
+    input: &CustomerInput,
+    fresh: bool,
+) -> Result<()> {
     for table in ["customer_phones", "customer_emails", "customer_addresses"] {
+        if fresh {
+            break;
+        }
         sqlx::query(&format!("DELETE FROM {table} WHERE customer_id = $1"))
             .bind(id)
             .execute(&mut *conn)
@@ -394,7 +405,21 @@ pub(crate) async fn insert(
     actor: &Actor,
     input: &CustomerInput,
 ) -> Result<i64> {
-    check_references(conn, input).await?;
+    insert_checked(conn, now, actor, input, true).await
+}
+
+/// [`insert`], checking the owner and department first only when
+/// `check_references` is set (the import checks each pair once a batch).
+pub(crate) async fn insert_checked(
+    conn: &mut AnyConnection,
+    now: OffsetDateTime,
+    actor: &Actor,
+    input: &CustomerInput,
+    check_references: bool,
+) -> Result<i64> {
+    if check_references {
+        self::check_references(conn, input).await?;
+    }
     let id: i64 = sqlx::query(
         "INSERT INTO customers (name, gender, birth_date, occupation, education, marital_status, \
          id_card, province, city, lifecycle, level, source, notes, custom_fields, owner_id, \
@@ -424,7 +449,7 @@ pub(crate) async fn insert(
     .await
     .map_err(|e| map_write_error(e, input))?
     .try_get(0)?;
-    write_contacts(conn, id, input).await?;
+    write_contacts(conn, id, input, true).await?;
     Ok(id)
 }
 
@@ -434,7 +459,21 @@ pub(crate) async fn overwrite(
     id: i64,
     input: &CustomerInput,
 ) -> Result<()> {
-    check_references(conn, input).await?;
+    overwrite_checked(conn, now, id, input, true).await
+}
+
+/// [`overwrite`], checking the owner and department first only when
+/// `check_references` is set.
+pub(crate) async fn overwrite_checked(
+    conn: &mut AnyConnection,
+    now: OffsetDateTime,
+    id: i64,
+    input: &CustomerInput,
+    check_references: bool,
+) -> Result<()> {
+    if check_references {
+        self::check_references(conn, input).await?;
+    }
     let done = sqlx::query(
         "UPDATE customers SET name = $1, gender = $2, birth_date = $3, occupation = $4, \
          education = $5, marital_status = $6, id_card = $7, province = $8, city = $9, \
@@ -465,13 +504,29 @@ pub(crate) async fn overwrite(
     if done.rows_affected() == 0 {
         return Err(StoreError::not_found("customer", id));
     }
-    write_contacts(conn, id, input).await
+    write_contacts(conn, id, input, false).await
 }
 
 impl Store {
     pub async fn customer(&self, id: i64) -> Result<Customer> {
         let mut conn = self.pool.acquire().await?;
         fetch(&mut conn, id).await
+    }
+
+    /// The customers of `ids` that exist, in no particular order (the
+    /// import's merges read a batch's at once).
+    pub async fn customers_by_ids(&self, ids: &[i64]) -> Result<Vec<Customer>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(1000) {
+            let mut sql = crate::db::Sql::new(&format!("{SELECT} WHERE c.id IN "));
+            sql.bind_list(chunk);
+            let rows = sql.query().fetch_all(&mut *conn).await?;
+            let mut customers = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+            attach_contacts(&mut conn, &mut customers).await?;
+            found.extend(customers);
+        }
+        Ok(found)
     }
 
     pub async fn create_customer(
