@@ -1,6 +1,6 @@
 // Browser test of callbacks and campaigns against a real server:
 //   node --test tests/e2e/outreach.test.mjs    (SWITCHBOARD_BIN overrides target/debug/switchboard)
-// The administrator makes a callback list, pastes two people (one number is the demo customer 张伟's), assigns
+// Besides the first start's demo list and campaign, the administrator makes a callback list, pastes two people (one number is the demo customer 张伟's), assigns
 // both to agent 1002 of the inbound team; the agent finds them in their work list, records a successful call for
 // 张伟 in the result dialog, and sees it in the customer's callback history. The administrator makes a campaign
 // for the inbound team with the filter "city 杭州市" (count preview 2), picks the targets and starts it; the agent
@@ -101,6 +101,10 @@ describe('callbacks and campaigns console', { timeout: 240_000 }, () => {
     for (const name of ['callbacks', 'callback-lists', 'campaigns']) {
       assert.ok(entries.includes(`menu-${name}`), `admin sees menu-${name}`);
     }
+    const lists = await call(admin, 'GET', '/callback-lists');
+    assert.ok(lists.body.some((l) => l.name.startsWith('售后满意度回访') && l.progress.total === 2), 'the demo list');
+    const campaigns = await call(admin, 'GET', '/campaigns');
+    assert.ok(campaigns.body.some((c) => c.theme.startsWith('冬季保养节')), 'the demo campaign');
     const staff = await call(admin, 'GET', '/staff?q=1002');
     const li = staff.body.items.find((s) => s.employee_id === '1002');
     const reset = await call(admin, 'POST', `/staff/${li.id}/password`, { password: AGENT_PASSWORD });
@@ -142,8 +146,9 @@ describe('callbacks and campaigns console', { timeout: 240_000 }, () => {
     await signIn(agent, '1002', AGENT_PASSWORD);
     await click(agent, 'menu-callbacks');
     await agent.locator(byTest('page-callbacks')).waitFor();
-    await poll(async () => (await rowsOf(agent, 'callbacks-table').count()) === 2, { message: 'two tasks for the agent' });
-    const row = rowsOf(agent, 'callbacks-table').filter({ hasText: '张伟' }).first();
+    const ours = () => rowsOf(agent, 'callbacks-table').filter({ hasText: LIST });
+    await poll(async () => (await ours().count()) === 2, { message: 'two tasks of the list for the agent' });
+    const row = ours().filter({ hasText: '张伟' }).first();
     await row.locator('[data-test^="callback-dial-"]').click();
     await agent.locator('.el-message', { hasText: '138 0013 8000' }).waitFor();
     await row.locator('[data-test^="callback-record-"]').click();
@@ -152,7 +157,7 @@ describe('callbacks and campaigns console', { timeout: 240_000 }, () => {
     await fill(agent, 'attempt-issues', '想了解保养套餐');
     await click(agent, 'attempt-save');
     await agent.locator(byTest('attempt-dialog')).waitFor({ state: 'hidden' });
-    await poll(async () => (await rowsOf(agent, 'callbacks-table').count()) === 1, { message: 'one task left pending' });
+    await poll(async () => (await ours().count()) === 1, { message: 'one task of the list left pending' });
   });
 
   step("the closed task shows the call and the customer's callback history", async () => {
