@@ -140,6 +140,26 @@ async fn bad_input_names_the_field(app: TestApp) {
     let r = app.post("/api/v1/tickets", body, &p.taker).await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(r.body["custom_fields"]["plate"], "粤B12345");
+    // A choice field offers its dictionary list's items in the form options.
+    let f = app
+        .post(
+            "/api/v1/ticket-fields",
+            json!({"field_key": "contact_by", "label": "Contact by", "kind": "choice",
+                   "dictionary_type": "ticket_channel"}),
+            &admin,
+        )
+        .await;
+    assert_eq!(f.status, StatusCode::CREATED, "{:?}", f.body);
+    let options = app.get("/api/v1/tickets/options", &p.li).await;
+    let choices = options.body["field_choices"]["ticket_channel"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        choices.iter().any(|c| c["code"] == "phone"),
+        "{:?}",
+        options.body
+    );
     let wrong = app
         .post(
             &format!("/api/v1/tickets/{}/work", r.body["id"]),

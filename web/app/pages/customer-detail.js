@@ -9,6 +9,7 @@ import { can } from '../session.js';
 import { fmtDateTime, errorText, showError, showSuccess, confirmDanger, useFieldErrors } from '../util.js';
 import PageHeader from '../components/page-header.js';
 import CustomerDialog, { labelOf } from './customer-dialog.js';
+import TicketCreateDialog from './ticket-create-dialog.js';
 import { EMPTY_VOCABULARY } from './customers.js';
 
 const EMPTY_ASSET = { kind: 'vehicle', model: '', serial: '', plate: '', bought_on: '', notes: '' };
@@ -20,7 +21,7 @@ function duration(ms) {
 
 export default {
   name: 'CustomerDetailPage',
-  components: { PageHeader, CustomerDialog },
+  components: { PageHeader, CustomerDialog, TicketCreateDialog },
   setup() {
     const route = useRoute();
     const router = useRouter();
@@ -31,6 +32,12 @@ export default {
     const error = ref('');
     const loading = ref(false);
     const editing = ref(false);
+    const openingTicket = ref(false);
+    const ticketCustomer = computed(() => customer.value && {
+      id: customer.value.id,
+      name: customer.value.name,
+      phone: customer.value.phones && customer.value.phones.length ? customer.value.phones[0].number : '',
+    });
     const note = ref('');
     const savingNote = ref(false);
     const assetDialog = ref(false);
@@ -120,6 +127,11 @@ export default {
         return { key: f.key, label: f.label, value: shown };
       }));
 
+    function ticketCreated(ticket) {
+      showSuccess(t('tickets.created_ok', { serial: ticket.serial }));
+      router.push(`/tickets/${ticket.id}`);
+    }
+
     watch(id, (now) => now && load());
     onMounted(async () => {
       load();
@@ -130,7 +142,8 @@ export default {
       }
     });
     return {
-      t, can, customer, assets, timeline, vocabulary, error, loading, editing, note, savingNote, assetDialog, asset,
+      t, can, customer, assets, timeline, vocabulary, error, loading, editing, openingTicket, ticketCustomer,
+      ticketCreated, note, savingNote, assetDialog, asset,
       assetId, customValues, load, addNote, remove, openAsset, saveAsset, removeAsset, labelOf, fmtDateTime,
       duration, assetErrors: assetErrs.fieldErrors,
     };
@@ -143,6 +156,7 @@ export default {
           <el-tag :type="customer.level === 'vip' ? 'warning' : 'info'" data-test="customer-level-tag">{{ labelOf(vocabulary.levels, customer.level) }}</el-tag>
           <el-tag type="success">{{ t('customers.lifecycleValue.' + customer.lifecycle) }}</el-tag>
           <el-button :icon="$icons.Back" @click="$router.push('/customers')">{{ t('customers.backToList') }}</el-button>
+          <el-button v-if="can('ticket.create')" :icon="$icons.Plus" data-test="customer-new-ticket" @click="openingTicket = true">{{ t('tickets.newTicket') }}</el-button>
           <el-button v-if="can('customer.update')" type="primary" :icon="$icons.Edit" data-test="customer-edit" @click="editing = true">{{ t('common.edit') }}</el-button>
           <el-button v-if="can('customer.delete')" type="danger" plain :icon="$icons.Delete" data-test="customer-delete" @click="remove">{{ t('common.delete') }}</el-button>
         </page-header>
@@ -222,6 +236,7 @@ export default {
           </el-card>
         </div>
         <customer-dialog v-model="editing" :customer="customer" :vocabulary="vocabulary" @saved="load" />
+        <ticket-create-dialog v-model="openingTicket" :customer="ticketCustomer" @created="ticketCreated" />
         <el-dialog v-model="assetDialog" :title="assetId ? t('customers.editAsset') : t('customers.addAsset')" width="520px" append-to-body>
           <el-form label-width="auto" data-test="asset-form" @submit.prevent="saveAsset">
             <el-form-item :label="t('customers.assetKind')" :error="assetErrors.kind">

@@ -16,7 +16,7 @@ export const stateTag = (s) => STATE_TAG[s] ?? '';
 export const priorityTag = (p) => PRIORITY_TAG[p] ?? '';
 
 /** Loaded once per page visit: GET /tickets/options. */
-export const options = reactive({ channels: [], types: [], departments: [], loaded: false });
+export const options = reactive({ channels: [], types: [], departments: [], field_choices: {}, loaded: false });
 
 export async function loadOptions() {
   const res = await api.get('/tickets/options');

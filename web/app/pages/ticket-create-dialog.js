@@ -6,7 +6,7 @@ import { t } from '../i18n.js';
 import { can } from '../session.js';
 import { errorText } from '../util.js';
 import DeptSelect from '../components/dept-select.js';
-import { options, subtypesOf, PRIORITIES } from './ticket-common.js';
+import { options, loadOptions, subtypesOf, PRIORITIES } from './ticket-common.js';
 
 const EMPTY = () => ({
   kind: 'request', channel: 'phone', type_code: '', subtype_code: '', priority: 'normal', urgency: 'normal',
@@ -16,7 +16,11 @@ const EMPTY = () => ({
 export default {
   name: 'TicketCreateDialog',
   components: { DeptSelect },
-  props: { modelValue: { type: Boolean, default: false } },
+  props: {
+    modelValue: { type: Boolean, default: false },
+    // Opened from a customer's page: the ticket is theirs unless the user picks another.
+    customer: { type: Object, default: null },
+  },
   emits: ['update:modelValue', 'created'],
   setup(props, { emit }) {
     const form = reactive(EMPTY());
@@ -33,9 +37,15 @@ export default {
     watch(() => props.modelValue, (open) => {
       if (open) {
         Object.assign(form, EMPTY());
+        if (props.customer) {
+          customers.value = [props.customer];
+          form.customer_id = props.customer.id;
+        }
         error.value = '';
         for (const k of Object.keys(custom)) delete custom[k];
         api.get('/ticket-fields').then((list) => { fields.value = list; }).catch((err) => { error.value = errorText(err); });
+        // Opened from outside the ticket pages (a customer's 360 view), nothing has loaded the choices yet.
+        if (!options.loaded) loadOptions().catch((err) => { error.value = errorText(err); });
       }
     });
     async function findCustomers(q) {
@@ -147,6 +157,10 @@ export default {
           <el-input-number v-if="f.kind === 'number'" v-model="custom[f.field_key]" :data-test="'ticket-field-' + f.field_key" />
           <el-date-picker v-else-if="f.kind === 'date'" v-model="custom[f.field_key]" type="date" value-format="YYYY-MM-DD"
                           :data-test="'ticket-field-' + f.field_key" />
+          <el-select v-else-if="f.kind === 'choice'" v-model="custom[f.field_key]" clearable class="sb-full"
+                     :data-test="'ticket-field-' + f.field_key">
+            <el-option v-for="c in options.field_choices[f.dictionary_type] || []" :key="c.code" :value="c.code" :label="c.label" />
+          </el-select>
           <el-input v-else v-model="custom[f.field_key]" maxlength="500" :data-test="'ticket-field-' + f.field_key" />
         </el-form-item>
         <el-form-item :label="t('tickets.note')">

@@ -30,6 +30,7 @@ export default {
     const error = ref('');
     const now = ref(Date.now());
     const staff = ref([]);
+    const fields = ref([]);
     const step = reactive({ open: false, action: '', note: '', staff_id: null, department_id: null,
       satisfaction: 5, feedback: '', saving: false, error: '' });
     let timer = null;
@@ -97,10 +98,19 @@ export default {
       return false;
     }
     const fileUrl = (a) => apiUrl(`/ticket-attachments/${a.id}`);
+    /** The admin-defined fields with their labels, choices shown by label. */
+    const customValues = computed(() => Object.entries((ticket.value && ticket.value.custom_fields) || {}).map(([key, v]) => {
+      const def = fields.value.find((f) => f.field_key === key);
+      if (!def) return { key, label: key, value: v };
+      const choice = def.kind === 'choice'
+        && (options.field_choices[def.dictionary_type] || []).find((c) => c.code === v);
+      return { key, label: def.label, value: choice ? choice.label : v };
+    }));
     onMounted(async () => {
       timer = setInterval(() => { now.value = Date.now(); }, 30000);
       try {
         await loadOptions();
+        fields.value = await api.get('/ticket-fields');
       } catch (err) {
         error.value = errorText(err);
       }
@@ -109,7 +119,7 @@ export default {
     onUnmounted(() => clearInterval(timer));
     return {
       t, data, ticket, loading, error, now, step, staff, options, PRIMARY, run, submit, needs, findStaff, upload,
-      fileUrl, codeLabel, stateTag, priorityTag, slaStatus, fmtDateTime, can,
+      fileUrl, customValues, codeLabel, stateTag, priorityTag, slaStatus, fmtDateTime, can,
     };
   },
   template: `
@@ -157,7 +167,7 @@ export default {
             </el-descriptions-item>
             <el-descriptions-item v-if="ticket.satisfaction" :label="t('tickets.satisfaction')">
               <el-rate :model-value="ticket.satisfaction" disabled /> {{ ticket.feedback }}</el-descriptions-item>
-            <el-descriptions-item v-for="(v, k) in ticket.custom_fields" :key="k" :label="k">{{ v }}</el-descriptions-item>
+            <el-descriptions-item v-for="f in customValues" :key="f.key" :label="f.label">{{ f.value }}</el-descriptions-item>
             <el-descriptions-item :label="t('tickets.content')" :span="3">
               <div style="white-space: pre-wrap">{{ ticket.content || '—' }}</div></el-descriptions-item>
           </el-descriptions>

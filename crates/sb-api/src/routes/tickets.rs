@@ -582,6 +582,8 @@ pub struct TicketOptions {
     channels: Vec<TicketChoice>,
     types: Vec<TicketChoice>,
     departments: Vec<DepartmentChoice>,
+    /// The choices of each admin-defined `choice` field's dictionary list, by list code.
+    field_choices: std::collections::BTreeMap<String, Vec<TicketSubChoice>>,
 }
 
 #[utoipa::path(get, path = "/api/v1/tickets/options", tag = "tickets",
@@ -631,10 +633,26 @@ async fn ticket_options(
             parent_id: d.parent_id,
         })
         .collect();
+    let field_choices = state
+        .store()
+        .list_ticket_field_defs()
+        .await?
+        .into_iter()
+        .filter(|f| f.kind == "choice")
+        .map(|f| {
+            let items = dictionary_list(&lists, &f.dictionary_type)
+                .iter()
+                .filter(|i| i.enabled)
+                .map(sub)
+                .collect();
+            (f.dictionary_type, items)
+        })
+        .collect();
     Ok(Json(TicketOptions {
         channels,
         types,
         departments,
+        field_choices,
     }))
 }
 

@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 
 use super::serial::next_serial;
 use crate::audit::{Actor, Change, escape_like, record_change};
-use crate::codes::{TicketKind, TicketPriority, TicketState};
+use crate::codes::{InteractionKind, TicketKind, TicketPriority, TicketState};
+use crate::customers::{NewInteraction, insert_interaction};
 use crate::db::Store;
 use crate::error::{Result, StoreError};
 use crate::millis::{from_millis, from_millis_opt, to_millis};
@@ -280,7 +281,7 @@ async fn insert_history(
     Ok(())
 }
 
-/// A line on the customer's contact timeline (customer_interactions).
+/// A line on the customer's contact timeline, written with the ticket's change.
 async fn touch_customer(
     conn: &mut AnyConnection,
     now: OffsetDateTime,
@@ -289,23 +290,15 @@ async fn touch_customer(
     serial: &str,
     summary: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO customer_interactions (customer_id, kind, ref_id, summary, staff, occurred_at) \
-         VALUES ($1, 'ticket', $2, $3, $4, $5)",
-    )
-    .bind(customer_id)
-    .bind(serial)
-    .bind(summary)
-    .bind(&actor.employee_id)
-    .bind(to_millis(now))
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE customers SET last_contact_at = $1 WHERE id = $2")
-        .bind(to_millis(now))
-        .bind(customer_id)
-        .execute(conn)
-        .await?;
-    Ok(())
+    let entry = NewInteraction {
+        customer_id,
+        kind: InteractionKind::Ticket,
+        ref_id: serial.to_owned(),
+        summary: summary.to_owned(),
+        staff: actor.employee_id.clone(),
+        occurred_at: now,
+    };
+    insert_interaction(conn, &entry).await.map(drop)
 }
 
 async fn repeat_window_days(conn: &mut AnyConnection) -> Result<i64> {
