@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use sb_desk::DeskError;
 use sb_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -82,6 +83,30 @@ impl ApiError {
             "internal",
             "internal error; see the server log",
         )
+    }
+}
+
+/// The desk's refusals as HTTP: bad input 422 naming the field, an illegal
+/// workflow step 409 naming the state, a change lost to others 409 `busy`.
+impl From<DeskError> for ApiError {
+    fn from(e: DeskError) -> ApiError {
+        match e {
+            DeskError::Invalid { field, message } => ApiError::validation(field, message),
+            DeskError::UnreadableFile(message) => ApiError::validation("file", message),
+            DeskError::Illegal(illegal) => {
+                ApiError::conflict("illegal_transition", illegal.to_string())
+            }
+            DeskError::Contended(id) => ApiError::conflict(
+                "busy",
+                format!("ticket {id} is being changed by others; try again"),
+            ),
+            DeskError::TaskContended(id) => ApiError::conflict(
+                "busy",
+                format!("callback task {id} is being changed by others; try again"),
+            ),
+            DeskError::Store(e) => e.into(),
+            other => ApiError::internal("service desk", other),
+        }
     }
 }
 

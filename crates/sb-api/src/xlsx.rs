@@ -1,16 +1,15 @@
-//! Lists out to Excel (.xlsx, rust_xlsxwriter): one sheet with a bold
-//! header row and text cells, built off the async runtime and sent as a
-//! download. Tickets, callback lists and campaigns export through here.
+//! Lists out to a spreadsheet download: sb-desk's [`Table`] written off the
+//! async runtime as .xlsx or CSV and sent as an attachment. Tickets,
+//! customers, callback lists, campaigns, the import template and the
+//! import's row reports all leave through here.
 
 use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use sb_desk::export::{SheetFormat, Table};
 use time::OffsetDateTime;
 
 use crate::error::{ApiError, ApiResult};
-
-pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// A time as the console's users read it: China time, to the minute; ''
 /// for none.
@@ -31,43 +30,48 @@ pub fn local_time(t: Option<OffsetDateTime>) -> String {
     .unwrap_or_default()
 }
 
-fn workbook(
-    sheet_name: &str,
-    headers: &[&str],
-    rows: &[Vec<String>],
-) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(sheet_name)?;
-    let bold = Format::new().set_bold();
-    for (col, header) in (0u16..).zip(headers) {
-        sheet.write_string_with_format(0, col, *header, &bold)?;
-    }
-    for (row, cells) in (1u32..).zip(rows) {
-        for (col, cell) in (0u16..).zip(cells) {
-            sheet.write_string(row, col, cell)?;
-        }
-    }
-    sheet.autofit();
-    book.save_to_buffer()
+/// The `format` query parameter: `xlsx` (default) or `csv`.
+pub(crate) fn sheet_format(format: Option<&str>) -> ApiResult<SheetFormat> {
+    let format = format.unwrap_or_default();
+    SheetFormat::parse(format)
+        .ok_or_else(|| ApiError::validation("format", format!("`{format}` is not xlsx or csv")))
 }
 
-/// The rows as a workbook download named `file_name`.
+/// A spreadsheet file as the answer, downloaded as `stem` plus the format's extension.
+pub(crate) fn file_response(bytes: Vec<u8>, format: SheetFormat, stem: &str) -> Response {
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    let file = format!("{stem}.{}", format.extension());
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        headers.insert(CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// Builds a table's file off the async threads.
+pub(crate) async fn write_table(table: Table, format: SheetFormat) -> ApiResult<Vec<u8>> {
+    tokio::task::spawn_blocking(move || table.write(format))
+        .await
+        .map_err(|e| ApiError::internal("writing a spreadsheet", e))?
+        .map_err(ApiError::from)
+}
+
+/// The rows as an .xlsx download named `stem`.xlsx.
 pub async fn download(
-    file_name: String,
+    stem: String,
     sheet_name: &'static str,
     headers: &'static [&'static str],
     rows: Vec<Vec<String>>,
 ) -> ApiResult<Response> {
-    let bytes = tokio::task::spawn_blocking(move || workbook(sheet_name, headers, &rows))
-        .await
-        .map_err(|e| ApiError::internal("building an export", e))?
-        .map_err(|e| ApiError::internal("building an export", e))?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(XLSX_TYPE));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-        headers.insert(CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    let table = Table {
+        sheet: sheet_name.to_owned(),
+        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+        rows,
+    };
+    let bytes = write_table(table, SheetFormat::Xlsx).await?;
+    Ok(file_response(bytes, SheetFormat::Xlsx, &stem))
 }

@@ -105,6 +105,8 @@ permissions! {
     CampaignRead => "campaign.read",
     CampaignWork => "campaign.work",
     CampaignManage => "campaign.manage",
+    CustomerImport => "customer.import",
+    CustomerExport => "customer.export",
 }
 
 impl Permission {

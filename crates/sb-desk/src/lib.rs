@@ -21,6 +21,8 @@ pub mod callbacks;
 pub mod campaigns;
 pub mod customers;
 pub mod error;
+pub mod export;
+pub mod import;
 pub mod tickets;
 
 pub use error::{DeskError, IllegalTransition, Result};

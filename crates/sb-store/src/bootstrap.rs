@@ -292,6 +292,8 @@ impl Store {
                 Permission::CampaignRead,
                 Permission::CampaignWork,
                 Permission::CampaignManage,
+                Permission::CustomerImport,
+                Permission::CustomerExport,
             ]
             .into_iter()
             .collect(),

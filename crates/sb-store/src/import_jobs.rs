@@ -236,4 +236,50 @@ impl Store {
             .ok_or_else(|| StoreError::not_found("import job", id))?;
         Ok(row.try_get(0)?)
     }
+
+    /// Replaces the mapping and options of a job not yet started; 409
+    /// naming the state otherwise.
+    pub async fn set_import_job_settings(
+        &self,
+        id: i64,
+        settings: &serde_json::Value,
+    ) -> Result<ImportJob> {
+        let done = sqlx::query(
+            "UPDATE import_jobs SET settings = $1 WHERE id = $2 AND status = 'pending' \
+             AND processed_rows = 0",
+        )
+        .bind(settings.to_string())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        let job = self.import_job(id).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                code: "import_started",
+                message: format!("change settings: import {id} is already {}", job.status),
+            });
+        }
+        Ok(job)
+    }
+
+    /// Moves a pending job to running, once; 409 naming the state when it
+    /// was started, finished or cancelled already.
+    pub async fn start_import_job(&self, id: i64, total_rows: i64) -> Result<ImportJob> {
+        let done = sqlx::query(
+            "UPDATE import_jobs SET status = 'running', total_rows = $1 \
+             WHERE id = $2 AND status = 'pending'",
+        )
+        .bind(total_rows)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        let job = self.import_job(id).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                code: "import_started",
+                message: format!("start: import {id} is already {}", job.status),
+            });
+        }
+        Ok(job)
+    }
 }

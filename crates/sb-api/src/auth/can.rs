@@ -125,4 +125,6 @@ requirements!(
     CampaignRead,
     CampaignWork,
     CampaignManage,
+    CustomerImport,
+    CustomerExport,
 );

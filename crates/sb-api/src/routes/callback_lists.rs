@@ -762,6 +762,6 @@ async fn export_list(
             break;
         }
     }
-    let name = format!("callbacks-{id}-{}.xlsx", sb_store::serial_day(state.now()));
+    let name = format!("callbacks-{id}-{}", sb_store::serial_day(state.now()));
     xlsx::download(name, "Callbacks", TASK_HEADERS, rows).await
 }

@@ -11,7 +11,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use sb_core::Permission;
-use sb_desk::DeskError;
 use sb_desk::callbacks::CallbackDesk;
 use sb_store::{
     CallStatus, CallbackAttempt, CallbackState, CallbackTask, CallbackTaskFilter,
@@ -39,22 +38,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(record_attempt))
         .routes(routes!(dial_task))
         .routes(routes!(cancel_task))
-}
-
-/// The desk's refusals as HTTP: a closed task is 409 naming its state.
-pub(crate) fn desk_error(e: DeskError) -> ApiError {
-    match e {
-        DeskError::Illegal(illegal) => {
-            ApiError::conflict("illegal_transition", illegal.to_string())
-        }
-        DeskError::TaskContended(id) => ApiError::conflict(
-            "busy",
-            format!("callback task {id} is being changed by others; try again"),
-        ),
-        DeskError::Invalid { field, message } => ApiError::validation(field, message),
-        DeskError::Store(e) => e.into(),
-        other => ApiError::internal("callback desk", other),
-    }
 }
 
 /// Whether the task is `who`'s to work: theirs, their department's and
@@ -207,7 +190,7 @@ async fn record_attempt(
     let task = CallbackDesk::new(state.store().clone())
         .record_attempt(state.now(), &who.actor(), id, attempt)
         .await
-        .map_err(desk_error)?;
+        .map_err(ApiError::from)?;
     Ok((StatusCode::CREATED, Json(task)))
 }
 

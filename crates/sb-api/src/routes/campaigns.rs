@@ -60,17 +60,6 @@ impl From<Campaign> for CampaignView {
     }
 }
 
-fn desk_error(e: DeskError) -> ApiError {
-    match e {
-        DeskError::Illegal(illegal) => {
-            ApiError::conflict("illegal_transition", illegal.to_string())
-        }
-        DeskError::Invalid { field, message } => ApiError::validation(field, message),
-        DeskError::Store(e) => e.into(),
-        other => ApiError::internal("campaign desk", other),
-    }
-}
-
 fn desk(state: &AppState) -> CampaignDesk {
     CampaignDesk::new(state.store().clone())
 }
@@ -350,7 +339,7 @@ async fn pick_targets(
     let picked = desk(&state)
         .pick_targets(state.now(), &who.actor(), id, &filter)
         .await
-        .map_err(desk_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(picked.into()))
 }
 
@@ -364,7 +353,7 @@ async fn advance(
     let moved = desk(state)
         .advance(state.now(), &who.actor(), id, command)
         .await
-        .map_err(desk_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(moved.into()))
 }
 
@@ -449,7 +438,7 @@ async fn record_result(
                     body.customer_id
                 ),
             ),
-            other => desk_error(other),
+            other => ApiError::from(other),
         })?;
     Ok(Json(target))
 }
@@ -527,6 +516,6 @@ async fn export_targets(
             break;
         }
     }
-    let name = format!("campaign-{id}-{}.xlsx", sb_store::serial_day(state.now()));
+    let name = format!("campaign-{id}-{}", sb_store::serial_day(state.now()));
     xlsx::download(name, "Campaign", TARGET_HEADERS, rows).await
 }

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use sb_core::Permission;
 use sb_core::phone::normalize;
 use sb_core::phone_region::region_of;
-use sb_desk::DeskError;
 use sb_desk::customers::{
     CustomerDraft, CustomerRules, FieldProblem, PhoneLookup, RegionInfo, lookup_by_phone,
     parse_id_card, parse_lifecycle,
@@ -82,19 +81,10 @@ pub(crate) fn problem(problems: Vec<FieldProblem>) -> ApiError {
     }
 }
 
-pub(crate) fn desk_error(err: DeskError) -> ApiError {
-    match err {
-        DeskError::Invalid { field, message } => ApiError::validation(field, message),
-        DeskError::UnreadableFile(message) => ApiError::validation("file", message),
-        DeskError::Store(e) => e.into(),
-        other => ApiError::internal("service desk", other),
-    }
-}
-
 pub(crate) async fn rules(state: &AppState) -> ApiResult<CustomerRules> {
     CustomerRules::load(state.store(), state.config().default_area_code.clone())
         .await
-        .map_err(desk_error)
+        .map_err(ApiError::from)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -263,7 +253,7 @@ async fn lookup_customer(
         &scope,
     )
     .await
-    .map_err(desk_error)?;
+    .map_err(ApiError::from)?;
     Ok(Json(found))
 }
 

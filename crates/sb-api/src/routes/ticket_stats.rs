@@ -1,6 +1,6 @@
 //! Ticket statistics (W6) and the list's export: the most frequent types
 //! and sub-types over a period, each department's backlog with its overdue
-//! count, and the filtered list as an .xlsx workbook.
+//! count, and the filtered list as an .xlsx workbook (sb-desk's shared table writer).
 
 use axum::Json;
 use axum::extract::State;
@@ -170,6 +170,6 @@ async fn export_tickets(
         }
     }
     let labels = ticket_labels(&state).await?;
-    let name = format!("tickets-{}.xlsx", sb_store::serial_day(now));
+    let name = format!("tickets-{}", sb_store::serial_day(now));
     xlsx::download(name, "Tickets", HEADERS, rows(&tickets, &labels, now)).await
 }

@@ -17,8 +17,7 @@ use crate::auth::{Can, Principal, perm};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Id};
 use crate::routes::tickets::{
-    TicketDetail, check_assignee, check_department, desk, desk_actor, desk_error, detail,
-    visible_ticket,
+    TicketDetail, check_assignee, check_department, desk, desk_actor, detail, visible_ticket,
 };
 use crate::state::AppState;
 use crate::validate;
@@ -79,7 +78,7 @@ async fn run(
             StepRequest { command, note },
         )
         .await
-        .map_err(desk_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(detail(state, who, ticket).await?))
 }
 

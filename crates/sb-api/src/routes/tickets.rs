@@ -10,7 +10,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use sb_core::Permission;
-use sb_desk::DeskError;
 use sb_desk::tickets::{DeskActor, OpenTicket, TicketDesk, available_commands};
 use sb_store::{
     CustomerOption, DictionaryType, Page, Ticket, TicketAttachment, TicketFilter,
@@ -83,22 +82,6 @@ pub(crate) async fn visible_ticket(
 
 pub(crate) fn desk(state: &AppState) -> TicketDesk {
     TicketDesk::new(state.store().clone())
-}
-
-/// The desk's refusals as HTTP: an illegal step is 409 naming the state.
-pub(crate) fn desk_error(e: DeskError) -> ApiError {
-    match e {
-        DeskError::Illegal(illegal) => {
-            ApiError::conflict("illegal_transition", illegal.to_string())
-        }
-        DeskError::Contended(id) => ApiError::conflict(
-            "busy",
-            format!("ticket {id} is being changed by others; try again"),
-        ),
-        DeskError::Invalid { field, message } => ApiError::validation(field, message),
-        DeskError::Store(e) => e.into(),
-        other => ApiError::internal("ticket desk", other),
-    }
 }
 
 pub(crate) fn desk_actor(who: &Principal) -> DeskActor {
@@ -442,7 +425,7 @@ async fn open_ticket(
     let created = desk(&state)
         .open(state.now(), &who.actor(), request)
         .await
-        .map_err(desk_error)?;
+        .map_err(ApiError::from)?;
     Ok(Created(created))
 }
 

@@ -2,10 +2,13 @@
 //! transaction, each row behind its own savepoint so that a row the database
 //! refuses (an ID card taken meanwhile) is reported while the others land.
 
+use std::collections::HashMap;
+
+use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::audit::{Actor, AuditEvent, AuditKind};
-use crate::db::Store;
+use crate::db::{Arg, Sql, Store};
 use crate::error::{Result, StoreError};
 
 use super::{CustomerInput, insert, overwrite};
@@ -72,4 +75,53 @@ impl Store {
         tx.commit().await?;
         Ok(outcomes)
     }
+
+    /// The customers already holding these keys, for the import's duplicate
+    /// check: ID card -> customer, and E.164 number -> customer (the lowest
+    /// id when several share a number). Regardless of data scope: the
+    /// importer decides what to do with a match it may not reach.
+    pub async fn customer_ids_by_keys(
+        &self,
+        id_cards: &[String],
+        e164s: &[String],
+    ) -> Result<(HashMap<String, i64>, HashMap<String, i64>)> {
+        let mut conn = self.pool.acquire().await?;
+        let mut by_card = HashMap::new();
+        // Bounded IN lists: PostgreSQL takes at most 65,535 parameters.
+        for chunk in id_cards.chunks(1000) {
+            let mut sql = Sql::new("SELECT id_card, id FROM customers WHERE id_card IN ");
+            bind_texts(&mut sql, chunk);
+            for row in sql.query().fetch_all(&mut *conn).await? {
+                by_card.insert(row.try_get::<String, _>(0)?, row.try_get::<i64, _>(1)?);
+            }
+        }
+        let mut by_phone: HashMap<String, i64> = HashMap::new();
+        for chunk in e164s.chunks(1000) {
+            let mut sql = Sql::new("SELECT e164, customer_id FROM customer_phones WHERE e164 IN ");
+            bind_texts(&mut sql, chunk);
+            for row in sql.query().fetch_all(&mut *conn).await? {
+                let id: i64 = row.try_get(1)?;
+                by_phone
+                    .entry(row.try_get::<String, _>(0)?)
+                    .and_modify(|held| *held = (*held).min(id))
+                    .or_insert(id);
+            }
+        }
+        Ok((by_card, by_phone))
+    }
+}
+
+fn bind_texts(sql: &mut Sql, values: &[String]) {
+    if values.is_empty() {
+        sql.push("(NULL)");
+        return;
+    }
+    sql.push("(");
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(Arg::Text(value.clone()));
+    }
+    sql.push(")");
 }
