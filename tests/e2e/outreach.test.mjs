@@ -1,11 +1,11 @@
 // Browser test of callbacks and campaigns against a real server:
 //   node --test tests/e2e/outreach.test.mjs    (SWITCHBOARD_BIN overrides target/debug/switchboard)
-// Besides the first start's demo list and campaign, the administrator makes a callback list, pastes two people (one number is the demo customer 张伟's), assigns
-// both to agent 1002 of the inbound team; the agent finds them in their work list, records a successful call for
-// 张伟 in the result dialog, and sees it in the customer's callback history. The administrator makes a campaign
-// for the inbound team with the filter "city 杭州市" (count preview 2), picks the targets and starts it; the agent
-// records one who came (5 stars, took the gift) and one who declined; the campaign shows 100% attendance and
-// satisfaction.
+// Besides the first start's demo list and campaign, the administrator makes a callback list, pastes two people
+// (one number is the demo customer 张伟's), assigns both to agent 1002 of the inbound team; the agent finds them in
+// their work list, records a successful call for 张伟 in the result dialog, and sees it in the customer's callback
+// history; more tasks come from a spreadsheet, the refused row reported. The administrator makes a campaign for the
+// inbound team with the filter "city 杭州市" (count preview 2), picks the targets and starts it; the agent records
+// one who came (5 stars, took the gift) and one who declined; the campaign shows 100% attendance and satisfaction.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
@@ -168,6 +168,17 @@ describe('callbacks and campaigns console', { timeout: 240_000 }, () => {
     await agent.locator(byTest('callback-history')).waitFor();
     await poll(async () => (await agent.locator(byTest('callback-customer-history')).innerText()).includes('想了解保养套餐'),
       { message: 'the issue in the customer history' });
+  });
+
+  step('the administrator imports more tasks from a spreadsheet; the refused row is reported', async () => {
+    await admin.locator(byTest('page-callback-list')).waitFor();
+    const csv = `姓名,手机号,备注\n${NEWCOMER}2,13912345679,导入\n坏号码,abc,\n`;
+    await admin.locator(byTest('callback-import-file')).setInputFiles({
+      name: 'tasks.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8'),
+    });
+    await poll(async () => (await admin.locator(byTest('callback-import-result')).innerText()).includes('已导入 1 个任务，1 行未通过'),
+      { message: 'the import result' });
+    await admin.locator(byTest(`task-row-${NEWCOMER}2`)).waitFor();
   });
 
   step('the administrator makes a campaign for 杭州市 customers and starts it', async () => {
