@@ -1,11 +1,11 @@
 // Browser test of callbacks and campaigns against a real server:
 //   node --test tests/e2e/outreach.test.mjs    (SWITCHBOARD_BIN overrides target/debug/switchboard)
-// The administrator makes a callback list, pastes two people (one number is the demo customer 张伟's), assigns
-// both to agent 1002 of the inbound team; the agent finds them in their work list, records a successful call for
-// 张伟 in the result dialog, and sees it in the customer's callback history. The administrator makes a campaign
-// for the inbound team with the filter "city 杭州市" (count preview 2), picks the targets and starts it; the agent
-// records one who came (5 stars, took the gift) and one who declined; the campaign shows 100% attendance and
-// satisfaction.
+// Besides the first start's demo list and campaign, the administrator makes a callback list, pastes two people
+// (one number is the demo customer 张伟's), assigns both to agent 1002 of the inbound team; the agent finds them in
+// their work list, records a successful call for 张伟 in the result dialog, and sees it in the customer's callback
+// history; more tasks come from a spreadsheet, the refused row reported. The administrator makes a campaign for the
+// inbound team with the filter "city 杭州市" (count preview 2), picks the targets and starts it; the agent records
+// one who came (5 stars, took the gift) and one who declined; the campaign shows 100% attendance and satisfaction.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
@@ -101,6 +101,10 @@ describe('callbacks and campaigns console', { timeout: 240_000 }, () => {
     for (const name of ['callbacks', 'callback-lists', 'campaigns']) {
       assert.ok(entries.includes(`menu-${name}`), `admin sees menu-${name}`);
     }
+    const lists = await call(admin, 'GET', '/callback-lists');
+    assert.ok(lists.body.some((l) => l.name.startsWith('售后满意度回访') && l.progress.total === 2), 'the demo list');
+    const campaigns = await call(admin, 'GET', '/campaigns');
+    assert.ok(campaigns.body.some((c) => c.theme.startsWith('冬季保养节')), 'the demo campaign');
     const staff = await call(admin, 'GET', '/staff?q=1002');
     const li = staff.body.items.find((s) => s.employee_id === '1002');
     const reset = await call(admin, 'POST', `/staff/${li.id}/password`, { password: AGENT_PASSWORD });
@@ -142,8 +146,9 @@ describe('callbacks and campaigns console', { timeout: 240_000 }, () => {
     await signIn(agent, '1002', AGENT_PASSWORD);
     await click(agent, 'menu-callbacks');
     await agent.locator(byTest('page-callbacks')).waitFor();
-    await poll(async () => (await rowsOf(agent, 'callbacks-table').count()) === 2, { message: 'two tasks for the agent' });
-    const row = rowsOf(agent, 'callbacks-table').filter({ hasText: '张伟' }).first();
+    const ours = () => rowsOf(agent, 'callbacks-table').filter({ hasText: LIST });
+    await poll(async () => (await ours().count()) === 2, { message: 'two tasks of the list for the agent' });
+    const row = ours().filter({ hasText: '张伟' }).first();
     await row.locator('[data-test^="callback-dial-"]').click();
     await agent.locator('.el-message', { hasText: '138 0013 8000' }).waitFor();
     await row.locator('[data-test^="callback-record-"]').click();
@@ -152,7 +157,7 @@ describe('callbacks and campaigns console', { timeout: 240_000 }, () => {
     await fill(agent, 'attempt-issues', '想了解保养套餐');
     await click(agent, 'attempt-save');
     await agent.locator(byTest('attempt-dialog')).waitFor({ state: 'hidden' });
-    await poll(async () => (await rowsOf(agent, 'callbacks-table').count()) === 1, { message: 'one task left pending' });
+    await poll(async () => (await ours().count()) === 1, { message: 'one task of the list left pending' });
   });
 
   step("the closed task shows the call and the customer's callback history", async () => {
@@ -163,6 +168,17 @@ describe('callbacks and campaigns console', { timeout: 240_000 }, () => {
     await agent.locator(byTest('callback-history')).waitFor();
     await poll(async () => (await agent.locator(byTest('callback-customer-history')).innerText()).includes('想了解保养套餐'),
       { message: 'the issue in the customer history' });
+  });
+
+  step('the administrator imports more tasks from a spreadsheet; the refused row is reported', async () => {
+    await admin.locator(byTest('page-callback-list')).waitFor();
+    const csv = `姓名,手机号,备注\n${NEWCOMER}2,13912345679,导入\n坏号码,abc,\n`;
+    await admin.locator(byTest('callback-import-file')).setInputFiles({
+      name: 'tasks.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8'),
+    });
+    await poll(async () => (await admin.locator(byTest('callback-import-result')).innerText()).includes('已导入 1 个任务，1 行未通过'),
+      { message: 'the import result' });
+    await admin.locator(byTest(`task-row-${NEWCOMER}2`)).waitFor();
   });
 
   step('the administrator makes a campaign for 杭州市 customers and starts it', async () => {

@@ -99,6 +99,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::callback_lists::router())
         .merge(routes::callback_tasks::router())
         .merge(routes::campaigns::router())
+        .merge(routes::callback_imports::router())
         .merge(routes::customer_imports::router())
         .merge(routes::customer_export::router())
         .merge(routes::knowledge::router())

@@ -515,3 +515,94 @@ async fn campaigns_over_http(app: TestApp) {
     app.finish().await;
 }
 both_apps!(campaigns, campaigns_over_http);
+
+async fn upload(
+    app: &TestApp,
+    list: i64,
+    name: &str,
+    text: &str,
+    auth: &Auth,
+) -> (StatusCode, Value) {
+    let reply = app
+        .send_bytes(
+            Method::POST,
+            &format!("/api/v1/callback-lists/{list}/import?file_name={name}"),
+            text.as_bytes().to_vec(),
+            &[("content-type", "application/octet-stream")],
+            auth,
+        )
+        .await;
+    let body = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
+    (reply.status, body)
+}
+
+async fn tasks_from_a_spreadsheet(app: TestApp) {
+    let p = people(&app).await;
+    let list = app
+        .post(
+            "/api/v1/callback-lists",
+            json!({"name": "Imported"}),
+            &p.boss,
+        )
+        .await;
+    let list_id = id(&list);
+    let (status, body) = upload(&app, list_id, "x.csv", "姓名,备注\n张三,hi\n", &p.boss).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body:?}");
+    assert_eq!(body["error"]["field"], "file", "no phone column");
+    let (status, _) = upload(&app, list_id, "x.csv", "电话\n13800138000\n", &p.li).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "needs callback.manage");
+    let csv = "姓名,手机号,回访人,备注,回访时间\n\
+               ,138 0013 8000,li,保养到期,2026-12-01 10:00\n\
+               新客户,13912345678,,,\n\
+               坏号码,abc,,,\n\
+               无此人,13700000001,nobody,,\n\
+               错时间,13700000002,,,someday\n";
+    let (status, job) = upload(&app, list_id, "tasks.csv", csv, &p.boss).await;
+    assert_eq!(status, StatusCode::OK, "{job:?}");
+    assert_eq!(job["status"], "done", "{job:?}");
+    assert_eq!(
+        (job["inserted"].as_i64(), job["failed"].as_i64()),
+        (Some(2), Some(3))
+    );
+    let tasks = app
+        .get(&format!("/api/v1/callback-lists/{list_id}/tasks"), &p.boss)
+        .await;
+    assert_eq!(tasks.body["total"], 2);
+    let items = tasks.body["items"].as_array().expect("items");
+    let first = items
+        .iter()
+        .find(|t| t["phone"] == "138 0013 8000")
+        .expect("the task of 138 0013 8000");
+    assert_eq!(first["customer_name"], "张伟", "matched by the number");
+    assert_eq!(first["name"], "张伟");
+    assert_eq!(first["assignee_id"], p.li_id.0);
+    assert_eq!(first["due_at"], "2026-12-01T02:00:00Z", "China time");
+    assert_eq!(first["notes"], "保养到期");
+    let report = app
+        .send_bytes(
+            Method::GET,
+            &format!("/api/v1/callback-imports/{}/errors?format=csv", job["id"]),
+            Vec::new(),
+            &[],
+            &p.boss,
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::OK);
+    let text = String::from_utf8_lossy(&report.body);
+    assert!(
+        text.contains("abc") && text.contains("nobody") && text.contains("someday"),
+        "{text}"
+    );
+    let r = app
+        .send_bytes(
+            Method::GET,
+            &format!("/api/v1/callback-imports/{}/errors", job["id"]),
+            Vec::new(),
+            &[],
+            &p.outsider,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "another department's list");
+    app.finish().await;
+}
+both_apps!(imports, tasks_from_a_spreadsheet);

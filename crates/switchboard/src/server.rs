@@ -131,6 +131,11 @@ pub async fn run(
             {
                 tracing::warn!(error = %e, "demo tickets not loaded");
             }
+            if config.demo
+                && let Err(e) = sb_desk::callbacks::demo::seed(&store, now).await
+            {
+                tracing::warn!(error = %e, "demo callbacks and campaign not loaded");
+            }
             let loaded = if config.demo {
                 "demo organisation and extensions 1001-1004 (SIP password demo<number>) loaded"
             } else {

@@ -532,6 +532,8 @@ export default {
     pasteHint: 'One a line: name, number, notes (a number alone is fine)', pasteCount: '{n} tasks',
     now: 'Now', added: '{n} tasks added', assigned: '{n} tasks assigned',
     deleteConfirm: 'Delete the list {name} with its tasks? Customer histories keep the calls.',
+    importFile: 'Import from Excel', imported: '{n} tasks imported, {failed} rows refused',
+    importReport: 'Download the refused rows', importHint: 'Columns: name, phone, assignee (employee ID or name), notes, due time',
   },
   campaigns: {
     subtitle: 'Marketing campaigns: who is invited, who came, how they liked it',

@@ -508,6 +508,8 @@ export default {
     pasteHint: '每行一个：姓名, 号码, 备注（只有号码也可以）', pasteCount: '共 {n} 个任务',
     now: '立即', added: '已添加 {n} 个任务', assigned: '已分配 {n} 个任务',
     deleteConfirm: '删除回访单 {name} 及其任务？客户历史中的回访记录会保留。',
+    importFile: '从 Excel 导入', imported: '已导入 {n} 个任务，{failed} 行未通过',
+    importReport: '下载未通过的行', importHint: '列：姓名、电话、回访人（工号或姓名）、备注、回访时间',
   },
   campaigns: {
     subtitle: '营销活动：邀约、到场与满意度',

@@ -47,6 +47,8 @@ export default {
     const adding = reactive({ open: false, tab: 'paste', text: '', filter: emptyFilter(), assignee_id: null,
       department_id: null, due_at: null, notes: '', saving: false, error: '' });
     const assigning = reactive({ open: false, assignee_id: null, department_id: null, saving: false, error: '' });
+    const importing = reactive({ busy: false, job: null });
+    const fileInput = ref(null);
 
     async function load() {
       loading.value = true;
@@ -110,6 +112,26 @@ export default {
         assigning.saving = false;
       }
     }
+    function pickFile() {
+      if (fileInput.value) fileInput.value.click();
+    }
+    async function importFile(event) {
+      const file = event.target.files && event.target.files[0];
+      event.target.value = '';
+      if (!file) return;
+      importing.busy = true;
+      error.value = '';
+      try {
+        importing.job = await api.upload(`/callback-lists/${id.value}/import`, file, { file_name: file.name });
+        showSuccess(t('callbackLists.imported', { n: importing.job.inserted, failed: importing.job.failed }));
+        load();
+      } catch (err) {
+        error.value = errorText(err);
+      } finally {
+        importing.busy = false;
+      }
+    }
+    const reportUrl = computed(() => (importing.job ? apiUrl(`/callback-imports/${importing.job.id}/errors`) : ''));
     async function cancelTask(row) {
       try {
         await api.post(`/callback-tasks/${row.id}/cancel`, {});
@@ -144,6 +166,7 @@ export default {
     });
     return {
       t, list, rows, total, loading, error, state, paging, selected, departments, staff, adding, assigning, pasted,
+      importing, fileInput, pickFile, importFile, reportUrl,
       TASK_STATES, taskTag, exportUrl, load, openAdd, saveAdd, openAssign, saveAssign, cancelTask, remove, fmtDateTime,
     };
   },
@@ -151,12 +174,21 @@ export default {
     <div class="sb-page" data-test="page-callback-list">
       <page-header :title="list ? list.name : t('menu.callback-lists')" :subtitle="list ? list.description : ''">
         <el-button type="primary" :icon="$icons.Plus" data-test="callback-tasks-add" @click="openAdd">{{ t('callbackLists.addTasks') }}</el-button>
+        <el-button :icon="$icons.Upload" :loading="importing.busy" data-test="callback-tasks-import" @click="pickFile">
+          {{ t('callbackLists.importFile') }}</el-button>
+        <input ref="fileInput" type="file" accept=".xlsx,.xls,.ods,.csv" style="display: none"
+               data-test="callback-import-file" @change="importFile" />
         <el-button :disabled="!selected.length" data-test="callback-tasks-assign" @click="openAssign">
           {{ t('callbackLists.assign', { n: selected.length }) }}</el-button>
         <a :href="exportUrl" download class="sb-ml"><el-button :icon="$icons.Download" data-test="callback-list-export">{{ t('callbackLists.export') }}</el-button></a>
         <el-button type="danger" plain class="sb-ml" @click="remove">{{ t('common.delete') }}</el-button>
       </page-header>
       <el-alert v-if="error" :title="error" type="error" show-icon :closable="false" class="sb-mb" data-test="callback-list-detail-error" />
+      <el-alert v-if="importing.job" type="info" show-icon :closable="false" class="sb-mb" data-test="callback-import-result"
+                :title="t('callbackLists.imported', { n: importing.job.inserted, failed: importing.job.failed })">
+        <a v-if="importing.job.failed" :href="reportUrl" download>{{ t('callbackLists.importReport') }}</a>
+        <span class="sb-muted"> {{ t('callbackLists.importHint') }}</span>
+      </el-alert>
       <el-card v-if="list" shadow="never" class="sb-card sb-mb">
         <el-descriptions :column="4" size="small" data-test="callback-list-progress">
           <el-descriptions-item :label="t('callbackLists.department')">{{ list.department_name || '—' }}</el-descriptions-item>

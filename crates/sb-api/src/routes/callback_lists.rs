@@ -149,7 +149,7 @@ pub(crate) fn saved_filter(
 }
 
 /// The list if `who` reaches its department; 403 (audited) otherwise.
-async fn reachable_list(
+pub(crate) async fn reachable_list(
     state: &AppState,
     who: &Principal,
     id: i64,

@@ -128,7 +128,11 @@ async fn remove_stored_file(state: &AppState, id: i64) {
     }
 }
 
-async fn parse(file_name: String, bytes: Vec<u8>, encoding: TextEncoding) -> ApiResult<Sheet> {
+pub(crate) async fn parse(
+    file_name: String,
+    bytes: Vec<u8>,
+    encoding: TextEncoding,
+) -> ApiResult<Sheet> {
     tokio::task::spawn_blocking(move || read_sheet(&file_name, &bytes, encoding))
         .await
         .map_err(|e| ApiError::internal("reading an import file", e))?
@@ -192,7 +196,7 @@ async fn draft(
     })
 }
 
-async fn read_upload(headers: &HeaderMap, body: Body) -> ApiResult<Vec<u8>> {
+pub(crate) async fn read_upload(headers: &HeaderMap, body: Body) -> ApiResult<Vec<u8>> {
     let announced = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

@@ -26,6 +26,7 @@ pub mod auth;
 pub mod blacklist;
 pub mod calendars;
 pub mod call_trails;
+pub mod callback_imports;
 pub mod callback_lists;
 pub mod callback_tasks;
 pub mod campaigns;

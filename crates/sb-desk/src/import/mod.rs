@@ -6,6 +6,7 @@
 //! runner and the target's write touch the store. A target
 //! ([`ImportTarget`]) is what the rows become: customers here.
 
+mod callbacks;
 mod customers;
 mod file;
 mod mapping;
@@ -14,6 +15,7 @@ mod report;
 mod runner;
 mod target;
 
+pub use callbacks::{CallbackRow, CallbackTarget, callback_fields, parse_due};
 pub use customers::{CustomerRow, CustomerTarget, DuplicatePolicy, customer_fields};
 pub use file::{
     FileKind, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, Sheet, SheetRow, TextEncoding, column_letter,

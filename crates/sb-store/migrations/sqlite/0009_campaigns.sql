@@ -43,8 +43,11 @@ CREATE TABLE callback_tasks (
     updated_at        INTEGER NOT NULL
 );
 CREATE INDEX ix_callback_tasks_list ON callback_tasks(list_id, id);
-CREATE INDEX ix_callback_tasks_assignee ON callback_tasks(assignee_id, state, due_at);
-CREATE INDEX ix_callback_tasks_department ON callback_tasks(department_id, state, due_at);
+-- An agent's work list is two ranges in due order: their own tasks, and
+-- their department's that nobody has yet (the pool, a partial index).
+CREATE INDEX ix_callback_tasks_assignee ON callback_tasks(assignee_id, state, due_at, id);
+CREATE INDEX ix_callback_tasks_pool ON callback_tasks(department_id, state, due_at, id)
+    WHERE assignee_id IS NULL;
 CREATE INDEX ix_callback_tasks_customer ON callback_tasks(customer_id);
 
 -- Every call made for a task and how it went.
