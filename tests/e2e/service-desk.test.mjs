@@ -2,8 +2,8 @@
 //   node --test tests/e2e/service-desk.test.mjs    (SWITCHBOARD_BIN overrides target/debug/switchboard)
 // The administrator adds a customer on the customers page and opens a ticket for them from the customer's 360
 // view (with an admin-defined choice field, shown by its label); dispatches it to the inbound team's queue; agent 1002 of that team signs in, claims it from the queue,
-// starts and resolves it; the ticket shows on the customer's contact timeline; the agent then finds a knowledge
-// article by a word inside a Chinese phrase and opens it.
+// starts and resolves it; the agent then finds a knowledge article by a word inside a Chinese phrase and opens it;
+// the ticket shows on the customer's contact timeline.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
@@ -162,6 +162,20 @@ describe('service desk journey', { timeout: 240_000 }, () => {
     await fill(agent, 'step-note', '更换正时皮带后异响消失');
     await click(agent, 'step-submit');
     await poll(async () => stateIs(agent, '已解决'), { message: 'the ticket to be resolved' });
+  });
+
+  step('the agent finds the engine-care article by a word inside 发动机保养 and opens it', async () => {
+    await click(agent, 'menu-knowledge');
+    await agent.locator(byTest('page-knowledge')).waitFor();
+    await fill(agent, 'kb-search-input', '保养');
+    await click(agent, 'kb-search-button');
+    const hit = agent.locator(byTest('kb-hit'), { hasText: '发动机保养指南' }).first();
+    await hit.waitFor();
+    assert.ok((await hit.locator(`${byTest('kb-snippet')} b`).first().innerText()).includes('保养'));
+    await hit.click();
+    await agent.locator(byTest('page-knowledge-article')).waitFor();
+    await poll(async () => (await agent.locator(byTest('kb-article-body')).innerText()).includes('机油'),
+      { message: 'the article body' });
   });
 
   step('the administrator sees it resolved, and on the customer timeline', async () => {
