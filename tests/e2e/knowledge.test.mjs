@@ -7,11 +7,15 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
-import { launchBrowser, screenshot, byTest, poll, fill, click, chooseTreeNode, menuEntries } from './lib/browser.mjs';
+import {
+  launchBrowser, screenshot, byTest, poll, fill, click, chooseTreeNode, menuEntries, newSessionPage, signIn,
+  apiCall,
+} from './lib/browser.mjs';
 
 const SUFFIX = Date.now().toString(36).slice(-5);
 const TITLE = `冷却液更换指南 ${SUFFIX}`;
-const PASSWORD = `kb-pass-${SUFFIX}`;
+// The suffix may be all letters; the password rule wants a digit too.
+const PASSWORD = `kb-pass-${SUFFIX}-7`;
 // A 1x1 PNG.
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
@@ -45,43 +49,12 @@ describe('knowledge console', { timeout: 240_000 }, () => {
     });
   }
 
-  async function newPage() {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-    return page;
-  }
-
-  async function signIn(page, employeeId, password) {
-    await page.goto(`${server.url}/#/login`);
-    await page.locator(byTest('login-form')).waitFor();
-    await fill(page, 'login-employee-id', employeeId);
-    await fill(page, 'login-password', password);
-    await click(page, 'login-submit');
-    await page.locator(byTest('side-menu')).waitFor();
-  }
-
-  async function call(page, method, p, body) {
-    return page.evaluate(async ([m, url, b]) => {
-      const me = await (await fetch('/api/v1/auth/me', { credentials: 'same-origin' })).json();
-      const res = await fetch(`/api/v1${url}`, {
-        method: m,
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token || '' },
-        body: b === undefined ? undefined : JSON.stringify(b),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null };
-    }, [method, p, body]);
-  }
-
   const stateText = async (page) => (await page.locator(byTest('kb-state')).innerText()).trim();
 
   before(async () => {
     server = await startServer();
     browser = await launchBrowser();
-    admin = await newPage();
+    admin = await newSessionPage(browser, pageErrors);
   });
 
   after(async () => {
@@ -93,23 +66,23 @@ describe('knowledge console', { timeout: 240_000 }, () => {
   });
 
   step('the administrator sees the knowledge pages and gives the demo people passwords', async () => {
-    await signIn(admin, 'admin', server.adminPassword);
+    await signIn(admin, server.url, 'admin', server.adminPassword);
     const entries = await menuEntries(admin);
     for (const name of ['knowledge', 'knowledge-study', 'knowledge-drafts', 'knowledge-review',
       'knowledge-categories', 'knowledge-stats']) {
       assert.ok(entries.includes(`menu-${name}`), `admin sees menu-${name}`);
     }
-    const staff = await call(admin, 'GET', '/staff?per_page=100');
+    const staff = await apiCall(admin, 'GET', '/staff?per_page=100');
     for (const employeeId of ['1001', '1002', '1003']) {
       const person = staff.body.items.find((s) => s.employee_id === employeeId);
-      const reset = await call(admin, 'POST', `/staff/${person.id}/password`, { password: PASSWORD });
+      const reset = await apiCall(admin, 'POST', `/staff/${person.id}/password`, { password: PASSWORD });
       assert.equal(reset.status, 204, JSON.stringify(reset.body));
     }
   });
 
   step('agent 1002 writes an article with an image and submits it', async () => {
-    writer = await newPage();
-    await signIn(writer, '1002', PASSWORD);
+    writer = await newSessionPage(browser, pageErrors);
+    await signIn(writer, server.url, '1002', PASSWORD);
     const entries = await menuEntries(writer);
     assert.ok(entries.includes('menu-knowledge-drafts'));
     assert.ok(!entries.includes('menu-knowledge-review'), 'an agent does not review');
@@ -133,16 +106,16 @@ describe('knowledge console', { timeout: 240_000 }, () => {
   });
 
   step('the draft is not found by an agent before it is published', async () => {
-    agent = await newPage();
-    await signIn(agent, '1003', PASSWORD);
-    const found = await call(agent, 'GET', `/knowledge/search?q=${encodeURIComponent('冷却液')}`);
+    agent = await newSessionPage(browser, pageErrors);
+    await signIn(agent, server.url, '1003', PASSWORD);
+    const found = await apiCall(agent, 'GET', `/knowledge/search?q=${encodeURIComponent('冷却液')}`);
     assert.equal(found.status, 200);
     assert.equal(found.body.total, 0, JSON.stringify(found.body));
   });
 
   step('supervisor 1001 publishes it from the review queue', async () => {
-    reviewer = await newPage();
-    await signIn(reviewer, '1001', PASSWORD);
+    reviewer = await newSessionPage(browser, pageErrors);
+    await signIn(reviewer, server.url, '1001', PASSWORD);
     await click(reviewer, 'menu-knowledge-review');
     await reviewer.locator(byTest('page-knowledge-review')).waitFor();
     const row = reviewer.locator(`${byTest('kb-drafts')} tr`, { hasText: TITLE }).first();

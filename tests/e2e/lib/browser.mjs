@@ -92,3 +92,37 @@ export async function menuEntries(page) {
     .locator(`${byTest('side-menu')} [data-test^="menu-"]`)
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-test')));
 }
+
+/** A page in a browser context of its own (its own session), in Chinese, its page errors pushed onto `errors`. */
+export async function newSessionPage(browser, errors) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  return page;
+}
+
+/** Signs in through the console's login page of the server at `baseUrl`. */
+export async function signIn(page, baseUrl, employeeId, password) {
+  await page.goto(`${baseUrl}/#/login`);
+  await page.locator(byTest('login-form')).waitFor();
+  await fill(page, 'login-employee-id', employeeId);
+  await fill(page, 'login-password', password);
+  await click(page, 'login-submit');
+  await page.locator(byTest('side-menu')).waitFor();
+}
+
+/** A JSON API call from the page's session (with its CSRF token): { status, body }. */
+export async function apiCall(page, method, path, body) {
+  return page.evaluate(async ([m, url, b]) => {
+    const me = await (await fetch('/api/v1/auth/me', { credentials: 'same-origin' })).json();
+    const res = await fetch(`/api/v1${url}`, {
+      method: m,
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token || '' },
+      body: b === undefined ? undefined : JSON.stringify(b),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }, [method, path, body]);
+}
