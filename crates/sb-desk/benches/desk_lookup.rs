@@ -24,6 +24,8 @@
 //! change the population, tickets are twice as many; PostgreSQL at
 //! `SWITCHBOARD_TEST_POSTGRES_URL`).
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use sb_desk::customers::lookup_by_phone;
@@ -33,26 +35,11 @@ use sb_store::{
     TicketSort,
 };
 
+use support::{Rng, latency};
+
 const SAMPLES: usize = 2_000;
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗";
 const GIVEN: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红建国";
-
-/// splitmix64: the bench's own deterministic randomness.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
-    }
-}
 
 fn char_at(list: &str, index: u64) -> char {
     let chars: Vec<char> = list.chars().collect();
@@ -132,15 +119,8 @@ async fn generate(store: &Store, customers: u64) {
     );
 }
 
-fn report(what: &str, mut times: Vec<Duration>) {
-    times.sort_unstable();
-    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
-    println!(
-        "  {what:<16} p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms",
-        at(0.50).as_secs_f64() * 1e3,
-        at(0.99).as_secs_f64() * 1e3,
-        times[times.len() - 1].as_secs_f64() * 1e3
-    );
+fn report(what: &str, times: Vec<Duration>) {
+    println!("  {what:<16} {}", latency(times));
 }
 
 async fn measure(store: &Store, customers: u64) {

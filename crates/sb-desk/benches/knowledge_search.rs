@@ -20,9 +20,13 @@
 //! `cargo bench -p sb-desk --bench knowledge_search` (`KB_BENCH_ARTICLES` to
 //! change the count).
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use sb_desk::knowledge::{IndexedArticle, KnowledgeIndex, SearchRequest};
+
+use support::{Rng, latency};
 
 const SAMPLES: usize = 500;
 const CATEGORIES: i64 = 50;
@@ -128,23 +132,6 @@ const EN_WORDS: &[&str] = &[
     "identity",
 ];
 
-/// splitmix64: the bench's own deterministic randomness.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn pick<'a>(&mut self, words: &[&'a str]) -> &'a str {
-        words[(self.next() % words.len() as u64) as usize]
-    }
-}
-
 fn sentence(rng: &mut Rng, words: usize) -> String {
     let mut text = String::new();
     for _ in 0..words {
@@ -176,15 +163,8 @@ fn article(rng: &mut Rng, id: i64) -> IndexedArticle {
 /// Makes one query of a kind: its words and its category filter.
 type QueryMaker = dyn Fn(&mut Rng) -> (String, Option<Vec<i64>>);
 
-fn report(what: &str, mut times: Vec<Duration>, hits: usize) {
-    times.sort_unstable();
-    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
-    println!(
-        "  {what:<10} p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms   (last total {hits})",
-        at(0.50).as_secs_f64() * 1e3,
-        at(0.99).as_secs_f64() * 1e3,
-        times[times.len() - 1].as_secs_f64() * 1e3
-    );
+fn report(what: &str, times: Vec<Duration>, hits: usize) {
+    println!("  {what:<10} {}   (last total {hits})", latency(times));
 }
 
 fn main() {
