@@ -15,8 +15,8 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use sb_core::Permission;
 use sb_desk::import::{
-    CallbackTarget, ImportTarget, TextEncoding, kind_of, missing_required, report_table,
-    run_import, suggest_mapping,
+    CallbackTarget, ImportTarget, TextEncoding, missing_required, report_table, run_import,
+    suggest_mapping,
 };
 use sb_store::{ImportJob, PageRequest, StaffFilter};
 use serde::Deserialize;
@@ -29,9 +29,8 @@ use crate::auth::{Can, Principal, perm};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiQuery, Id};
 use crate::routes::callback_lists::{customer_reach, department_reach, reachable_list};
-use crate::routes::customer_imports::{parse, read_upload};
+use crate::routes::customer_imports::{parse, read_spreadsheet};
 use crate::state::AppState;
-use crate::validate;
 use crate::xlsx::{file_response, sheet_format, write_table};
 
 const TARGET: &str = "callbacks";
@@ -105,18 +104,7 @@ async fn import_tasks(
     body: Body,
 ) -> ApiResult<Json<ImportJob>> {
     reachable_list(&state, &who, id, "callback_list.import").await?;
-    let file_name = validate::text("file_name", &query.file_name, 1, 200)?;
-    if file_name.contains(['/', '\\']) || file_name.chars().any(char::is_control) {
-        return Err(ApiError::validation(
-            "file_name",
-            "a file name may not contain slashes or control characters",
-        ));
-    }
-    let bytes = read_upload(&headers, body).await?;
-    if bytes.is_empty() {
-        return Err(ApiError::validation("file", "the file is empty"));
-    }
-    kind_of(&file_name, &bytes).map_err(ApiError::from)?;
+    let (file_name, bytes) = read_spreadsheet(&query.file_name, &headers, body).await?;
     let encoding = query.encoding.unwrap_or_default();
     let sheet = parse(file_name.clone(), bytes, encoding).await?;
     let target = CallbackTarget::new(

@@ -196,7 +196,29 @@ async fn draft(
     })
 }
 
-pub(crate) async fn read_upload(headers: &HeaderMap, body: Body) -> ApiResult<Vec<u8>> {
+/// An uploaded spreadsheet: its file name checked, its bytes read within the
+/// size limit, not empty, and of a kind the importer reads (by name and bytes).
+pub(crate) async fn read_spreadsheet(
+    file_name: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> ApiResult<(String, Vec<u8>)> {
+    let file_name = validate::text("file_name", file_name, 1, 200)?;
+    if file_name.contains(['/', '\\']) || file_name.chars().any(char::is_control) {
+        return Err(ApiError::validation(
+            "file_name",
+            "a file name may not contain slashes or control characters",
+        ));
+    }
+    let bytes = read_upload(headers, body).await?;
+    if bytes.is_empty() {
+        return Err(ApiError::validation("file", "the file is empty"));
+    }
+    kind_of(&file_name, &bytes).map_err(ApiError::from)?;
+    Ok((file_name, bytes))
+}
+
+async fn read_upload(headers: &HeaderMap, body: Body) -> ApiResult<Vec<u8>> {
     let announced = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -234,18 +256,7 @@ async fn upload_import(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Created<ImportDraft>> {
-    let file_name = validate::text("file_name", &query.file_name, 1, 200)?;
-    if file_name.contains(['/', '\\']) || file_name.chars().any(char::is_control) {
-        return Err(ApiError::validation(
-            "file_name",
-            "a file name may not contain slashes or control characters",
-        ));
-    }
-    let bytes = read_upload(&headers, body).await?;
-    if bytes.is_empty() {
-        return Err(ApiError::validation("file", "the file is empty"));
-    }
-    kind_of(&file_name, &bytes).map_err(ApiError::from)?;
+    let (file_name, bytes) = read_spreadsheet(&query.file_name, &headers, body).await?;
     let encoding = query.encoding.unwrap_or_default();
     let sheet = parse(file_name.clone(), bytes.clone(), encoding).await?;
     let target = target(&state, &who, DuplicatePolicy::default()).await?;
