@@ -19,6 +19,7 @@ pub mod byte_range;
 pub mod clock;
 mod console;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod media_dirs;
 pub mod metrics;
@@ -47,6 +48,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, ApiResult};
+pub use events::EventBus;
 pub use media_dirs::{MediaDirs, RecordingPolicy};
 pub use state::{ApiConfig, AppState};
 pub use storage_alarm::{LowSpace, StorageAlarm};
@@ -91,6 +93,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::call_trails::router())
         .merge(routes::acd_events::router())
         .merge(routes::agents::router())
+        .merge(events::stream::router())
         .merge(routes::customers::router())
         .merge(routes::customer_details::router())
         .merge(routes::customer_fields::router())

@@ -10,6 +10,7 @@ use time::Duration;
 
 use crate::clock::Clock;
 use crate::error::ApiError;
+use crate::events::EventBus;
 use crate::media_dirs::{MediaDirs, RecordingPolicy};
 use crate::metrics::Metrics;
 use crate::recording_export::ExportJobs;
@@ -78,6 +79,8 @@ pub struct Inner {
     /// The knowledge desk with its search index, opened on first use
     /// (rebuilt from the store when the index is new or outdated).
     pub knowledge: tokio::sync::OnceCell<KnowledgeDesk>,
+    /// CTI events for desktops, wallboards and webhooks.
+    pub events: Arc<EventBus>,
 }
 
 impl AppState {
@@ -97,6 +100,7 @@ impl AppState {
             storage_alarm: StorageAlarm::default(),
             exports: ExportJobs::default(),
             knowledge: tokio::sync::OnceCell::new(),
+            events: Arc::new(EventBus::new()),
         })))
     }
 
@@ -156,6 +160,11 @@ impl AppState {
             })
             .await
             .map_err(|e| ApiError::internal("opening the knowledge index", e))
+    }
+
+    /// The CTI event bus the switch and the API publish to.
+    pub fn events(&self) -> &Arc<EventBus> {
+        &self.0.events
     }
 
     pub(crate) fn dummy_hash(&self) -> &str {

@@ -93,6 +93,12 @@ pub struct LiveCallView {
     /// Keys the caller pressed during the call (the last 64).
     pub caller_digits: String,
     pub callee_digits: String,
+    /// The queue the caller came through.
+    pub queue: Option<String>,
+    /// The agent offered or talking (employee id).
+    pub agent: Option<String>,
+    /// The extension ringing or talking for the agent side.
+    pub agent_extension: Option<String>,
 }
 
 /// Which party of a two-party call.

@@ -4,6 +4,7 @@
 //! Layout: `ids` (newtype ids), `permission` (what a role may do and on which
 //! records), `call_class` (what an extension may dial), `sip_secret` (digest
 //! HA1 derivation shared by the store, the API and the registrar),
+//! `cti` (the events desktops, wallboards and webhooks receive),
 //! `dial_pattern` (outbound route patterns), `address_range` (IPs and CIDR
 //! blocks a trunk trusts), `secret` (hex, constant-time comparison), `phone` (numbers normalised to
 //! E.164) and `phone_region` (province and city of Chinese numbers). This
@@ -11,6 +12,7 @@
 
 pub mod address_range;
 pub mod call_class;
+pub mod cti;
 pub mod dial_pattern;
 pub mod error;
 pub mod ids;

@@ -16,8 +16,10 @@ use tracing::{debug, info, warn};
 
 use crate::acd_log;
 use crate::acd_view::{AcdView, AgentCommand, AgentError, AgentView, QueueView};
+use crate::cti::EventSink;
 use crate::directory::{AcdSetup, AgentProfile, Directory, QueueSetup};
 use crate::shared::unix_millis;
+use sb_core::cti::{AgentSubject, CtiEvent, QueueSubject};
 
 /// How often the ACD's calls are compared with the live call tasks.
 const RECONCILE_EVERY: Duration = Duration::from_secs(30);
@@ -97,7 +99,7 @@ impl std::fmt::Debug for AcdService {
 }
 
 impl AcdService {
-    pub(crate) fn start(directory: Arc<dyn Directory>) -> AcdService {
+    pub(crate) fn start(directory: Arc<dyn Directory>, events: Arc<dyn EventSink>) -> AcdService {
         let (requests, inbox) = mpsc::unbounded_channel();
         let queues = Arc::new(RwLock::new(HashMap::new()));
         let extensions = Arc::new(RwLock::new(HashMap::new()));
@@ -109,7 +111,7 @@ impl AcdService {
             // start from the clock so a restart never reuses one.
             next_call: Arc::new(AtomicU64::new(unix_millis().saturating_mul(1000))),
         };
-        tokio::spawn(run(directory, inbox, queues, extensions));
+        tokio::spawn(run(directory, events, inbox, queues, extensions));
         service
     }
 
@@ -203,6 +205,10 @@ struct Runner {
     last_now: u64,
     /// To the event-log writer: decisions never wait for the database.
     log: mpsc::UnboundedSender<Vec<crate::directory::AcdLogEntry>>,
+    /// Agent states and queue figures for desktops and wallboards.
+    events: Arc<dyn EventSink>,
+    /// The queue figures last published, to publish only changes.
+    published_queues: HashMap<String, QueueSubject>,
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +219,7 @@ struct Seat {
 
 async fn run(
     directory: Arc<dyn Directory>,
+    events: Arc<dyn EventSink>,
     mut inbox: mpsc::UnboundedReceiver<Request>,
     queues: Arc<RwLock<HashMap<String, QueueSetup>>>,
     extensions: Arc<RwLock<HashMap<String, String>>>,
@@ -232,6 +239,8 @@ async fn run(
         seats: HashMap::new(),
         last_now: 0,
         log: spawn_log_writer(directory_for_log),
+        events,
+        published_queues: HashMap::new(),
     };
     runner.restore_agents().await;
     runner.publish_queues();
@@ -468,6 +477,7 @@ impl Runner {
                     if let Some(seat) = self.seats.get_mut(&agent) {
                         seat.since_ms = now;
                     }
+                    self.publish_agent_state(&agent, &state);
                     if state == AgentState::LoggedOut {
                         self.seats.remove(&agent);
                     }
@@ -478,6 +488,7 @@ impl Runner {
         if events.is_empty() {
             return;
         }
+        self.publish_queue_changes(now);
         let seats = &self.seats;
         let entries = events
             .iter()
@@ -491,6 +502,56 @@ impl Runner {
             .collect();
         if self.log.send(entries).is_err() {
             warn!("the ACD event-log writer stopped: entries lost");
+        }
+    }
+
+    fn publish_agent_state(&self, agent: &AgentId, state: &AgentState) {
+        let (code, reason) = crate::acd_view::state_code(state);
+        let extension = (code != "logged_out")
+            .then(|| self.seats.get(agent).map(|s| s.extension.clone()))
+            .flatten();
+        self.events.publish(CtiEvent::AgentState {
+            agent: AgentSubject {
+                employee_id: agent.0.clone(),
+                state: code.to_owned(),
+                reason,
+                extension,
+            },
+        });
+    }
+
+    /// Publishes the figures of every queue whose counts changed since
+    /// last published (the longest wait alone grows by itself: wallboards
+    /// extrapolate it from the event's time).
+    fn publish_queue_changes(&mut self, now: u64) {
+        for queue in &self.setup.queues {
+            let Some(stats) = self.acd.queue_stats(&QueueId(queue.name.clone()), now) else {
+                continue;
+            };
+            let subject = QueueSubject {
+                name: queue.name.clone(),
+                waiting: stats.waiting,
+                longest_wait_ms: stats.longest_wait_ms,
+                agents_logged_in: stats.agents.logged_in,
+                agents_ready: stats.agents.ready,
+                offered: stats.counters.offered,
+                answered: stats.counters.answered,
+                abandoned: stats.counters.abandoned,
+                service_level_percent: stats.service_level_percent,
+            };
+            let unchanged = self.published_queues.get(&queue.name).is_some_and(|last| {
+                QueueSubject {
+                    longest_wait_ms: subject.longest_wait_ms,
+                    ..last.clone()
+                } == subject
+            });
+            if unchanged {
+                continue;
+            }
+            self.published_queues
+                .insert(queue.name.clone(), subject.clone());
+            self.events
+                .publish(CtiEvent::QueueChanged { queue: subject });
         }
     }
 

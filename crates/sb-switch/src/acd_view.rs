@@ -67,14 +67,7 @@ impl AgentView {
         extension: Option<String>,
         in_state_ms: u64,
     ) -> AgentView {
-        let (code, reason) = match state {
-            AgentState::LoggedOut => ("logged_out", None),
-            AgentState::Ready => ("ready", None),
-            AgentState::NotReady { reason } => ("not_ready", Some(reason.clone())),
-            AgentState::Reserved { .. } => ("reserved", None),
-            AgentState::OnCall { .. } => ("on_call", None),
-            AgentState::WrapUp { .. } => ("wrap_up", None),
-        };
+        let (code, reason) = state_code(state);
         AgentView {
             employee_id: profile.employee_id.clone(),
             name: profile.name.clone(),
@@ -88,6 +81,18 @@ impl AgentView {
             in_state_ms: if code == "logged_out" { 0 } else { in_state_ms },
             queues: profile.queues.clone(),
         }
+    }
+}
+
+/// The state's name on the API and in events, and the not-ready reason.
+pub(crate) fn state_code(state: &AgentState) -> (&'static str, Option<String>) {
+    match state {
+        AgentState::LoggedOut => ("logged_out", None),
+        AgentState::Ready => ("ready", None),
+        AgentState::NotReady { reason } => ("not_ready", Some(reason.clone())),
+        AgentState::Reserved { .. } => ("reserved", None),
+        AgentState::OnCall { .. } => ("on_call", None),
+        AgentState::WrapUp { .. } => ("wrap_up", None),
     }
 }
 

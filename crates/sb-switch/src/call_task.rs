@@ -17,6 +17,7 @@ use crate::live_calls::{CallControl, ControlError, LiveCall, Party};
 use crate::media::{EngineEvent, SessionCommand};
 use crate::routing::CallPlan;
 use crate::shared::{Shared, unix_millis};
+use sb_core::cti::CtiEvent;
 
 /// How long a finished call waits for its recording to be closed and
 /// checksummed before the metadata is written without it.
@@ -56,6 +57,7 @@ async fn run(
     };
     let offer = offer.map(|o| media.offer_for_callees(&o));
     let (live_id, mut controls) = shared.live_calls.register(live_call(&call, &plan, started));
+    shared.call_event(live_id, |call| CtiEvent::CallCreated { call });
     let mut answered = false;
     let mut extras: Vec<Extra> = Vec::new();
     let mut next_extra = FIRST_EXTRA_LEG;
@@ -82,6 +84,10 @@ async fn run(
                     c.answered_at = Some(unix_millis());
                     c.recording = recording;
                 });
+                shared.call_event(live_id, |call| CtiEvent::CallAnswered { call });
+            }
+            if let Action::Ring { .. } = action {
+                shared.call_event(live_id, |call| CtiEvent::CallRinging { call });
             }
             if let Some(summary) = perform(&mut call, &plan, &media, &mut core, action).await {
                 // Let the last BYE/CANCEL go out before the dialogs are dropped.
@@ -97,6 +103,7 @@ async fn run(
                 }
                 call.release();
                 info!(disposition = summary.disposition.code(), cause = %summary.cause, "call ended");
+                shared.call_event(live_id, |call| crate::cti::ended(call, &summary));
                 shared.live_calls.remove(live_id);
                 record(&shared, &call, &plan, &summary).await;
                 finish_recordings(&shared, &call, &plan, summary.ended_at, &mut media).await;
@@ -116,7 +123,9 @@ async fn run(
                     }
                 }
                 Some((leg @ LegId::B(n), event)) if n >= FIRST_EXTRA_LEG => {
-                    extra_event(&mut call, &mut media, &mut extras, leg, event).await;
+                    if let Some(left) = extra_event(&mut call, &mut media, &mut extras, leg, event).await {
+                        shared.call_event(live_id, |call| CtiEvent::CallLeft { call, extension: left });
+                    }
                 }
                 Some((leg, event)) => {
                     media.note_event(leg, &event);
@@ -137,6 +146,7 @@ async fn run(
                     extras: &mut extras,
                     next_extra: &mut next_extra,
                     answered,
+                    live_id,
                 };
                 let outcome = control(&shared, &plan, &mut state, command).await;
                 let (held, recording, paused) = (media.is_held(), media.recording.is_some(), media.recording_paused);
@@ -186,6 +196,9 @@ pub(crate) fn live_call(call: &SipCall, plan: &CallPlan, started: u64) -> LiveCa
         recording_paused: false,
         caller_digits: String::new(),
         callee_digits: String::new(),
+        queue: None,
+        agent: None,
+        agent_extension: plan.callee_extension.clone(),
     }
 }
 
@@ -294,12 +307,22 @@ pub(crate) async fn control(
                 return Err(ControlError::NotNow("hold: the call is already held"));
             }
             media.hold(party_leg(party), music_class.as_deref(), HoldOrigin::Api);
+            let party = if party == Party::Caller {
+                "caller"
+            } else {
+                "callee"
+            };
+            shared.call_event(state.live_id, |call| CtiEvent::CallHeld {
+                call,
+                party: party.to_owned(),
+            });
         }
         CallControl::Resume => {
             if !media.is_held() {
                 return Err(ControlError::NotNow("resume: the call is not held"));
             }
             media.resume();
+            shared.call_event(state.live_id, |call| CtiEvent::CallRetrieved { call });
         }
         CallControl::StartRecording => {
             if !answered {
@@ -388,12 +411,23 @@ pub(crate) async fn control(
                 ));
             }
             info!(%extension, ?membership, "party added to the call");
+            let role = match membership {
+                sb_media::mixer::Membership::Full => "conference",
+                sb_media::mixer::Membership::Listen => "listen",
+                sb_media::mixer::Membership::Whisper { .. } => "whisper",
+            };
+            shared.call_event(state.live_id, |call| CtiEvent::CallJoined {
+                call,
+                extension: extension.clone(),
+                role: role.to_owned(),
+            });
             state.extras.push(Extra {
                 leg,
                 index,
                 membership,
                 offer,
                 answered: false,
+                extension,
             });
         }
         CallControl::Play {
@@ -424,6 +458,7 @@ pub(crate) struct Extra {
     membership: sb_media::mixer::Membership,
     offer: Vec<u8>,
     pub answered: bool,
+    extension: String,
 }
 
 pub(crate) struct CallState<'a> {
@@ -434,20 +469,20 @@ pub(crate) struct CallState<'a> {
     /// party that left cannot be confused with one still there.
     pub next_extra: &'a mut u16,
     pub answered: bool,
+    /// The call's id among the live calls, for its events.
+    pub live_id: u64,
 }
 
 /// What an added party's leg reports: it joins the mixer when it answers
-/// and leaves it when it fails or hangs up.
+/// and leaves it when it fails or hangs up (then its extension is returned).
 pub(crate) async fn extra_event(
     call: &mut SipCall,
     media: &mut CallMedia,
     extras: &mut Vec<Extra>,
     leg: LegId,
     event: LegEvent,
-) {
-    let Some(position) = extras.iter().position(|e| e.leg == leg) else {
-        return;
-    };
+) -> Option<String> {
+    let position = extras.iter().position(|e| e.leg == leg)?;
     match event {
         LegEvent::Answered { sdp } => {
             let extra = &mut extras[position];
@@ -458,6 +493,7 @@ pub(crate) async fn extra_event(
             let extra = extras.remove(position);
             info!(leg = ?extra.leg, "added party left the call");
             media.party_left(extra.index);
+            return Some(extra.extension);
         }
         LegEvent::ReInvite { .. } => {
             let offer = extras[position].offer.clone();
@@ -465,6 +501,7 @@ pub(crate) async fn extra_event(
         }
         _ => {}
     }
+    None
 }
 
 /// Stops the call's recording; its facts are stored when the writer has

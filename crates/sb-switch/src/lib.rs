@@ -13,7 +13,7 @@
 //! `service_task` + `service_flow` (calls the switch answers itself: the
 //! IVR interpreter, queues, voicemail, survey), `acd_task` + `acd_log` +
 //! `acd_view` (the ACD core's owner, its event log, what the API sees),
-//! `prompt_library` (built-in prompts, text-to-speech, uploaded prompts),
+//! `cti` (the port CTI events leave by), `prompt_library` (built-in prompts, text-to-speech, uploaded prompts),
 //! `ivr_lookup` (the IVR's HTTP back-end lookups).
 
 mod acd_log;
@@ -26,6 +26,7 @@ mod call_task;
 mod carriers;
 mod cdr_writer;
 mod config;
+pub mod cti;
 mod directory;
 mod error;
 mod housekeeping;
@@ -44,6 +45,7 @@ mod switch;
 
 pub use carriers::CarrierStatus;
 pub use config::{SecurityPolicy, SwitchConfig};
+pub use cti::{EventSink, NoEvents};
 pub use directory::{
     Account, AcdLogEntry, AcdSetup, AgentProfile, AgentSession, BlockAction, CallRecord,
     CallTrailRecord, CallerIdMode, Directory, FlowVersion, InboundTarget, OutboundRoute,

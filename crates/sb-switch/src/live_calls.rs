@@ -70,6 +70,12 @@ pub struct LiveCall {
     /// in-band), at most the last 64.
     pub caller_digits: String,
     pub callee_digits: String,
+    /// The queue the caller came through.
+    pub queue: Option<String>,
+    /// The agent offered or talking (employee id) and the extension
+    /// ringing or talking for them.
+    pub agent: Option<String>,
+    pub agent_extension: Option<String>,
 }
 
 /// Keeps the last `MAX_DIGITS` keys.
@@ -120,6 +126,18 @@ impl LiveCalls {
         {
             change(&mut entry.view);
         }
+    }
+
+    /// The call as CTI events name it.
+    pub(crate) fn subject(&self, id: u64) -> Option<sb_core::cti::CallSubject> {
+        let calls = self.calls.lock().ok()?;
+        let view = &calls.get(&id)?.view;
+        Some(crate::cti::subject(
+            view,
+            view.queue.as_deref(),
+            view.agent.as_deref(),
+            view.agent_extension.as_deref(),
+        ))
     }
 
     pub(crate) fn remove(&self, id: u64) {

@@ -29,6 +29,7 @@ use crate::prompt_library::{Language, Speech};
 use crate::routing::{CallPlan, Service, extension_targets, route_out};
 use crate::service_flow::{self, LoadedFlow};
 use crate::shared::{Shared, unix_millis};
+use sb_core::cti::CtiEvent;
 
 /// The flow a caller hears when the agent hangs up first, if the admin
 /// made one (MISSION Q1).
@@ -67,6 +68,8 @@ type Announcement = (AnnouncementFor, Vec<sb_media::prompt::Prompt>);
 /// The caller waits in a queue.
 struct Queued {
     queue: String,
+    /// When the caller entered the queue.
+    since: u64,
     setup: QueueSetup,
     next_announcement: Option<u64>,
 }
@@ -170,6 +173,7 @@ async fn run(
     let (live_id, mut controls) = shared
         .live_calls
         .register(call_task::live_call(&call, &plan, started));
+    shared.call_event(live_id, |call| CtiEvent::CallCreated { call });
     let facts = CallFacts {
         call_id: call.caller_call_id(),
         caller: plan.caller.clone(),
@@ -240,6 +244,7 @@ async fn run(
                     extras: &mut run.extras,
                     next_extra: &mut run.next_extra,
                     answered: run.connected.is_some(),
+                    live_id: run.live_id,
                 };
                 let outcome = call_task::control(&run.shared, &run.plan, &mut state, command).await;
                 run.refresh_live_call();
@@ -433,12 +438,17 @@ impl Run {
             self.media
                 .start_recording(root, &self.call.caller_call_id(), now);
         }
+        let (agent, extension) = (link.agent.clone(), link.extension.clone());
         self.connected = Some(link.clone());
         self.served_by = Some(link);
         self.refresh_live_call();
+        self.shared.live_calls.update(self.live_id, |c| {
+            c.answered_at = Some(now);
+            c.agent = agent;
+            c.agent_extension = Some(extension);
+        });
         self.shared
-            .live_calls
-            .update(self.live_id, |c| c.answered_at = Some(now));
+            .call_event(self.live_id, |call| CtiEvent::CallAnswered { call });
     }
 
     async fn agent_left(&mut self) {
@@ -448,6 +458,13 @@ impl Run {
         self.outbound_permit = None;
         self.queued = None;
         info!(agent = ?link.agent, "agent hung up first");
+        let extension = link.extension.clone();
+        self.shared
+            .call_event(self.live_id, |call| CtiEvent::CallLeft { call, extension });
+        self.shared.live_calls.update(self.live_id, |c| {
+            c.agent = None;
+            c.agent_extension = None;
+        });
         if link.agent.is_some() {
             self.shared.acd.report(CallReport::Ended {
                 call: self.call_ref,
@@ -503,7 +520,7 @@ impl Run {
         if let LegId::B(n) = leg
             && n >= FIRST_EXTRA_LEG
         {
-            call_task::extra_event(
+            let left = call_task::extra_event(
                 &mut self.call,
                 &mut self.media,
                 &mut self.extras,
@@ -511,6 +528,10 @@ impl Run {
                 event,
             )
             .await;
+            if let Some(extension) = left {
+                self.shared
+                    .call_event(self.live_id, |call| CtiEvent::CallLeft { call, extension });
+            }
             return;
         }
         if let LegEvent::Info { content_type, body } = &event {
@@ -683,6 +704,7 @@ impl Run {
         let now = unix_millis();
         self.queued = Some(Queued {
             queue: queue.clone(),
+            since: now,
             next_announcement: setup
                 .announce_position
                 .then(|| now + setup.announce_interval_ms.max(10_000)),
@@ -700,6 +722,9 @@ impl Run {
         } else {
             None
         };
+        self.shared
+            .live_calls
+            .update(self.live_id, |c| c.queue = Some(queue.clone()));
         self.shared.acd.enqueue(
             self.call_ref,
             &queue,
@@ -713,6 +738,17 @@ impl Run {
     /// through the outbound routes (the flow's author chose it, so any
     /// call class). The flow goes on at its failure branch if nothing rings.
     async fn transfer(&mut self, target: sb_ivr::TransferTarget) {
+        let described = match &target {
+            sb_ivr::TransferTarget::Extension(extension) => format!("extension:{extension}"),
+            sb_ivr::TransferTarget::Agent(agent) => format!("agent:{agent}"),
+            sb_ivr::TransferTarget::Number(number) => format!("number:{number}"),
+        };
+        self.shared
+            .call_event(self.live_id, |call| CtiEvent::CallTransferred {
+                call,
+                kind: "blind".into(),
+                target: described,
+            });
         let outcome = match target {
             sb_ivr::TransferTarget::Extension(extension) => self.ring_extension(extension),
             sb_ivr::TransferTarget::Agent(agent) => match self.shared.acd.extension_of(&agent) {
@@ -778,6 +814,13 @@ impl Run {
             self.transfer_deadline = Some(unix_millis() + self.shared.config.ring_timeout_ms);
         }
         self.ringing_legs = self.core.ringing_legs();
+        if let Some(mut subject) = self.shared.live_calls.subject(self.live_id) {
+            subject.agent = link.agent.clone();
+            subject.extension = Some(link.extension.clone());
+            self.shared
+                .events
+                .publish(CtiEvent::CallRinging { call: subject });
+        }
         self.ringing = Some(link);
         true
     }
@@ -790,6 +833,19 @@ impl Run {
                 queue,
             } => {
                 let targets = extension_targets(&self.shared, &extension, &self.plan.caller, None);
+                let waited_ms = self
+                    .queued
+                    .as_ref()
+                    .map_or(0, |q| unix_millis().saturating_sub(q.since));
+                if let Some(mut subject) = self.shared.live_calls.subject(self.live_id) {
+                    subject.queue = Some(queue.clone());
+                    subject.agent = Some(agent.clone());
+                    subject.extension = Some(extension.clone());
+                    self.shared.events.publish(CtiEvent::CallOffered {
+                        call: subject,
+                        waited_ms,
+                    });
+                }
                 let link = AgentLink {
                     agent: Some(agent.clone()),
                     extension,
@@ -1094,6 +1150,8 @@ impl Run {
         }
         self.call.release();
         info!(disposition = summary.disposition.code(), cause = %summary.cause, "service call ended");
+        self.shared
+            .call_event(self.live_id, |call| crate::cti::ended(call, &summary));
         self.shared.live_calls.remove(self.live_id);
         if summary.side == sb_call::HangupSide::Caller {
             self.ivr.handle(summary.ended_at, Input::CallerHungUp);

@@ -35,6 +35,8 @@ pub(crate) struct Shared {
     pub media: crate::media::MediaEngine,
     pub live_calls: crate::live_calls::LiveCalls,
     pub acd: crate::acd_task::AcdService,
+    /// CTI events for desktops, wallboards and webhooks.
+    pub events: Arc<dyn crate::cti::EventSink>,
     pub prompts: Arc<crate::prompt_library::PromptLibrary>,
     pub lookups: crate::ivr_lookup::LookupClient,
     pub flows: crate::service_flow::FlowCache,
@@ -62,6 +64,17 @@ pub(crate) fn random_bytes() -> [u8; 16] {
 }
 
 impl Shared {
+    /// Publishes an event about live call `live_id` as it stands now.
+    pub fn call_event(
+        &self,
+        live_id: u64,
+        event: impl FnOnce(sb_core::cti::CallSubject) -> sb_core::cti::CtiEvent,
+    ) {
+        if let Some(subject) = self.live_calls.subject(live_id) {
+            self.events.publish(event(subject));
+        }
+    }
+
     pub fn issue_nonce(&self) -> String {
         let now = unix_millis();
         match self.nonces.lock() {

@@ -95,6 +95,7 @@ pub async fn start(
     config: SwitchConfig,
     directory: Arc<dyn Directory>,
     bans: BanList,
+    events: Arc<dyn crate::cti::EventSink>,
 ) -> Result<SwitchHandle, SwitchError> {
     let ports = Arc::new(PortPool::parse(&config.rtp_ports)?);
     let sip_config = SipConfig {
@@ -138,7 +139,8 @@ pub async fn start(
         carriers_changed: tokio::sync::Notify::new(),
         media,
         live_calls: crate::live_calls::LiveCalls::default(),
-        acd: crate::acd_task::AcdService::start(directory.clone()),
+        acd: crate::acd_task::AcdService::start(directory.clone(), events.clone()),
+        events,
         prompts: Arc::new(crate::prompt_library::PromptLibrary::new(
             crate::prompt_library::PromptLibraryConfig {
                 stored_dir: config.prompts_dir.clone(),

@@ -146,13 +146,14 @@ pub async fn run(
             );
         }
     }
-    let switch = crate::sip::start_switch(&config, &store, &config.api.sip_realm).await?;
+    let state = AppState::new(store.clone(), Arc::new(SystemClock), config.api.clone())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let events = Arc::new(crate::switch_bridge::EventBridge(state.events().clone()));
+    let switch = crate::sip::start_switch(&config, &store, &config.api.sip_realm, events).await?;
     println!(
         "Switchboard SIP is listening on udp+tcp {}",
         switch.sip_addr()
     );
-    let state = AppState::new(store.clone(), Arc::new(SystemClock), config.api.clone())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
     state.set_switch(Arc::new(crate::switch_bridge::SwitchBridge::new(
         switch.clone(),
         config.data_dir.join("moh"),

@@ -17,6 +17,7 @@ pub async fn start_switch(
     config: &Config,
     store: &Store,
     realm: &str,
+    events: Arc<dyn sb_switch::EventSink>,
 ) -> anyhow::Result<SwitchHandle> {
     let bans = BanList::default();
     for ban in store.active_bans(OffsetDateTime::now_utc()).await? {
@@ -31,7 +32,7 @@ pub async fn start_switch(
     switch_config.prompts_dir = Some(config.data_dir.join("prompts"));
     switch_config.tts_cache_dir = Some(config.data_dir.join("tts-cache"));
     let directory = Arc::new(StoreDirectory::new(store.clone()));
-    let switch = sb_switch::start(switch_config, directory, bans)
+    let switch = sb_switch::start(switch_config, directory, bans, events)
         .await
         .with_context(|| format!("starting the SIP switch on {}", config.sip))?;
     load_music(&config.data_dir.join("moh"), &switch);

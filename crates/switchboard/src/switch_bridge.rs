@@ -251,6 +251,9 @@ impl SwitchControl for SwitchBridge {
                 recording_paused: c.recording_paused,
                 caller_digits: c.caller_digits,
                 callee_digits: c.callee_digits,
+                queue: c.queue,
+                agent: c.agent,
+                agent_extension: c.agent_extension,
             })
             .collect()
     }
@@ -381,5 +384,16 @@ fn agent_view(view: AgentView) -> AgentStateView {
             .into_iter()
             .map(|(queue, skill)| AgentQueueView { queue, skill })
             .collect(),
+    }
+}
+
+/// Hands the switch's CTI events to the API's bus, where the WebSocket
+/// stream and the webhooks pick them up.
+#[derive(Debug)]
+pub struct EventBridge(pub std::sync::Arc<sb_api::EventBus>);
+
+impl sb_switch::EventSink for EventBridge {
+    fn publish(&self, event: sb_core::cti::CtiEvent) {
+        self.0.publish(event);
     }
 }
