@@ -21,6 +21,7 @@ mod console;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod idempotency;
 pub mod media_dirs;
 pub mod metrics;
 pub mod openapi;
@@ -127,6 +128,10 @@ pub fn app(state: AppState) -> Router {
             get(move || async move { Json(doc.as_ref().clone()) }),
         )
         .fallback(console::serve)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

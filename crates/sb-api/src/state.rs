@@ -11,6 +11,7 @@ use time::Duration;
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::events::EventBus;
+use crate::idempotency::IdempotencyCache;
 use crate::media_dirs::{MediaDirs, RecordingPolicy};
 use crate::metrics::Metrics;
 use crate::recording_export::ExportJobs;
@@ -81,6 +82,8 @@ pub struct Inner {
     pub knowledge: tokio::sync::OnceCell<KnowledgeDesk>,
     /// CTI events for desktops, wallboards and webhooks.
     pub events: Arc<EventBus>,
+    /// Answers to commands sent with an Idempotency-Key, for repeats.
+    pub idempotency: IdempotencyCache,
 }
 
 impl AppState {
@@ -101,6 +104,7 @@ impl AppState {
             exports: ExportJobs::default(),
             knowledge: tokio::sync::OnceCell::new(),
             events: Arc::new(EventBus::new()),
+            idempotency: IdempotencyCache::default(),
         })))
     }
 
@@ -165,6 +169,10 @@ impl AppState {
     /// The CTI event bus the switch and the API publish to.
     pub fn events(&self) -> &Arc<EventBus> {
         &self.0.events
+    }
+
+    pub(crate) fn idempotency(&self) -> &IdempotencyCache {
+        &self.0.idempotency
     }
 
     pub(crate) fn dummy_hash(&self) -> &str {

@@ -307,10 +307,12 @@ pub(crate) async fn control(
                 return Err(ControlError::NotNow("hold: the call is already held"));
             }
             media.hold(party_leg(party), music_class.as_deref(), HoldOrigin::Api);
+            // `party` is the side that holds; the event names the side put
+            // on hold (who hears the music), as the API does.
             let party = if party == Party::Caller {
-                "caller"
-            } else {
                 "callee"
+            } else {
+                "caller"
             };
             shared.call_event(state.live_id, |call| CtiEvent::CallHeld {
                 call,

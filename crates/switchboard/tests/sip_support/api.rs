@@ -92,6 +92,11 @@ impl Switch {
         session
     }
 
+    /// The administrator's session cookie (`sb_session=...`).
+    pub fn session_cookie(&self) -> String {
+        self.session().cookie
+    }
+
     /// GET as the administrator: (status, body).
     pub fn api_get(&self, path: &str) -> (u16, String) {
         let session = self.session();

@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test file uses a different part
 
 pub mod api;
+pub mod events;
 pub mod peers;
 pub mod rtp;
 pub mod sipp;
