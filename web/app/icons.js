@@ -4,7 +4,7 @@ import {
   HomeFilled, Key, Lock, Unlock, Message, OfficeBuilding, Phone, Plus, Refresh, RefreshLeft,
   Search, SwitchButton, User, ArrowDown, Warning, Connection, Tickets, Calendar, Iphone, Download, Upload,
   CircleClose, WarningFilled, MagicStick, Microphone, ChatLineRound, Headset, VideoPlay, PhoneFilled,
-  Back,
+  Back, DataBoard,
 } from '@element-plus/icons-vue';
 
 export const icons = {
@@ -12,5 +12,5 @@ export const icons = {
   HomeFilled, Key, Lock, Unlock, Message, OfficeBuilding, Phone, Plus, Refresh, RefreshLeft,
   Search, SwitchButton, User, ArrowDown, Warning, Connection, Tickets, Calendar, Iphone, Download, Upload,
   CircleClose, WarningFilled, MagicStick, Microphone, ChatLineRound, Headset, VideoPlay, PhoneFilled,
-  Back,
+  Back, DataBoard,
 };

@@ -39,6 +39,8 @@ export const MENU_GROUPS = [
       { name: 'ivr-flows', path: '/ivr-flows', perm: 'ivr.read', icon: 'Connection' },
       { name: 'calendars', path: '/calendars', perm: 'ivr.read', icon: 'Calendar' },
       { name: 'queues', path: '/queues', perm: 'queue.read', icon: 'Headset' },
+      { name: 'agent-desktop', path: '/agent-desktop', perm: 'agent.work', icon: 'Headset' },
+      { name: 'wallboard', path: '/wallboard', perm: 'agent.supervise', icon: 'DataBoard' },
       { name: 'agents', path: '/agents', perm: ['agent.work', 'agent.supervise'], icon: 'Avatar' },
       { name: 'blacklist', path: '/blacklist', perm: 'blacklist.manage', icon: 'CircleClose' },
       { name: 'voicemail', path: '/voicemail', perm: 'voicemail.read', icon: 'Message' },

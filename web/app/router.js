@@ -28,6 +28,8 @@ import IvrFlowEditorPage from './pages/ivr-flow-editor.js';
 import CalendarsPage from './pages/calendars.js';
 import QueuesPage from './pages/queues.js';
 import AgentsPage from './pages/agents.js';
+import AgentDesktopPage from './pages/agent-desktop.js';
+import WallboardPage from './pages/wallboard.js';
 import BlacklistPage from './pages/blacklist.js';
 import CustomersPage from './pages/customers.js';
 import CustomerDetailPage from './pages/customer-detail.js';
@@ -92,6 +94,8 @@ const routes = [
       page('queues', 'queues', QueuesPage, 'queue.read'),
       // agent.work or agent.supervise: the page checks, and shows each part to whom it concerns
       page('agents', 'agents', AgentsPage),
+      page('agent-desktop', 'agent-desktop', AgentDesktopPage, 'agent.work'),
+      page('wallboard', 'wallboard', WallboardPage, 'agent.supervise'),
       page('blacklist', 'blacklist', BlacklistPage, 'blacklist.manage'),
       page('voicemail', 'voicemail', VoicemailPage, 'voicemail.read'),
       page('surveys', 'surveys', SurveysPage, 'survey.read'),

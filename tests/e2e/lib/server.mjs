@@ -10,11 +10,12 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 const CONSOLE_RE = /console at (https?:\/\/[^\s"'<>]+?)\/?(?=[\s"'<>]|$)/;
 const PASSWORD_RE = /administrator "?admin"? created with password[:=]?\s+"?([^\s"]+)"?/;
+const SIP_RE = /SIP is listening on udp\+tcp (\S+)/;
 
 /**
  * Spawn `switchboard serve` on ephemeral ports in a fresh data directory and wait until it
  * prints the console URL and the first administrator password.
- * Resolves with {url, adminPassword, stop(), logs()}.
+ * Resolves with {url, adminPassword, sip (host:port), stop(), logs()}.
  */
 export async function startServer({ timeoutMs = 60_000 } = {}) {
   const bin = path.resolve(REPO_ROOT, process.env.SWITCHBOARD_BIN || 'target/debug/switchboard');
@@ -30,6 +31,7 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
   const lines = [];
   let url = null;
   let adminPassword = null;
+  let sip = null;
   let exited = null;
   const exitPromise = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
@@ -48,6 +50,8 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
       lines.push(clean);
       const u = clean.match(CONSOLE_RE);
       if (u && !url) url = u[1].replace(/\/+$/, '');
+      const a = clean.match(SIP_RE);
+      if (a && !sip) sip = a[1];
       const p = clean.match(PASSWORD_RE);
       if (p && !adminPassword) adminPassword = p[1];
       if (url && adminPassword) {
@@ -90,5 +94,5 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
     err.message += `\n--- server output ---\n${lines.join('\n')}`;
     throw err;
   }
-  return { url, adminPassword, dataDir, stop, logs: () => lines.join('\n') };
+  return { url, adminPassword, sip, dataDir, stop, logs: () => lines.join('\n') };
 }

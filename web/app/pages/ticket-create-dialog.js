@@ -20,6 +20,8 @@ export default {
     modelValue: { type: Boolean, default: false },
     // Opened from a customer's page: the ticket is theirs unless the user picks another.
     customer: { type: Object, default: null },
+    // Opened during a call (the agent desktop): the ticket is linked to it.
+    callId: { type: String, default: '' },
   },
   emits: ['update:modelValue', 'created'],
   setup(props, { emit }) {
@@ -72,6 +74,7 @@ export default {
       error.value = '';
       try {
         const body = { ...form };
+        if (props.callId) body.call_id = props.callId;
         for (const k of ['subtype_code', 'content', 'note']) if (!body[k]) delete body[k];
         for (const k of ['customer_id', 'department_id', 'assignee_id']) if (body[k] == null) delete body[k];
         const values = {};

@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ready))
         .routes(routes!(not_ready))
         .routes(routes!(acd_state))
+        .routes(routes!(online))
         .routes(routes!(force_state))
         .routes(routes!(reasons))
 }
@@ -149,6 +150,53 @@ async fn reasons(
         .map(|(code, name)| NotReadyReason { code, name })
         .collect();
     Ok(Json(NotReadyReasons { items }))
+}
+
+/// A signed-in colleague, for handing a call or a ticket on (G9).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OnlineAgent {
+    employee_id: String,
+    name: String,
+    /// `ready`, `not_ready`, `reserved`, `on_call` or `wrap_up`.
+    state: String,
+    extension: Option<String>,
+    queues: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OnlineAgents {
+    items: Vec<OnlineAgent>,
+}
+
+/// The agents signed in now, ready ones first (for transfers and hand-overs).
+#[utoipa::path(get, path = "/api/v1/agents/online", tag = "acd",
+    responses((status = 200, body = OnlineAgents), (status = 404)),
+    security(("session" = ["agent.work"]), ("bearer" = ["agent.work"])))]
+async fn online(
+    _: Can<perm::AgentWork>,
+    State(state): State<AppState>,
+) -> ApiResult<Json<OnlineAgents>> {
+    let view = state
+        .switch()
+        .acd_state()
+        .await
+        .ok_or_else(|| ApiError::not_found("the ACD is not running"))?;
+    let mut items: Vec<OnlineAgent> = view
+        .agents
+        .into_iter()
+        .filter(|a| a.state != "logged_out")
+        .map(|a| OnlineAgent {
+            employee_id: a.employee_id,
+            name: a.name,
+            state: a.state,
+            extension: a.extension,
+            queues: a.queues.into_iter().map(|q| q.queue).collect(),
+        })
+        .collect();
+    items.sort_by(|a, b| {
+        (a.state != "ready", &a.employee_id).cmp(&(b.state != "ready", &b.employee_id))
+    });
+    Ok(Json(OnlineAgents { items }))
 }
 
 /// Every agent's state and every queue's waiting calls, now.
