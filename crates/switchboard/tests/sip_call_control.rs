@@ -46,6 +46,11 @@ fn call_hotline(switch: &Switch, rtp: &RtpPeer) -> (Sipp, SocketAddr) {
 
 /// `extension` registers and answers, then waits for the switch's BYE.
 fn phone(switch: &Switch, extension: &str, rtp: &RtpPeer) -> Sipp {
+    phone_with(switch, extension, "uas_answer.xml", rtp)
+}
+
+/// As [`phone`] with another answering scenario.
+fn phone_with(switch: &Switch, extension: &str, scenario: &str, rtp: &RtpPeer) -> Sipp {
     let port = peers::register(switch, extension);
     let relay_file = switch
         .scratch("control")
@@ -53,7 +58,7 @@ fn phone(switch: &Switch, extension: &str, rtp: &RtpPeer) -> Sipp {
     peers::answering(
         switch,
         &format!("agent-{extension}"),
-        "uas_answer.xml",
+        scenario,
         extension,
         ("127.0.0.1", port),
         vec![
@@ -310,6 +315,126 @@ fn an_agent_consults_another_phone_and_completes_the_transfer() {
     assert_eq!(
         field(&cdr, "callee_extension").as_deref(),
         Some("1004"),
+        "{cdr}"
+    );
+}
+
+#[test]
+fn in_a_three_way_conference_the_consulted_party_leaves_and_the_agent_keeps_the_caller() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, b_rtp) = (
+        RtpPeer::new(0x4103),
+        RtpPeer::new(0x1303),
+        RtpPeer::new(0x1304),
+    );
+    let mut agent_a = phone(&switch, "1003", &a_rtp);
+    // 1004 answers and hangs up itself 3 s later.
+    let mut phone_b = phone_with(&switch, "1004", "uas_hangup.xml", &b_rtp);
+    sign_in(&switch, "1003");
+    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+    assert_refused(
+        &switch,
+        &id,
+        "consult/conference",
+        "",
+        "consult/conference: no consultation in progress",
+    );
+    let (status, body) = command(
+        &switch,
+        &id,
+        "consult",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+    );
+    assert_eq!(status, 204, "consult: {body}\n{}", switch.log());
+    let joined = poll(Duration::from_secs(10), || {
+        let (status, body) = command(&switch, &id, "consult/conference", "");
+        match status {
+            204 => Some(()),
+            409 if body.contains("has not answered yet") => None,
+            _ => panic!("consult/conference: {status} {body}\n{}", switch.log()),
+        }
+    });
+    assert!(joined.is_some(), "1004 never answered\n{}", switch.log());
+    assert_refused(
+        &switch,
+        &id,
+        "hold",
+        r#"{"party":"caller"}"#,
+        "hold: a consultation is in progress",
+    );
+    // 1004 leaves; the caller and 1003 stay connected.
+    phone_b.assert_success(|| switch.log());
+    let after = talking_with(&switch, "1003");
+    assert_eq!(field(&after, "id").as_deref(), Some(id.as_str()));
+    let (status, body) = command(&switch, &id, "hold", r#"{"party":"caller"}"#);
+    assert_eq!(status, 204, "a two-party call again: {body}");
+    let (status, body) = command(&switch, &id, "resume", "");
+    assert_eq!(status, 204, "resume: {body}");
+
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+    agent_a.assert_success(|| switch.log());
+    let cdr = hotline_cdr(&switch);
+    assert_eq!(
+        field(&cdr, "callee_extension").as_deref(),
+        Some("1003"),
+        "{cdr}"
+    );
+}
+
+#[test]
+fn a_supervisor_intercepts_the_call_and_then_forces_it_to_end_with_a_reason() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, s_rtp) = (
+        RtpPeer::new(0x4104),
+        RtpPeer::new(0x1403),
+        RtpPeer::new(0x1402),
+    );
+    let mut agent_a = phone(&switch, "1003", &a_rtp);
+    let mut supervisor = phone(&switch, "1002", &s_rtp);
+    sign_in(&switch, "1003");
+    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+
+    let (status, body) = command(&switch, &id, "intercept", r#"{"extension":"1002"}"#);
+    assert_eq!(status, 204, "intercept: {body}\n{}", switch.log());
+    assert_refused(
+        &switch,
+        &id,
+        "consult",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+        "consult: a consultation is already in progress",
+    );
+    // The supervisor answers and takes the agent's place.
+    agent_a.assert_success(|| switch.log());
+    talking_with(&switch, "1002");
+
+    let (status, body) = command(
+        &switch,
+        &id,
+        "force-hangup",
+        r#"{"reason":"abusive caller"}"#,
+    );
+    assert_eq!(status, 204, "force-hangup: {body}");
+    caller.assert_success(|| switch.log());
+    supervisor.assert_success(|| switch.log());
+    let (_, audit) = switch.api_get("/api/v1/audit?action=call.force_hangup");
+    assert!(
+        audit.contains("abusive caller"),
+        "the forced hang-up is audited with its reason: {audit}"
+    );
+    let (_, audit) = switch.api_get("/api/v1/audit?action=call.intercept");
+    assert!(audit.contains("1002"), "the intercept is audited: {audit}");
+    let cdr = hotline_cdr(&switch);
+    assert_eq!(
+        field(&cdr, "callee_extension").as_deref(),
+        Some("1002"),
         "{cdr}"
     );
 }
