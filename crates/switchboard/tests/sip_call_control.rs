@@ -438,3 +438,46 @@ fn a_supervisor_intercepts_the_call_and_then_forces_it_to_end_with_a_reason() {
         "{cdr}"
     );
 }
+
+#[test]
+fn a_blind_transfer_nobody_answers_puts_the_caller_back_at_the_front_of_the_queue() {
+    if !peers_available("sipp") {
+        return;
+    }
+    // The transfer rings 3 s; the first agent's wrap-up (5 s in the demo
+    // queue) keeps them from taking the caller straight back.
+    let switch = Switch::start_with(&["--ring-timeout", "3"]);
+    let (caller_rtp, a_rtp, b_rtp) = (
+        RtpPeer::new(0x4105),
+        RtpPeer::new(0x1503),
+        RtpPeer::new(0x1504),
+    );
+    let mut agent_a = phone(&switch, "1003", &a_rtp);
+    let mut phone_b = phone_with(&switch, "1004", "uas_ring.xml", &b_rtp);
+    sign_in(&switch, "1003");
+    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+    let (status, body) = command(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+    );
+    assert_eq!(status, 204, "transfer: {body}\n{}", switch.log());
+    agent_a.assert_success(|| switch.log());
+    // 1004 rings out and is cancelled; the caller waits in sales again.
+    phone_b.assert_success(|| switch.log());
+    let waiting = poll(Duration::from_secs(5), || {
+        let (_, state) = switch.api_get("/api/v1/acd/state");
+        state
+            .contains(r#""name":"sales","waiting":1"#)
+            .then_some(())
+    });
+    assert!(
+        waiting.is_some(),
+        "the caller is back in the queue\n{}",
+        switch.log()
+    );
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+}
