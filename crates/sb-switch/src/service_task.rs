@@ -32,6 +32,7 @@ use crate::service_flow::{self, LoadedFlow};
 use crate::shared::{Shared, unix_millis};
 use sb_core::cti::CtiEvent;
 
+mod busy_agent;
 mod control;
 
 /// The flow a caller hears when the agent hangs up first, if the admin
@@ -86,6 +87,12 @@ struct AgentLink {
     /// The agent a transfer named, shown on the call (the ACD did not
     /// offer it, so it hears no report).
     named: Option<String>,
+    /// Keeps that named agent out of distribution while this link lives.
+    #[expect(
+        dead_code,
+        reason = "held for its Drop, which makes the agent ready again"
+    )]
+    busy: Option<Arc<busy_agent::BusyAgent>>,
     extension: String,
     queue: Option<String>,
 }
@@ -489,7 +496,7 @@ impl Run {
             link.extension.clone(),
         );
         self.connected = Some(link.clone());
-        self.served_by = Some(link);
+        self.served_by = Some(AgentLink { busy: None, ..link });
         self.refresh_live_call();
         self.shared.live_calls.update(self.live_id, |c| {
             c.answered_at = Some(now);
@@ -849,6 +856,7 @@ impl Run {
         let link = AgentLink {
             agent: None,
             named: None,
+            busy: None,
             extension,
             queue: None,
         };
@@ -874,6 +882,7 @@ impl Run {
         let link = AgentLink {
             agent: None,
             named: None,
+            busy: None,
             extension: out.number,
             queue: None,
         };
@@ -931,6 +940,7 @@ impl Run {
                 let link = AgentLink {
                     agent: Some(agent.clone()),
                     named: None,
+                    busy: None,
                     extension,
                     queue: Some(queue),
                 };

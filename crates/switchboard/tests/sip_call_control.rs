@@ -404,13 +404,6 @@ fn a_supervisor_intercepts_the_call_and_then_forces_it_to_end_with_a_reason() {
 
     let (status, body) = command(&switch, &id, "intercept", r#"{"extension":"1002"}"#);
     assert_eq!(status, 204, "intercept: {body}\n{}", switch.log());
-    assert_refused(
-        &switch,
-        &id,
-        "consult",
-        r#"{"target":{"kind":"extension","value":"1004"}}"#,
-        "consult: a consultation is already in progress",
-    );
     // The supervisor answers and takes the agent's place.
     agent_a.assert_success(|| switch.log());
     talking_with(&switch, "1002");
@@ -480,4 +473,53 @@ fn a_blind_transfer_nobody_answers_puts_the_caller_back_at_the_front_of_the_queu
     let (status, body) = command(&switch, &id, "hangup", "");
     assert_eq!(status, 204, "hangup: {body}");
     caller.assert_success(|| switch.log());
+}
+
+#[test]
+fn a_caller_transferred_to_a_ready_agent_keeps_that_agent_out_of_distribution_until_the_end() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, b_rtp) = (
+        RtpPeer::new(0x4106),
+        RtpPeer::new(0x1603),
+        RtpPeer::new(0x1604),
+    );
+    let mut agent_a = phone(&switch, "1003", &a_rtp);
+    let mut agent_b = phone(&switch, "1004", &b_rtp);
+    sign_in(&switch, "1003");
+    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+    assert_refused(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"agent","value":"1004"}}"#,
+        "transfer: agent 1004 is logged out",
+    );
+    sign_in(&switch, "1004");
+    let (status, body) = command(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"agent","value":"1004"}}"#,
+    );
+    assert_eq!(status, 204, "transfer: {body}\n{}", switch.log());
+    agent_a.assert_success(|| switch.log());
+    let after = talking_with(&switch, "1004");
+    assert_eq!(field(&after, "agent").as_deref(), Some("1004"), "{after}");
+    assert_eq!(agent_state(&switch, "1004").as_deref(), Some("not_ready"));
+
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+    agent_b.assert_success(|| switch.log());
+    let ready = poll(Duration::from_secs(5), || {
+        (agent_state(&switch, "1004").as_deref() == Some("ready")).then_some(())
+    });
+    assert!(
+        ready.is_some(),
+        "1004 is ready again after the call: {:?}",
+        agent_state(&switch, "1004")
+    );
 }

@@ -8,6 +8,8 @@
 //! not leave the caller stranded: a caller who came through a queue goes
 //! back to the front of that queue (the next free agent takes them);
 //! otherwise the call ends with the cause "transfer not answered".
+//! An agent reached by name must be ready, and is kept out of distribution
+//! while the transfer rings and talks (`busy_agent`).
 
 use sb_call::{LegId, SidePurpose};
 use sb_core::cti::CtiEvent;
@@ -16,6 +18,7 @@ use sb_media::session::LegIndex;
 use sb_sip::DialTarget;
 use tracing::{info, warn};
 
+use super::busy_agent::BusyAgent;
 use super::{AgentLink, Run};
 use crate::acd_task::CallReport;
 use crate::call_media::{CALLEE, CALLER, HoldOrigin};
@@ -202,29 +205,36 @@ impl Run {
         command: &'static str,
         target: &TransferTarget,
     ) -> Result<Destination, ControlError> {
-        let phones = |extension: &str, agent: Option<String>| {
-            let targets = extension_targets(&self.shared, extension, &self.plan.caller, None);
-            if targets.is_empty() {
-                return Err(ControlError::Refused(format!(
-                    "{command}: extension {extension} is not registered"
-                )));
-            }
-            let link = AgentLink {
-                agent: None,
-                named: agent,
-                extension: extension.to_owned(),
-                queue: None,
+        let phones =
+            |extension: &str, agent: Option<String>, busy: Option<std::sync::Arc<BusyAgent>>| {
+                let targets = extension_targets(&self.shared, extension, &self.plan.caller, None);
+                if targets.is_empty() {
+                    return Err(ControlError::Refused(format!(
+                        "{command}: extension {extension} is not registered"
+                    )));
+                }
+                let link = AgentLink {
+                    agent: None,
+                    named: agent,
+                    busy,
+                    extension: extension.to_owned(),
+                    queue: None,
+                };
+                Ok(Destination::Phones(link, targets, None))
             };
-            Ok(Destination::Phones(link, targets, None))
-        };
         match target {
-            TransferTarget::Extension(extension) => phones(extension, None),
-            TransferTarget::Agent(agent) => match self.shared.acd.extension_of(agent) {
-                Some(extension) => phones(&extension, Some(agent.clone())),
-                None => Err(ControlError::Refused(format!(
-                    "{command}: agent {agent} is not signed in"
-                ))),
-            },
+            TransferTarget::Extension(extension) => phones(extension, None, None),
+            TransferTarget::Agent(agent) => {
+                let Some(extension) = self.shared.acd.extension_of(agent) else {
+                    return Err(ControlError::Refused(format!(
+                        "{command}: agent {agent} is not signed in"
+                    )));
+                };
+                let busy = BusyAgent::take(&self.shared.acd, agent)
+                    .await
+                    .map_err(|reason| ControlError::Refused(format!("{command}: {reason}")))?;
+                phones(&extension, Some(agent.clone()), Some(busy))
+            }
             TransferTarget::Queue(queue) => {
                 if self.shared.acd.queue(queue).is_none() {
                     return Err(ControlError::Refused(format!(
@@ -249,7 +259,7 @@ impl Run {
             }
             TransferTarget::Number(number) => {
                 if matches!(self.shared.directory.account(number).await, Ok(Some(a)) if a.enabled) {
-                    return phones(number, None);
+                    return phones(number, None, None);
                 }
                 // The agent's own extension decides how far they may dial (T4).
                 let class = match self.connected.as_ref() {
@@ -267,6 +277,7 @@ impl Run {
                 let link = AgentLink {
                     agent: None,
                     named: None,
+                    busy: None,
                     extension: out.number,
                     queue: None,
                 };
@@ -433,7 +444,7 @@ impl Run {
             link.extension.clone(),
         );
         self.connected = Some(link.clone());
-        self.served_by = Some(link);
+        self.served_by = Some(AgentLink { busy: None, ..link });
         self.shared.live_calls.update(self.live_id, |c| {
             c.agent = agent;
             c.agent_extension = Some(extension.clone());
