@@ -56,8 +56,8 @@ pub use storage_alarm::{LowSpace, StorageAlarm};
 pub use switch_control::{
     AcdStateFuture, AcdStateView, AgentCommandError, AgentCommandFuture, AgentQueueView,
     AgentStateCommand, AgentStateView, CallCommand, CallControlError, CallControlFuture, CallParty,
-    CarrierRegistrationView, ConfigChange, LiveCallView, MonitorMode, NoSwitch, QueueStateView,
-    RegistrationView, SwitchControl, SwitchFigure,
+    CallTarget, CallTargetKind, CarrierRegistrationView, ConfigChange, LiveCallView, MonitorMode,
+    NoSwitch, QueueStateView, RegistrationView, SwitchControl, SwitchFigure,
 };
 
 fn api_router() -> OpenApiRouter<AppState> {

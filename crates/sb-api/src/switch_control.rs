@@ -138,6 +138,51 @@ pub enum CallCommand {
         extension: String,
         mode: MonitorMode,
     },
+    /// Ends the whole call; `cause` goes to the CDR.
+    Hangup {
+        cause: String,
+    },
+    /// Blind transfer (G5): the agent drops, the caller goes to `target`.
+    Transfer {
+        target: CallTarget,
+    },
+    /// The caller holds with music while the agent talks with `target`.
+    Consult {
+        target: CallTarget,
+    },
+    /// The consulted party takes the caller; the agent drops.
+    CompleteConsult,
+    /// The consulted party drops; the agent takes the caller back.
+    CancelConsult,
+    /// Caller, agent and consulted party in one conference (G6).
+    ConferenceConsult,
+    /// A supervisor's `extension` rings and takes the agent's place (S5).
+    Intercept {
+        extension: String,
+    },
+}
+
+/// What a transfer or consultation reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallTargetKind {
+    Extension,
+    /// An agent by employee id, at the extension they signed in with.
+    Agent,
+    /// Back into the ACD (blind transfer only).
+    Queue,
+    /// A voice flow by name (blind transfer only).
+    Flow,
+    /// A number through the outbound routes, within the call class of
+    /// the transferring agent's extension.
+    Number,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallTarget {
+    pub kind: CallTargetKind,
+    pub value: String,
 }
 
 /// How a supervisor joins a call.

@@ -11,7 +11,9 @@
 //!
 //! Layout: `event` (what legs report), `action` (what the driver must do),
 //! `b2bua` (the state machine), `service` (a call the switch answers itself
-//! for the IVR and queues, bridged to one agent after another), `summary` (the CDR facts of a finished call),
+//! for the IVR and queues, bridged to one agent after another; its
+//! `control` is what agents and supervisors do to it: transfer, consult,
+//! conference, intercept), `summary` (the CDR facts of a finished call),
 //! `status` (SIP status codes the core reasons about).
 
 mod action;
@@ -24,6 +26,6 @@ mod summary;
 pub use action::Action;
 pub use b2bua::{B2bua, CallPhase, Timers};
 pub use event::{LegEvent, LegId};
-pub use service::{ServiceAction, ServiceCall};
+pub use service::{Refused, ServiceAction, ServiceCall, SidePurpose};
 pub use status::Status;
 pub use summary::{CallSummary, Disposition, HangupSide};

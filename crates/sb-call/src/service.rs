@@ -12,6 +12,10 @@
 
 use std::collections::VecDeque;
 
+mod control;
+
+pub use control::{Refused, SidePurpose};
+
 use crate::event::{LegEvent, LegId};
 use crate::status::Status;
 use crate::summary::{CallSummary, Disposition, HangupSide};
@@ -36,6 +40,24 @@ pub enum ServiceAction {
     /// The bridged agent hung up first: the caller is back with the
     /// application.
     AgentLeft { leg: LegId },
+    /// INVITE the party an agent consults or a supervisor intercepts
+    /// with, as `leg`, on media of its own.
+    DialSide { leg: LegId },
+    /// The consulted party answered: the agent talks with it while the
+    /// caller holds.
+    ConsultAnswered { leg: LegId },
+    /// The consulted or intercepting party did not answer (`status`).
+    SideFailed {
+        leg: LegId,
+        purpose: SidePurpose,
+        status: u16,
+    },
+    /// The consulted party hung up: the agent (and the caller, if it was a
+    /// conference) are back together.
+    SideLeft { leg: LegId },
+    /// The caller's other party is now `to` (a completed consultation, an
+    /// intercept, the agent leaving a conference); `from` is gone.
+    Handover { from: LegId, to: LegId },
     /// The call is over.
     Ended(CallSummary),
 }
@@ -73,6 +95,8 @@ pub struct ServiceCall {
     /// by the application is the agent's doing for the CDR.
     agent_left: bool,
     next_leg: u16,
+    /// A consultation or an intercept beside the bridged agent.
+    side: Option<control::SideLeg>,
     outputs: VecDeque<ServiceAction>,
 }
 
@@ -89,6 +113,7 @@ impl ServiceCall {
             last_agent: None,
             agent_left: false,
             next_leg: 1,
+            side: None,
             outputs: VecDeque::from([ServiceAction::AnswerCaller]),
         }
     }
@@ -218,6 +243,7 @@ impl ServiceCall {
             return;
         }
         self.cancel_dial();
+        self.drop_side();
         self.release_agent();
         self.outputs
             .push_back(ServiceAction::Hangup { leg: LegId::A });
@@ -237,9 +263,14 @@ impl ServiceCall {
             }
             return;
         }
+        if self.is_side(leg) {
+            self.side_event(leg, event);
+            return;
+        }
         match (leg, event) {
             (LegId::A, LegEvent::HungUp | LegEvent::Cancelled) => {
                 self.cancel_dial();
+                self.drop_side();
                 self.release_agent();
                 self.end(now, HangupSide::Caller, "BYE".into());
             }
@@ -248,6 +279,11 @@ impl ServiceCall {
                     leg,
                     status: Status::OK,
                 });
+            }
+            (LegId::B(_), LegEvent::HungUp)
+                if self.bridged() == Some(leg) && self.side.is_some() =>
+            {
+                self.agent_left_beside_side(leg);
             }
             (LegId::B(_), LegEvent::Answered { .. }) => self.agent_answered(leg),
             (LegId::B(_), LegEvent::Failed { status, .. }) => self.contact_failed(leg, status),

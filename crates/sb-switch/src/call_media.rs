@@ -54,6 +54,10 @@ pub(crate) struct CallMedia {
     pub closing: std::collections::VecDeque<(RecordingFile, u64)>,
     /// Legs added to the call (conference members, supervisors), by index.
     parties: Vec<(LegIndex, Membership)>,
+    /// The leg the caller talks with: CALLEE, or a consulted party or
+    /// supervisor that took the agent's place on ports of its own (so no
+    /// re-INVITE reaches the caller).
+    agent: LegIndex,
     next_leg: LegIndex,
     inband_dtmf: bool,
     /// The switch answered the caller itself (service calls): the caller's
@@ -116,6 +120,7 @@ impl CallMedia {
             recording_paused: false,
             closing: std::collections::VecDeque::new(),
             parties: Vec::new(),
+            agent: CALLEE,
             next_leg: CALLEE + 1,
             inband_dtmf,
             caller_settled: false,
@@ -284,7 +289,11 @@ impl CallMedia {
     }
 
     pub(crate) fn hold(&mut self, holder: LegIndex, class: Option<&str>, origin: HoldOrigin) {
-        let other = if holder == CALLER { CALLEE } else { CALLER };
+        let (holder, other) = if holder == CALLER {
+            (CALLER, self.agent)
+        } else {
+            (self.agent, CALLER)
+        };
         if let Some(class) = class {
             self.music_class = class.to_owned();
         }
@@ -297,7 +306,20 @@ impl CallMedia {
 
     pub(crate) fn resume(&mut self) {
         self.held_by = None;
-        self.handle.command(SessionCommand::Bridge(CALLER, CALLEE));
+        self.handle
+            .command(SessionCommand::Bridge(CALLER, self.agent));
+    }
+
+    /// The caller talks with the agent leg (CALLEE) again, e.g. a new
+    /// agent answered after a transfer.
+    pub(crate) fn bridge_callee(&mut self) {
+        self.agent = CALLEE;
+        self.resume();
+    }
+
+    /// The leg the caller talks with.
+    pub(crate) fn agent_leg(&self) -> LegIndex {
+        self.agent
     }
 
     pub(crate) fn is_held(&self) -> bool {
@@ -332,6 +354,12 @@ impl CallMedia {
         sdp: Option<&[u8]>,
         membership: Membership,
     ) {
+        self.update_party(leg, sdp);
+        self.join_mixer(leg, membership);
+    }
+
+    /// The far end of an added leg, from its answer.
+    pub(crate) fn update_party(&mut self, leg: LegIndex, sdp: Option<&[u8]>) {
         let remote = sdp.and_then(|s| sdp::audio_endpoint(s).ok()).map(|e| e.rtp);
         let formats = sdp
             .and_then(|s| negotiation::audio_formats(s).ok())
@@ -344,11 +372,14 @@ impl CallMedia {
             telephone_event: formats.telephone_event,
         };
         self.handle.command(SessionCommand::UpdateLeg(leg, media));
+    }
+
+    fn join_mixer(&mut self, leg: LegIndex, membership: Membership) {
         if self.parties.is_empty() {
             self.handle
                 .command(SessionCommand::JoinMixer(CALLER, Membership::Full));
             self.handle
-                .command(SessionCommand::JoinMixer(CALLEE, Membership::Full));
+                .command(SessionCommand::JoinMixer(self.agent, Membership::Full));
         }
         self.handle
             .command(SessionCommand::JoinMixer(leg, membership));
@@ -366,15 +397,73 @@ impl CallMedia {
         self.handle
             .command(SessionCommand::LeaveMixer(leg, Hearing::Nothing));
         if self.parties.is_empty() {
-            self.handle
-                .command(SessionCommand::LeaveMixer(CALLER, Hearing::Peer(CALLEE)));
-            self.handle
-                .command(SessionCommand::LeaveMixer(CALLEE, Hearing::Peer(CALLER)));
+            self.handle.command(SessionCommand::LeaveMixer(
+                CALLER,
+                Hearing::Peer(self.agent),
+            ));
+            self.handle.command(SessionCommand::LeaveMixer(
+                self.agent,
+                Hearing::Peer(CALLER),
+            ));
         }
     }
 
     pub(crate) fn in_conference(&self) -> bool {
         !self.parties.is_empty()
+    }
+
+    /// The consulted party answered: the agent talks with it while the
+    /// caller holds.
+    pub(crate) fn side_answered(&mut self, leg: LegIndex, sdp: Option<&[u8]>) {
+        self.update_party(leg, sdp);
+        self.handle.command(SessionCommand::Bridge(self.agent, leg));
+    }
+
+    /// Caller, agent and consulted party all hear one another.
+    pub(crate) fn side_to_conference(&mut self, leg: LegIndex) {
+        self.held_by = None;
+        self.join_mixer(leg, Membership::Full);
+    }
+
+    /// The consulted party or supervisor is gone: the caller and the agent
+    /// talk again.
+    pub(crate) fn side_dropped(&mut self, leg: LegIndex) {
+        if self.parties.iter().any(|(l, _)| *l == leg) {
+            self.party_left(leg);
+        } else {
+            self.handle
+                .command(SessionCommand::Hear(leg, Hearing::Nothing));
+        }
+        if self.parties.is_empty() {
+            self.resume();
+        }
+    }
+
+    /// The side leg `to` takes the agent's place beside the caller.
+    pub(crate) fn hand_over(&mut self, to: LegIndex) {
+        let from = self.agent;
+        let was_party = self.parties.iter().any(|(l, _)| *l == to);
+        self.parties.retain(|(l, _)| *l != to);
+        self.agent = to;
+        self.held_by = None;
+        if was_party && !self.parties.is_empty() {
+            // Others (a supervisor) stay in the mixer with the caller.
+            self.handle
+                .command(SessionCommand::LeaveMixer(from, Hearing::Nothing));
+            return;
+        }
+        if was_party {
+            self.handle
+                .command(SessionCommand::LeaveMixer(from, Hearing::Nothing));
+            self.handle
+                .command(SessionCommand::LeaveMixer(CALLER, Hearing::Peer(to)));
+            self.handle
+                .command(SessionCommand::LeaveMixer(to, Hearing::Peer(CALLER)));
+        } else {
+            self.handle
+                .command(SessionCommand::Hear(from, Hearing::Nothing));
+            self.handle.command(SessionCommand::Bridge(CALLER, to));
+        }
     }
 
     pub(crate) fn start_recording(&mut self, root: &std::path::Path, call_id: &str, now: u64) {
@@ -386,7 +475,7 @@ impl CallMedia {
             path: root.join(&relative),
             layout: Layout::Stereo,
             caller: CALLER,
-            agent: CALLEE,
+            agent: self.agent,
         });
         self.recording_paused = false;
         self.recording = Some(RecordingFile {

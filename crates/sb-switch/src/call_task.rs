@@ -140,6 +140,12 @@ async fn run(
                 EngineEvent::Media(event) => note_media_event(&shared, live_id, event),
             },
             Some((command, reply)) = controls.recv() => {
+                if let CallControl::Hangup { cause } = command {
+                    info!(%cause, "call ended through the API");
+                    core.terminate(unix_millis(), &cause);
+                    let _ = reply.send(Ok(()));
+                    continue;
+                }
                 let mut state = CallState {
                     call: &mut call,
                     media: &mut media,
@@ -387,7 +393,7 @@ pub(crate) async fn control(
                     let agent = if plan.direction == "outbound" {
                         CALLER
                     } else {
-                        CALLEE
+                        media.agent_leg()
                     };
                     sb_media::mixer::Membership::Whisper { to: agent as u32 }
                 }
@@ -445,6 +451,42 @@ pub(crate) async fn control(
                 prompts,
                 barge_in,
             });
+        }
+        // A call the switch did not answer itself is one dialog to one
+        // phone; the agent controls (transfer, consult, intercept) need the
+        // switch to hold the caller, so they are for queue and flow calls.
+        CallControl::Hangup { .. } => {
+            return Err(ControlError::NotNow("hangup: handled by the call's task"));
+        }
+        CallControl::Transfer { .. } => {
+            return Err(ControlError::NotNow(
+                "transfer: only calls through a queue or voice flow can be transferred",
+            ));
+        }
+        CallControl::Consult { .. } => {
+            return Err(ControlError::NotNow(
+                "consult: only calls through a queue or voice flow can be consulted on",
+            ));
+        }
+        CallControl::CompleteConsult => {
+            return Err(ControlError::NotNow(
+                "consult/complete: no consultation in progress",
+            ));
+        }
+        CallControl::CancelConsult => {
+            return Err(ControlError::NotNow(
+                "consult/cancel: no consultation in progress",
+            ));
+        }
+        CallControl::ConferenceConsult => {
+            return Err(ControlError::NotNow(
+                "consult/conference: no consultation in progress",
+            ));
+        }
+        CallControl::Intercept { .. } => {
+            return Err(ControlError::NotNow(
+                "intercept: only calls through a queue or voice flow can be intercepted",
+            ));
         }
     }
     Ok(())

@@ -53,7 +53,7 @@ pub use directory::{
     VoicemailRecord,
 };
 pub use error::SwitchError;
-pub use live_calls::{CallControl, ControlError, LiveCall, Party};
+pub use live_calls::{CallControl, ControlError, LiveCall, Party, TransferTarget};
 pub use media::MediaCounters;
 pub use sb_sip::{BanList, Transport, digest};
 pub use switch::{Registration, SwitchHandle, SwitchStats, start};

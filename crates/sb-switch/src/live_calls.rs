@@ -43,6 +43,57 @@ pub enum CallControl {
         prompts: Vec<sb_media::prompt::Prompt>,
         barge_in: bool,
     },
+    /// Ends the whole call (`cause` goes to the CDR).
+    Hangup {
+        cause: String,
+    },
+    /// Blind transfer (G5): the agent leg drops and the caller is
+    /// connected to `target`.
+    Transfer {
+        target: TransferTarget,
+    },
+    /// The caller holds with music while the agent talks with `target`
+    /// on a new leg.
+    Consult {
+        target: TransferTarget,
+    },
+    CompleteConsult,
+    CancelConsult,
+    /// Caller, agent and consulted party in one conference (G6).
+    ConferenceConsult,
+    /// A supervisor's `extension` rings and, on answer, takes the agent's
+    /// place (S5).
+    Intercept {
+        extension: String,
+    },
+}
+
+/// Where a transfer or a consultation goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferTarget {
+    Extension(String),
+    /// An agent by employee id, at the extension they are signed in with.
+    Agent(String),
+    /// Back into the ACD, to this queue.
+    Queue(String),
+    /// A voice flow by name.
+    Flow(String),
+    /// A number through the outbound routes, within the call class of the
+    /// transferring agent's extension.
+    Number(String),
+}
+
+impl std::fmt::Display for TransferTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (kind, value) = match self {
+            TransferTarget::Extension(v) => ("extension", v),
+            TransferTarget::Agent(v) => ("agent", v),
+            TransferTarget::Queue(v) => ("queue", v),
+            TransferTarget::Flow(v) => ("flow", v),
+            TransferTarget::Number(v) => ("number", v),
+        };
+        write!(f, "{kind}:{value}")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,6 +102,9 @@ pub enum ControlError {
     NoSuchCall,
     #[error("{0}")]
     NotNow(&'static str),
+    /// As `NotNow`, with a reason naming what was asked for.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// What the API shows of a live call.

@@ -19,17 +19,21 @@ use tracing::{Instrument, debug, info, info_span, warn};
 
 use crate::acd_task::{AcdNotice, CallReport};
 use crate::admission::CallPermit;
-use crate::call_media::{CALLEE, CALLER, CallMedia};
+use crate::call_media::{CALLER, CallMedia};
 use crate::call_task::{self, CallState, Extra, FIRST_EXTRA_LEG};
 use crate::directory::{
     CallTrailRecord, OverflowTarget, QueueSetup, SurveyRecord, VoicemailRecord,
 };
+use crate::live_calls::CallControl;
 use crate::media::{EngineEvent, SessionCommand};
 use crate::prompt_library::{Language, Speech};
 use crate::routing::{CallPlan, Service, extension_targets, route_out};
 use crate::service_flow::{self, LoadedFlow};
 use crate::shared::{Shared, unix_millis};
 use sb_core::cti::CtiEvent;
+
+mod busy_agent;
+mod control;
 
 /// The flow a caller hears when the agent hangs up first, if the admin
 /// made one (MISSION Q1).
@@ -80,6 +84,15 @@ struct AgentLink {
     /// Employee id when the ACD chose the agent; `None` for a transfer to
     /// an extension.
     agent: Option<String>,
+    /// The agent a transfer named, shown on the call (the ACD did not
+    /// offer it, so it hears no report).
+    named: Option<String>,
+    /// Keeps that named agent out of distribution while this link lives.
+    #[expect(
+        dead_code,
+        reason = "held for its Drop, which makes the agent ready again"
+    )]
+    busy: Option<Arc<busy_agent::BusyAgent>>,
     extension: String,
     queue: Option<String>,
 }
@@ -134,6 +147,18 @@ struct Run {
     transfer_deadline: Option<u64>,
     extras: Vec<Extra>,
     next_extra: u16,
+    /// The consulted party or intercepting supervisor, while it is beside
+    /// the call.
+    side: Option<control::SideParty>,
+    /// When the side leg's ringing gives up.
+    side_deadline: Option<u64>,
+    /// Legs that took over from a side leg keep their own media: their
+    /// re-INVITEs are answered with this offer.
+    side_offers: HashMap<LegId, Vec<u8>>,
+    /// The ringing transfer was asked for through the API (not the flow).
+    api_transfer: bool,
+    /// The queue a transferred caller returns to if nobody answers.
+    transfer_fallback: Option<String>,
 }
 
 async fn run(
@@ -215,6 +240,11 @@ async fn run(
         transfer_deadline: None,
         extras: Vec::new(),
         next_extra: FIRST_EXTRA_LEG,
+        side: None,
+        side_deadline: None,
+        side_offers: HashMap::new(),
+        api_transfer: false,
+        transfer_fallback: None,
     };
     let mut terminate = run.shared.terminate.clone();
     loop {
@@ -238,19 +268,35 @@ async fn run(
                 run.ivr.handle(unix_millis(), Input::LookupAnswered { request, result });
             }
             Some((command, reply)) = controls.recv() => {
-                let mut state = CallState {
-                    call: &mut run.call,
-                    media: &mut run.media,
-                    extras: &mut run.extras,
-                    next_extra: &mut run.next_extra,
-                    answered: run.connected.is_some(),
-                    live_id: run.live_id,
+                let outcome = match command {
+                    CallControl::Hangup { .. }
+                    | CallControl::Transfer { .. }
+                    | CallControl::Consult { .. }
+                    | CallControl::CompleteConsult
+                    | CallControl::CancelConsult
+                    | CallControl::ConferenceConsult
+                    | CallControl::Intercept { .. } => run.agent_control(command).await,
+                    command => match run.refuse_beside_side(&command) {
+                        Some(refusal) => Err(refusal),
+                        None => {
+                            let mut state = CallState {
+                                call: &mut run.call,
+                                media: &mut run.media,
+                                extras: &mut run.extras,
+                                next_extra: &mut run.next_extra,
+                                answered: run.connected.is_some(),
+                                live_id: run.live_id,
+                            };
+                            let outcome =
+                                call_task::control(&run.shared, &run.plan, &mut state, command).await;
+                            run.refresh_live_call();
+                            outcome
+                        }
+                    },
                 };
-                let outcome = call_task::control(&run.shared, &run.plan, &mut state, command).await;
-                run.refresh_live_call();
                 let _ = reply.send(outcome);
             }
-            () = tokio::time::sleep(wait) => run.timers(unix_millis()),
+            () = tokio::time::sleep(wait) => run.timers(unix_millis()).await,
             changed = terminate.changed() => {
                 if changed.is_err() || *terminate.borrow() {
                     run.core.hang_up(unix_millis(), "switch shutting down");
@@ -295,26 +341,25 @@ impl Run {
                 .filter(|v| v.started)
                 .map(|v| v.until),
             self.transfer_deadline,
+            self.side_deadline,
         ]
         .into_iter()
         .flatten()
         .min()
     }
 
-    fn timers(&mut self, now: u64) {
+    async fn timers(&mut self, now: u64) {
         self.ivr.handle_timeout(now);
+        if self.side_deadline.is_some_and(|at| at <= now) {
+            self.side_timed_out();
+        }
         if self.transfer_deadline.is_some_and(|at| at <= now) {
             self.transfer_deadline = None;
             if self.ringing.as_ref().is_some_and(|r| r.agent.is_none()) {
                 self.ringing = None;
                 self.outbound_permit = None;
                 self.core.cancel_dial();
-                self.ivr.handle(
-                    now,
-                    Input::TransferFailed {
-                        reason: "no answer".into(),
-                    },
-                );
+                self.flow_transfer_failed("no answer".into()).await;
             }
         }
         if self
@@ -379,16 +424,23 @@ impl Run {
                         call: self.call_ref,
                         agent,
                     }),
-                    Some(_) => self.ivr.handle(
-                        unix_millis(),
-                        Input::TransferFailed {
-                            reason: format!("the extension answered {status}"),
-                        },
-                    ),
+                    Some(_) => {
+                        self.transfer_deadline = None;
+                        self.flow_transfer_failed(format!("the extension answered {status}"))
+                            .await;
+                    }
                     None => {}
                 }
             }
             ServiceAction::AgentLeft { .. } => self.agent_left().await,
+            ServiceAction::DialSide { leg } => self.dial_side(leg),
+            ServiceAction::ConsultAnswered { leg } => self.consult_answered(leg),
+            ServiceAction::SideFailed { leg, status, .. } => {
+                debug!(status, "the party beside the call did not answer");
+                self.side_gone(leg, false);
+            }
+            ServiceAction::SideLeft { leg } => self.side_gone(leg, true),
+            ServiceAction::Handover { to, .. } => self.handed_over(to),
             ServiceAction::Ended(summary) => return Some(summary),
         }
         None
@@ -420,9 +472,10 @@ impl Run {
             q.next_announcement = None;
             q.setup.announce_agent_number
         });
-        self.media
-            .handle
-            .command(SessionCommand::Bridge(CALLER, CALLEE));
+        self.media.bridge_callee();
+        self.api_transfer = false;
+        self.transfer_deadline = None;
+        self.transfer_fallback = None;
         if announce && let Some(agent) = &link.agent {
             let items = vec![
                 Speech::Builtin("agent-number-is".into()),
@@ -438,9 +491,12 @@ impl Run {
             self.media
                 .start_recording(root, &self.call.caller_call_id(), now);
         }
-        let (agent, extension) = (link.agent.clone(), link.extension.clone());
+        let (agent, extension) = (
+            link.agent.clone().or(link.named.clone()),
+            link.extension.clone(),
+        );
         self.connected = Some(link.clone());
-        self.served_by = Some(link);
+        self.served_by = Some(AgentLink { busy: None, ..link });
         self.refresh_live_call();
         self.shared.live_calls.update(self.live_id, |c| {
             c.answered_at = Some(now);
@@ -452,6 +508,13 @@ impl Run {
     }
 
     async fn agent_left(&mut self) {
+        if self.core.side().is_none()
+            && let Some(side) = self.side.take()
+        {
+            // A consultation still ringing went with the agent.
+            self.side_deadline = None;
+            self.media.side_dropped(side.index);
+        }
         let Some(link) = self.connected.take() else {
             return;
         };
@@ -539,6 +602,30 @@ impl Run {
                 && let Some(digit) = sb_media::dtmf::parse_info(content_type, body)
             {
                 self.caller_digit(digit, "sip-info");
+            }
+            return;
+        }
+        if let Some(offer) = self
+            .side
+            .as_ref()
+            .filter(|s| s.leg == leg)
+            .map(|s| s.offer.clone())
+            .or_else(|| self.side_offers.get(&leg).cloned())
+        {
+            // A leg on media of its own: the switch answers its re-INVITEs
+            // with that media, and its SDP never touches the agent leg's.
+            match event {
+                LegEvent::ReInvite { .. } => {
+                    self.call.answer_reinvite(leg, 200, Some(offer)).await;
+                }
+                event => {
+                    if let (Some(side), LegEvent::Answered { sdp }) = (&mut self.side, &event)
+                        && side.leg == leg
+                    {
+                        side.answer = sdp.clone();
+                    }
+                    self.core.handle_leg(unix_millis(), leg, event);
+                }
             }
             return;
         }
@@ -768,6 +855,8 @@ impl Run {
         let targets = extension_targets(&self.shared, &extension, &self.plan.caller, None);
         let link = AgentLink {
             agent: None,
+            named: None,
+            busy: None,
             extension,
             queue: None,
         };
@@ -792,6 +881,8 @@ impl Run {
         .map_err(|(refusal, _)| refusal.cause)?;
         let link = AgentLink {
             agent: None,
+            named: None,
+            busy: None,
             extension: out.number,
             queue: None,
         };
@@ -815,7 +906,7 @@ impl Run {
         }
         self.ringing_legs = self.core.ringing_legs();
         if let Some(mut subject) = self.shared.live_calls.subject(self.live_id) {
-            subject.agent = link.agent.clone();
+            subject.agent = link.agent.clone().or(link.named.clone());
             subject.extension = Some(link.extension.clone());
             self.shared
                 .events
@@ -848,6 +939,8 @@ impl Run {
                 }
                 let link = AgentLink {
                     agent: Some(agent.clone()),
+                    named: None,
+                    busy: None,
                     extension,
                     queue: Some(queue),
                 };

@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use sb_api::{
     AcdStateFuture, AcdStateView, AgentCommandError, AgentCommandFuture, AgentQueueView,
     AgentStateCommand, AgentStateView, CallCommand, CallControlError, CallControlFuture, CallParty,
-    CarrierRegistrationView, ConfigChange, LiveCallView, MonitorMode, QueueStateView,
-    RegistrationView, SwitchControl, SwitchFigure,
+    CallTarget, CallTargetKind, CarrierRegistrationView, ConfigChange, LiveCallView, MonitorMode,
+    QueueStateView, RegistrationView, SwitchControl, SwitchFigure,
 };
 use sb_media::mixer::Membership;
 use sb_switch::acd_view::{AgentCommand, AgentError, AgentView};
-use sb_switch::{CallControl, ControlError, Party, SwitchHandle};
+use sb_switch::{CallControl, ControlError, Party, SwitchHandle, TransferTarget};
 use time::OffsetDateTime;
 
 #[derive(Debug)]
@@ -300,6 +300,17 @@ impl SwitchControl for SwitchBridge {
                     MonitorMode::Barge => Membership::Full,
                 },
             },
+            CallCommand::Hangup { cause } => CallControl::Hangup { cause },
+            CallCommand::Transfer { target } => CallControl::Transfer {
+                target: transfer_target(target),
+            },
+            CallCommand::Consult { target } => CallControl::Consult {
+                target: transfer_target(target),
+            },
+            CallCommand::CompleteConsult => CallControl::CompleteConsult,
+            CallCommand::CancelConsult => CallControl::CancelConsult,
+            CallCommand::ConferenceConsult => CallControl::ConferenceConsult,
+            CallCommand::Intercept { extension } => CallControl::Intercept { extension },
         };
         Box::pin(async move {
             switch
@@ -308,6 +319,7 @@ impl SwitchControl for SwitchBridge {
                 .map_err(|error| match error {
                     ControlError::NoSuchCall => CallControlError::NoSuchCall,
                     ControlError::NotNow(reason) => CallControlError::NotNow(reason.to_owned()),
+                    ControlError::Refused(reason) => CallControlError::NotNow(reason),
                 })
         })
     }
@@ -368,6 +380,16 @@ impl SwitchControl for SwitchBridge {
             | ConfigChange::OutboundRoutes
             | ConfigChange::Blacklist => {}
         }
+    }
+}
+
+fn transfer_target(target: CallTarget) -> TransferTarget {
+    match target.kind {
+        CallTargetKind::Extension => TransferTarget::Extension(target.value),
+        CallTargetKind::Agent => TransferTarget::Agent(target.value),
+        CallTargetKind::Queue => TransferTarget::Queue(target.value),
+        CallTargetKind::Flow => TransferTarget::Flow(target.value),
+        CallTargetKind::Number => TransferTarget::Number(target.value),
     }
 }
 

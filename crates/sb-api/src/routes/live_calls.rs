@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_party))
         .routes(routes!(play_to_call))
         .routes(routes!(monitor_call))
+        .merge(super::call_control::router())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -187,7 +188,7 @@ pub struct PartyBody {
     extension: String,
 }
 
-fn extension_field(value: &str) -> ApiResult<String> {
+pub(super) fn extension_field(value: &str) -> ApiResult<String> {
     let value = value.trim();
     if value.is_empty() || value.len() > 32 || !value.chars().all(|c| c.is_ascii_digit()) {
         return Err(ApiError::validation(
@@ -259,7 +260,7 @@ async fn monitor_call(
 }
 
 /// Runs a command whose success is audited against the call's Call-ID.
-async fn run_audited(
+pub(super) async fn run_audited(
     state: &AppState,
     actor: &sb_store::Actor,
     id: u64,
@@ -294,7 +295,11 @@ fn call_id_of(state: &AppState, id: u64) -> String {
         .unwrap_or_default()
 }
 
-async fn run(state: &AppState, id: u64, command: CallCommand) -> ApiResult<axum::http::StatusCode> {
+pub(super) async fn run(
+    state: &AppState,
+    id: u64,
+    command: CallCommand,
+) -> ApiResult<axum::http::StatusCode> {
     match state.switch().control_call(id, command).await {
         Ok(()) => Ok(axum::http::StatusCode::NO_CONTENT),
         Err(CallControlError::NoSuchCall) => {

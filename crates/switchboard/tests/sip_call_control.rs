@@ -1,0 +1,525 @@
+//! Call control with real SIP peers (issue 7, MISSION G5, G6, X4): a
+//! SIPp caller dials the demo hotline (4000) and presses 1 for sales,
+//! where agent 1003 (a SIPp phone) answers; the test then steers the call
+//! through the API — blind transfer, consultation, hang-up — with 1004 as
+//! the second phone, and checks the refusals (409) in illegal states, the
+//! CDR and the ACD. Skipped (loudly) without SIPp unless
+//! SWITCHBOARD_REQUIRE_SIP_PEERS is set.
+
+mod sip_support;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use sip_support::api::{field, items};
+use sip_support::peers;
+use sip_support::rtp::{RtpPeer, press, relay_address};
+use sip_support::sipp::Sipp;
+use sip_support::{Switch, peers_available, poll};
+
+/// Extension 1001 calls the hotline and waits for the switch's BYE.
+fn call_hotline(switch: &Switch, rtp: &RtpPeer) -> (Sipp, SocketAddr) {
+    let relay_file = switch
+        .scratch("control")
+        .join(format!("caller-relay-{}", rtp.port));
+    let uac = peers::dial(
+        switch,
+        "hotline-caller",
+        "uac_call_ivr_wait_bye.xml",
+        ("1001", "127.0.0.1"),
+        "4000",
+        vec![
+            ("rtp_port", rtp.port.to_string()),
+            ("relay_file", relay_file.display().to_string()),
+        ],
+        &[],
+    );
+    let relay = relay_address(&relay_file).unwrap_or_else(|| {
+        panic!(
+            "the hotline did not answer\n{}\n{}",
+            uac.trace(),
+            switch.log()
+        )
+    });
+    (uac, relay)
+}
+
+/// `extension` registers and answers, then waits for the switch's BYE.
+fn phone(switch: &Switch, extension: &str, rtp: &RtpPeer) -> Sipp {
+    phone_with(switch, extension, "uas_answer.xml", rtp)
+}
+
+/// As [`phone`] with another answering scenario.
+fn phone_with(switch: &Switch, extension: &str, scenario: &str, rtp: &RtpPeer) -> Sipp {
+    let port = peers::register(switch, extension);
+    let relay_file = switch
+        .scratch("control")
+        .join(format!("agent-relay-{extension}"));
+    peers::answering(
+        switch,
+        &format!("agent-{extension}"),
+        scenario,
+        extension,
+        ("127.0.0.1", port),
+        vec![
+            ("rtp_port", rtp.port.to_string()),
+            ("relay_file", relay_file.display().to_string()),
+        ],
+        &[],
+    )
+}
+
+fn sign_in(switch: &Switch, employee_id: &str) {
+    let (status, body) = switch.api_send(
+        "POST",
+        &format!("/api/v1/agents/{employee_id}/state"),
+        r#"{"state":"signed_in"}"#,
+    );
+    assert_eq!(status, 200, "sign-in of {employee_id}: {body}");
+}
+
+fn agent_state(switch: &Switch, employee_id: &str) -> Option<String> {
+    let (_, body) = switch.api_get("/api/v1/acd/state");
+    let start = body.find(&format!(r#""employee_id":"{employee_id}""#))?;
+    field(&body[start..], "state")
+}
+
+/// The live call's id once it shows.
+fn live_call(switch: &Switch) -> String {
+    poll(Duration::from_secs(10), || {
+        let (_, body) = switch.api_get("/api/v1/calls");
+        items(&body).first().and_then(|c| field(c, "id"))
+    })
+    .unwrap_or_else(|| panic!("no live call\n{}", switch.log()))
+}
+
+/// The live call once `extension` talks for the agent side.
+fn talking_with(switch: &Switch, extension: &str) -> String {
+    poll(Duration::from_secs(15), || {
+        let (_, body) = switch.api_get("/api/v1/calls");
+        items(&body).into_iter().find(|c| {
+            field(c, "agent_extension").as_deref() == Some(extension)
+                && field(c, "answered_at").is_some_and(|a| a != "null")
+        })
+    })
+    .unwrap_or_else(|| panic!("{extension} never took the call\n{}", switch.log()))
+}
+
+fn command(switch: &Switch, id: &str, path: &str, json: &str) -> (u16, String) {
+    switch.api_send("POST", &format!("/api/v1/calls/{id}/{path}"), json)
+}
+
+fn assert_refused(switch: &Switch, id: &str, path: &str, json: &str, reason: &str) {
+    let (status, body) = command(switch, id, path, json);
+    assert_eq!(status, 409, "{path} must be refused: {body}");
+    assert!(
+        body.contains(reason),
+        "{path}: expected {reason:?} in {body}"
+    );
+}
+
+fn hotline_cdr(switch: &Switch) -> String {
+    poll(Duration::from_secs(20), || {
+        switch
+            .cdrs()
+            .into_iter()
+            .find(|c| field(c, "callee").as_deref() == Some("4000"))
+    })
+    .unwrap_or_else(|| panic!("no CDR for the hotline call\n{}", switch.log()))
+}
+
+/// The caller reaches sales agent 1003; returns the caller's run and the
+/// live call's id.
+fn caller_with_agent(switch: &Switch, caller_rtp: &RtpPeer) -> (Sipp, String) {
+    let (caller, relay) = call_hotline(switch, caller_rtp);
+    let id = live_call(switch);
+    // Still in the voice flow: nobody to transfer from yet.
+    assert_refused(
+        switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+        "transfer: the call is not answered by an agent yet",
+    );
+    std::thread::sleep(Duration::from_millis(800));
+    press(caller_rtp, relay, "1");
+    talking_with(switch, "1003");
+    (caller, id)
+}
+
+#[test]
+fn an_agent_transfers_the_caller_blind_to_another_phone_which_then_hangs_up_the_call() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, b_rtp) = (
+        RtpPeer::new(0x4101),
+        RtpPeer::new(0x1103),
+        RtpPeer::new(0x1104),
+    );
+    let mut agent_a = phone(&switch, "1003", &a_rtp);
+    let mut phone_b = phone(&switch, "1004", &b_rtp);
+    sign_in(&switch, "1003");
+    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+
+    assert_refused(&switch, &id, "resume", "", "resume: the call is not held");
+    assert_refused(
+        &switch,
+        &id,
+        "consult/complete",
+        "",
+        "consult/complete: no consultation in progress",
+    );
+    assert_refused(
+        &switch,
+        &id,
+        "consult/cancel",
+        "",
+        "consult/cancel: no consultation in progress",
+    );
+    assert_refused(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"extension","value":"1009"}}"#,
+        "transfer: extension 1009 is not registered",
+    );
+    let (status, body) = command(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+    );
+    assert_eq!(status, 204, "transfer: {body}\n{}", switch.log());
+    // 1003 is let go (its BYE) and goes to wrap-up; 1004 answers.
+    agent_a.assert_success(|| switch.log());
+    let after = talking_with(&switch, "1004");
+    assert_eq!(
+        field(&after, "id").as_deref(),
+        Some(id.as_str()),
+        "same live call"
+    );
+    assert!(
+        matches!(
+            agent_state(&switch, "1003").as_deref(),
+            Some("wrap_up" | "ready")
+        ),
+        "the ACD let the first agent go: {:?}",
+        agent_state(&switch, "1003")
+    );
+
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+    phone_b.assert_success(|| switch.log());
+    let cdr = hotline_cdr(&switch);
+    assert_eq!(
+        field(&cdr, "disposition").as_deref(),
+        Some("answered"),
+        "{cdr}"
+    );
+    assert_eq!(
+        field(&cdr, "callee_extension").as_deref(),
+        Some("1004"),
+        "the CDR names who had the call last: {cdr}"
+    );
+    assert_eq!(
+        switch
+            .cdrs()
+            .iter()
+            .filter(|c| field(c, "callee").as_deref() == Some("4000"))
+            .count(),
+        1,
+        "one call, one CDR"
+    );
+    let (status, _) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 404, "the call is gone");
+}
+
+#[test]
+fn an_agent_consults_another_phone_and_completes_the_transfer() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, b_rtp) = (
+        RtpPeer::new(0x4102),
+        RtpPeer::new(0x1203),
+        RtpPeer::new(0x1204),
+    );
+    let mut agent_a = phone(&switch, "1003", &a_rtp);
+    let mut phone_b = phone(&switch, "1004", &b_rtp);
+    sign_in(&switch, "1003");
+    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+
+    let (status, body) = command(
+        &switch,
+        &id,
+        "consult",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+    );
+    assert_eq!(status, 204, "consult: {body}\n{}", switch.log());
+    assert_refused(
+        &switch,
+        &id,
+        "consult",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+        "consult: a consultation is already in progress",
+    );
+    assert_refused(
+        &switch,
+        &id,
+        "hold",
+        r#"{"party":"caller"}"#,
+        "hold: a consultation is in progress",
+    );
+    assert_refused(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"queue","value":"sales"}}"#,
+        "transfer: a consultation is in progress",
+    );
+    let (_, calls) = switch.api_get("/api/v1/calls");
+    assert!(
+        calls.contains(r#""held":true"#),
+        "the caller holds: {calls}"
+    );
+    // 1004 answers in a moment; until then completing is refused.
+    let completed = poll(Duration::from_secs(10), || {
+        let (status, body) = command(&switch, &id, "consult/complete", "");
+        match status {
+            204 => Some(()),
+            409 if body.contains("has not answered yet") => None,
+            _ => panic!("consult/complete: {status} {body}\n{}", switch.log()),
+        }
+    });
+    assert!(completed.is_some(), "1004 never answered\n{}", switch.log());
+    agent_a.assert_success(|| switch.log());
+    let after = talking_with(&switch, "1004");
+    assert_eq!(field(&after, "held").as_deref(), Some("false"), "{after}");
+    assert_refused(
+        &switch,
+        &id,
+        "consult/cancel",
+        "",
+        "consult/cancel: no consultation in progress",
+    );
+
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+    phone_b.assert_success(|| switch.log());
+    let cdr = hotline_cdr(&switch);
+    assert_eq!(
+        field(&cdr, "callee_extension").as_deref(),
+        Some("1004"),
+        "{cdr}"
+    );
+}
+
+#[test]
+fn in_a_three_way_conference_the_consulted_party_leaves_and_the_agent_keeps_the_caller() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, b_rtp) = (
+        RtpPeer::new(0x4103),
+        RtpPeer::new(0x1303),
+        RtpPeer::new(0x1304),
+    );
+    let mut agent_a = phone(&switch, "1003", &a_rtp);
+    // 1004 answers and hangs up itself 3 s later.
+    let mut phone_b = phone_with(&switch, "1004", "uas_hangup.xml", &b_rtp);
+    sign_in(&switch, "1003");
+    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+    assert_refused(
+        &switch,
+        &id,
+        "consult/conference",
+        "",
+        "consult/conference: no consultation in progress",
+    );
+    let (status, body) = command(
+        &switch,
+        &id,
+        "consult",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+    );
+    assert_eq!(status, 204, "consult: {body}\n{}", switch.log());
+    let joined = poll(Duration::from_secs(10), || {
+        let (status, body) = command(&switch, &id, "consult/conference", "");
+        match status {
+            204 => Some(()),
+            409 if body.contains("has not answered yet") => None,
+            _ => panic!("consult/conference: {status} {body}\n{}", switch.log()),
+        }
+    });
+    assert!(joined.is_some(), "1004 never answered\n{}", switch.log());
+    assert_refused(
+        &switch,
+        &id,
+        "hold",
+        r#"{"party":"caller"}"#,
+        "hold: a consultation is in progress",
+    );
+    // 1004 leaves; the caller and 1003 stay connected.
+    phone_b.assert_success(|| switch.log());
+    let after = talking_with(&switch, "1003");
+    assert_eq!(field(&after, "id").as_deref(), Some(id.as_str()));
+    let (status, body) = command(&switch, &id, "hold", r#"{"party":"caller"}"#);
+    assert_eq!(status, 204, "a two-party call again: {body}");
+    let (status, body) = command(&switch, &id, "resume", "");
+    assert_eq!(status, 204, "resume: {body}");
+
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+    agent_a.assert_success(|| switch.log());
+    let cdr = hotline_cdr(&switch);
+    assert_eq!(
+        field(&cdr, "callee_extension").as_deref(),
+        Some("1003"),
+        "{cdr}"
+    );
+}
+
+#[test]
+fn a_supervisor_intercepts_the_call_and_then_forces_it_to_end_with_a_reason() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, s_rtp) = (
+        RtpPeer::new(0x4104),
+        RtpPeer::new(0x1403),
+        RtpPeer::new(0x1402),
+    );
+    let mut agent_a = phone(&switch, "1003", &a_rtp);
+    let mut supervisor = phone(&switch, "1002", &s_rtp);
+    sign_in(&switch, "1003");
+    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+
+    let (status, body) = command(&switch, &id, "intercept", r#"{"extension":"1002"}"#);
+    assert_eq!(status, 204, "intercept: {body}\n{}", switch.log());
+    // The supervisor answers and takes the agent's place.
+    agent_a.assert_success(|| switch.log());
+    talking_with(&switch, "1002");
+
+    let (status, body) = command(
+        &switch,
+        &id,
+        "force-hangup",
+        r#"{"reason":"abusive caller"}"#,
+    );
+    assert_eq!(status, 204, "force-hangup: {body}");
+    caller.assert_success(|| switch.log());
+    supervisor.assert_success(|| switch.log());
+    let (_, audit) = switch.api_get("/api/v1/audit?action=call.force_hangup");
+    assert!(
+        audit.contains("abusive caller"),
+        "the forced hang-up is audited with its reason: {audit}"
+    );
+    let (_, audit) = switch.api_get("/api/v1/audit?action=call.intercept");
+    assert!(audit.contains("1002"), "the intercept is audited: {audit}");
+    let cdr = hotline_cdr(&switch);
+    assert_eq!(
+        field(&cdr, "callee_extension").as_deref(),
+        Some("1002"),
+        "{cdr}"
+    );
+}
+
+#[test]
+fn a_blind_transfer_nobody_answers_puts_the_caller_back_at_the_front_of_the_queue() {
+    if !peers_available("sipp") {
+        return;
+    }
+    // The transfer rings 3 s; the first agent's wrap-up (5 s in the demo
+    // queue) keeps them from taking the caller straight back.
+    let switch = Switch::start_with(&["--ring-timeout", "3"]);
+    let (caller_rtp, a_rtp, b_rtp) = (
+        RtpPeer::new(0x4105),
+        RtpPeer::new(0x1503),
+        RtpPeer::new(0x1504),
+    );
+    let mut agent_a = phone(&switch, "1003", &a_rtp);
+    let mut phone_b = phone_with(&switch, "1004", "uas_ring.xml", &b_rtp);
+    sign_in(&switch, "1003");
+    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+    let (status, body) = command(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+    );
+    assert_eq!(status, 204, "transfer: {body}\n{}", switch.log());
+    agent_a.assert_success(|| switch.log());
+    // 1004 rings out and is cancelled; the caller waits in sales again.
+    phone_b.assert_success(|| switch.log());
+    let waiting = poll(Duration::from_secs(5), || {
+        let (_, state) = switch.api_get("/api/v1/acd/state");
+        state
+            .contains(r#""name":"sales","waiting":1"#)
+            .then_some(())
+    });
+    assert!(
+        waiting.is_some(),
+        "the caller is back in the queue\n{}",
+        switch.log()
+    );
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+}
+
+#[test]
+fn a_caller_transferred_to_a_ready_agent_keeps_that_agent_out_of_distribution_until_the_end() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, b_rtp) = (
+        RtpPeer::new(0x4106),
+        RtpPeer::new(0x1603),
+        RtpPeer::new(0x1604),
+    );
+    let mut agent_a = phone(&switch, "1003", &a_rtp);
+    let mut agent_b = phone(&switch, "1004", &b_rtp);
+    sign_in(&switch, "1003");
+    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+    assert_refused(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"agent","value":"1004"}}"#,
+        "transfer: agent 1004 is logged out",
+    );
+    sign_in(&switch, "1004");
+    let (status, body) = command(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"agent","value":"1004"}}"#,
+    );
+    assert_eq!(status, 204, "transfer: {body}\n{}", switch.log());
+    agent_a.assert_success(|| switch.log());
+    let after = talking_with(&switch, "1004");
+    assert_eq!(field(&after, "agent").as_deref(), Some("1004"), "{after}");
+    assert_eq!(agent_state(&switch, "1004").as_deref(), Some("not_ready"));
+
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+    agent_b.assert_success(|| switch.log());
+    let ready = poll(Duration::from_secs(5), || {
+        (agent_state(&switch, "1004").as_deref() == Some("ready")).then_some(())
+    });
+    assert!(
+        ready.is_some(),
+        "1004 is ready again after the call: {:?}",
+        agent_state(&switch, "1004")
+    );
+}
