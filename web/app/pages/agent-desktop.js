@@ -166,9 +166,14 @@ export default {
           if (current && current.id === subject.id) current.held = false;
           break;
         case 'call.transferred':
+          // Told as the call stood: it leaves this agent for the target.
+          if (current && current.id === subject.id) {
+            current.ended = true;
+            current.transferredTo = event.target;
+          }
+          break;
         case 'call.left':
-          if (current && current.id === subject.id && subject.agent !== session.user.employee_id &&
-              (!event.extension || event.extension === (me.value && me.value.extension))) {
+          if (current && current.id === subject.id && event.extension === (me.value && me.value.extension)) {
             current.ended = true;
           }
           break;

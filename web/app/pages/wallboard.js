@@ -71,7 +71,9 @@ export default {
       }
     }
 
-    function upsertCall(subject, change) {
+    function upsertCall(event, change) {
+      // Absent fields are unknown now (e.g. the agent after a transfer), not unchanged.
+      const subject = { queue: null, agent: null, extension: null, ...event };
       const i = calls.value.findIndex((c) => c.id === subject.id);
       if (i < 0) {
         calls.value.push({ ...subject, startedAt: Date.now(), answeredAt: 0, held: false, ...change });

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::call_access::CanSteer;
 use super::live_calls::{extension_field, run, run_audited};
 use crate::auth::{Can, perm};
 use crate::error::{ApiError, ApiResult};
@@ -37,7 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 204), (status = 404), (status = 409)),
     security(("session" = ["call.control"]), ("bearer" = ["call.control"])))]
 async fn hang_up(
-    who: Can<perm::CallControl>,
+    who: CanSteer,
     State(state): State<AppState>,
     Path(id): Path<u64>,
 ) -> ApiResult<StatusCode> {
@@ -141,7 +142,7 @@ fn describe(target: &CallTarget) -> String {
     responses((status = 204), (status = 404), (status = 409), (status = 422)),
     security(("session" = ["call.control"]), ("bearer" = ["call.control"])))]
 async fn transfer(
-    who: Can<perm::CallControl>,
+    who: CanSteer,
     State(state): State<AppState>,
     Path(id): Path<u64>,
     ApiJson(body): ApiJson<TargetBody>,
@@ -159,7 +160,7 @@ async fn transfer(
     responses((status = 204), (status = 404), (status = 409), (status = 422)),
     security(("session" = ["call.control"]), ("bearer" = ["call.control"])))]
 async fn consult(
-    who: Can<perm::CallControl>,
+    who: CanSteer,
     State(state): State<AppState>,
     Path(id): Path<u64>,
     ApiJson(body): ApiJson<TargetBody>,
@@ -182,7 +183,7 @@ async fn consult(
     responses((status = 204), (status = 404), (status = 409)),
     security(("session" = ["call.control"]), ("bearer" = ["call.control"])))]
 async fn complete_consult(
-    who: Can<perm::CallControl>,
+    who: CanSteer,
     State(state): State<AppState>,
     Path(id): Path<u64>,
 ) -> ApiResult<StatusCode> {
@@ -204,7 +205,7 @@ async fn complete_consult(
     responses((status = 204), (status = 404), (status = 409)),
     security(("session" = ["call.control"]), ("bearer" = ["call.control"])))]
 async fn cancel_consult(
-    _: Can<perm::CallControl>,
+    _who: CanSteer,
     State(state): State<AppState>,
     Path(id): Path<u64>,
 ) -> ApiResult<StatusCode> {
@@ -218,7 +219,7 @@ async fn cancel_consult(
     responses((status = 204), (status = 404), (status = 409)),
     security(("session" = ["call.control"]), ("bearer" = ["call.control"])))]
 async fn conference_consult(
-    who: Can<perm::CallControl>,
+    who: CanSteer,
     State(state): State<AppState>,
     Path(id): Path<u64>,
 ) -> ApiResult<StatusCode> {

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::call_access::CanSteer;
 use crate::auth::{Can, perm};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
@@ -58,7 +59,7 @@ pub struct HoldBody {
     responses((status = 204), (status = 404), (status = 409)),
     security(("session" = ["call.control"]), ("bearer" = ["call.control"])))]
 async fn hold_call(
-    _: Can<perm::CallControl>,
+    _who: CanSteer,
     State(state): State<AppState>,
     Path(id): Path<u64>,
     ApiJson(body): ApiJson<HoldBody>,
@@ -88,7 +89,7 @@ async fn hold_call(
     responses((status = 204), (status = 404), (status = 409)),
     security(("session" = ["call.control"]), ("bearer" = ["call.control"])))]
 async fn resume_call(
-    _: Can<perm::CallControl>,
+    _who: CanSteer,
     State(state): State<AppState>,
     Path(id): Path<u64>,
 ) -> ApiResult<axum::http::StatusCode> {
@@ -206,7 +207,7 @@ pub(super) fn extension_field(value: &str) -> ApiResult<String> {
     responses((status = 204), (status = 404), (status = 409)),
     security(("session" = ["call.control"]), ("bearer" = ["call.control"])))]
 async fn add_party(
-    who: Can<perm::CallControl>,
+    who: CanSteer,
     State(state): State<AppState>,
     Path(id): Path<u64>,
     ApiJson(body): ApiJson<PartyBody>,

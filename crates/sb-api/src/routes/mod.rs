@@ -25,6 +25,7 @@ pub mod audit;
 pub mod auth;
 pub mod blacklist;
 pub mod calendars;
+pub mod call_access;
 pub mod call_control;
 pub mod call_trails;
 pub mod callback_imports;

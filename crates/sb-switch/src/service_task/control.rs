@@ -126,13 +126,15 @@ impl Run {
         self.core.transfer_blind().map_err(refused)?;
         let described = target.to_string();
         info!(target = %described, "blind transfer");
-        self.agent_handed_off();
+        // Published while the call still names the transferring agent, so
+        // their desktop learns the call left them.
         self.shared
             .call_event(self.live_id, |call| CtiEvent::CallTransferred {
                 call,
                 kind: "blind".into(),
                 target: described,
             });
+        self.agent_handed_off();
         self.media
             .handle
             .command(SessionCommand::HearMusic(CALLER, self.queued_music_class()));
@@ -443,18 +445,21 @@ impl Run {
             link.agent.clone().or(link.named.clone()),
             link.extension.clone(),
         );
+        // The transfer is told as the call stood (the consulting agent's
+        // desktop must see it leave), the answer as it stands now.
+        if let Some(before) = self.shared.live_calls.subject(self.live_id) {
+            self.shared.events.publish(CtiEvent::CallTransferred {
+                call: before,
+                kind: kind.into(),
+                target: format!("extension:{extension}"),
+            });
+        }
         self.connected = Some(link.clone());
         self.served_by = Some(AgentLink { busy: None, ..link });
         self.shared.live_calls.update(self.live_id, |c| {
             c.agent = agent;
             c.agent_extension = Some(extension.clone());
         });
-        self.shared
-            .call_event(self.live_id, |call| CtiEvent::CallTransferred {
-                call,
-                kind: kind.into(),
-                target: format!("extension:{extension}"),
-            });
         self.shared
             .call_event(self.live_id, |call| CtiEvent::CallAnswered { call });
         self.refresh_live_call();
