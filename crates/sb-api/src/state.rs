@@ -16,6 +16,7 @@ use crate::metrics::Metrics;
 use crate::recording_export::ExportJobs;
 use crate::storage_alarm::StorageAlarm;
 use crate::switch_control::{NoSwitch, SwitchControl};
+use crate::webhooks::WebhookHub;
 
 /// Security policy of the HTTP API.
 #[derive(Debug, Clone)]
@@ -81,6 +82,8 @@ pub struct Inner {
     pub knowledge: tokio::sync::OnceCell<KnowledgeDesk>,
     /// CTI events for desktops, wallboards and webhooks.
     pub events: Arc<EventBus>,
+    /// Shared by the webhook routes and the delivery task.
+    pub webhooks: WebhookHub,
 }
 
 impl AppState {
@@ -101,6 +104,7 @@ impl AppState {
             exports: ExportJobs::default(),
             knowledge: tokio::sync::OnceCell::new(),
             events: Arc::new(EventBus::new()),
+            webhooks: WebhookHub::default(),
         })))
     }
 
@@ -163,6 +167,10 @@ impl AppState {
     }
 
     /// The CTI event bus the switch and the API publish to.
+    pub fn webhooks(&self) -> &WebhookHub {
+        &self.0.webhooks
+    }
+
     pub fn events(&self) -> &Arc<EventBus> {
         &self.0.events
     }
