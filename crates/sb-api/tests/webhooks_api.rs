@@ -516,3 +516,84 @@ async fn failures_give_up_and_can_be_retried_by_hand(app: TestApp) {
     app.finish().await;
 }
 both_apps!(retried, failures_give_up_and_can_be_retried_by_hand);
+
+/// A receiver that takes every request and never answers: how many came.
+async fn hanging_receiver() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    let arrived = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = arrived.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        post(move || {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                std::future::pending::<StatusCode>().await
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/hook"), arrived)
+}
+
+async fn a_hanging_receiver_gets_n_requests_at_a_time_and_times_out(app: TestApp) {
+    let admin = app.admin().await;
+    let (url, arrived) = hanging_receiver().await;
+    let created = app
+        .post(
+            "/api/v1/webhooks",
+            json!({"name": "slow", "url": url}),
+            &admin,
+        )
+        .await;
+    let id = created.body["webhook"]["id"].as_i64().expect("id");
+    let config = DeliveryConfig {
+        schedule: RetrySchedule::new(Vec::new()),
+        timeout: Duration::from_millis(500),
+        max_in_flight: 2,
+        poll_every: Duration::from_millis(20),
+        ..DeliveryConfig::default()
+    };
+    let dispatcher = sb_api::webhooks::spawn(app.state.clone(), config);
+    let started = std::time::Instant::now();
+    for n in 0..8 {
+        app.state.events().publish(agent_ready(&n.to_string()));
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(100),
+        "publishing never waits for receivers"
+    );
+    let count = || arrived.load(std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..100 {
+        if count() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(count(), 2, "two in flight, the rest wait");
+    // Every event has its row at once, whatever the receiver does.
+    let log = app
+        .get(&format!("/api/v1/webhooks/{id}/deliveries"), &admin)
+        .await;
+    assert_eq!(log.body["total"], 8);
+    let log = wait_for_log(&app, &admin, id, |log| {
+        log["items"]
+            .as_array()
+            .is_some_and(|items| items.iter().all(|d| d["state"] == "failed"))
+    })
+    .await;
+    assert_eq!(log["items"][0]["last_error"], "no answer within 500 ms");
+    assert_eq!(count(), 8);
+    dispatcher.abort();
+    app.finish().await;
+}
+both_apps!(
+    slow,
+    a_hanging_receiver_gets_n_requests_at_a_time_and_times_out
+);
