@@ -597,3 +597,62 @@ both_apps!(
     slow,
     a_hanging_receiver_gets_n_requests_at_a_time_and_times_out
 );
+
+async fn a_hanging_receiver_keeps_to_its_share(app: TestApp) {
+    let admin = app.admin().await;
+    let (stuck_url, stuck) = hanging_receiver().await;
+    app.post(
+        "/api/v1/webhooks",
+        json!({"name": "stuck", "url": stuck_url}),
+        &admin,
+    )
+    .await;
+    let config = DeliveryConfig {
+        schedule: RetrySchedule::new(Vec::new()),
+        timeout: Duration::from_secs(5),
+        max_in_flight: 4,
+        max_in_flight_per_webhook: 2,
+        poll_every: Duration::from_millis(20),
+        ..DeliveryConfig::default()
+    };
+    let dispatcher = sb_api::webhooks::spawn(app.state.clone(), config);
+    // A backlog for the hanging receiver first...
+    for n in 0..6 {
+        app.state.events().publish(agent_ready(&n.to_string()));
+    }
+    let stuck_count = || stuck.load(std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..100 {
+        if stuck_count() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // ...then a healthy receiver's events go at once, not after its timeouts.
+    let (healthy_url, mut seen) = receiver(&[]).await;
+    let created = app
+        .post(
+            "/api/v1/webhooks",
+            json!({"name": "healthy", "url": healthy_url}),
+            &admin,
+        )
+        .await;
+    let secret = created.body["secret"].as_str().expect("secret").to_owned();
+    for n in 10..13 {
+        app.state.events().publish(agent_ready(&n.to_string()));
+    }
+    for _ in 0..3 {
+        let received = tokio::time::timeout(Duration::from_secs(2), seen.recv())
+            .await
+            .expect("the healthy receiver is not held up by the hanging one")
+            .expect("open");
+        assert_signed(&received, &secret);
+    }
+    assert_eq!(
+        stuck_count(),
+        2,
+        "the hanging receiver holds two slots, no more"
+    );
+    dispatcher.abort();
+    app.finish().await;
+}
+both_apps!(fair, a_hanging_receiver_keeps_to_its_share);

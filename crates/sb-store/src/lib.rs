@@ -135,7 +135,8 @@ pub use tickets::{
 pub use trunks::{Trunk, TrunkInput};
 pub use voicemails::{NewVoicemail, Voicemail, VoicemailFilter};
 pub use webhook_deliveries::{
-    DeliveryAttempt, DeliveryState, DueDelivery, NewWebhookDelivery, NextStep, WebhookDelivery,
+    Claimed, DeliveryAttempt, DeliveryState, DueDelivery, NewWebhookDelivery, NextStep, SendRoom,
+    WebhookDelivery,
 };
 pub use webhooks::{Webhook, WebhookInput};
 

@@ -4,6 +4,8 @@
 //! timeout, so a crash mid-send makes it due again rather than lost.
 //! Rows are facts, not changes (no audit), except a manual retry.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -107,6 +109,24 @@ impl std::fmt::Debug for DueDelivery {
     }
 }
 
+/// How many requests the sender may start: `total` now, and no webhook
+/// past `per_webhook` counting the ones it has in flight (`busy`).
+#[derive(Debug, Clone, Default)]
+pub struct SendRoom {
+    pub total: u32,
+    pub per_webhook: u32,
+    pub busy: HashMap<i64, u32>,
+}
+
+/// What a claim took.
+#[derive(Debug, Default)]
+pub struct Claimed {
+    pub due: Vec<DueDelivery>,
+    /// Due rows were left for webhooks at their share: claim again when
+    /// room frees up.
+    pub held_back: bool,
+}
+
 /// How an attempt went and what follows.
 #[derive(Debug, Clone)]
 pub struct DeliveryAttempt {
@@ -188,33 +208,58 @@ impl Store {
         Ok(ids)
     }
 
-    /// Takes up to `limit` pending rows due at `now` whose webhook is
-    /// enabled, oldest due first, and leases them until `lease_until`.
+    /// Takes the pending rows due at `now` whose webhook is enabled, oldest
+    /// due first, as far as `room` allows, and leases them until
+    /// `lease_until`. Webhooks already at their share are skipped in the
+    /// query, so one receiver that hangs cannot hold every slot while
+    /// others' events wait.
     pub async fn claim_due_webhook_deliveries(
         &self,
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
-        limit: u32,
-    ) -> Result<Vec<DueDelivery>> {
+        room: &SendRoom,
+    ) -> Result<Claimed> {
+        let mut claimed = Claimed::default();
+        if room.total == 0 {
+            return Ok(claimed);
+        }
         // Read first, outside a write transaction: the sender asks every few
         // seconds and mostly finds nothing, which must not take SQLite's
         // write lock. One sender per process claims, so nothing else leases
         // these rows between the read and the lease.
-        let rows = sqlx::query(
+        let mut query = Sql::new(
             "SELECT d.id, d.webhook_id, w.url, w.secret, d.event_type, d.payload, d.attempts \
              FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
-             WHERE d.state = 'pending' AND d.next_attempt_at <= $1 AND w.enabled = 1 \
-             ORDER BY d.next_attempt_at, d.id LIMIT $2",
-        )
-        .bind(to_millis(now))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut due = Vec::with_capacity(rows.len());
+             WHERE d.state = 'pending' AND d.next_attempt_at <= ",
+        );
+        query.bind(Arg::Int(to_millis(now)));
+        query.push(" AND w.enabled = 1");
+        let full: Vec<i64> = room
+            .busy
+            .iter()
+            .filter(|(_, n)| **n >= room.per_webhook)
+            .map(|(id, _)| *id)
+            .collect();
+        if !full.is_empty() {
+            query.push(" AND d.webhook_id NOT IN ").bind_list(&full);
+        }
+        query
+            .push(" ORDER BY d.next_attempt_at, d.id LIMIT ")
+            .bind(Arg::Int(i64::from(room.total)));
+        let rows = query.query().fetch_all(&self.pool).await?;
+        let mut taken: HashMap<i64, u32> = HashMap::new();
         for row in &rows {
-            due.push(DueDelivery {
+            let webhook_id: i64 = row.try_get("webhook_id")?;
+            let used = room.busy.get(&webhook_id).copied().unwrap_or(0)
+                + taken.get(&webhook_id).copied().unwrap_or(0);
+            if used >= room.per_webhook {
+                claimed.held_back = true;
+                continue;
+            }
+            *taken.entry(webhook_id).or_default() += 1;
+            claimed.due.push(DueDelivery {
                 id: row.try_get("id")?,
-                webhook_id: row.try_get("webhook_id")?,
+                webhook_id,
                 url: row.try_get("url")?,
                 secret: row.try_get("secret")?,
                 event_type: row.try_get("event_type")?,
@@ -222,15 +267,15 @@ impl Store {
                 attempts: row.try_get("attempts")?,
             });
         }
-        if !due.is_empty() {
+        if !claimed.due.is_empty() {
             let mut lease = Sql::new("UPDATE webhook_deliveries SET next_attempt_at = ");
             lease.bind(Arg::Int(to_millis(lease_until)));
             lease.push(" WHERE id IN ");
-            let ids: Vec<i64> = due.iter().map(|d| d.id).collect();
+            let ids: Vec<i64> = claimed.due.iter().map(|d| d.id).collect();
             lease.bind_list(&ids);
             lease.query().execute(&self.pool).await?;
         }
-        Ok(due)
+        Ok(claimed)
     }
 
     /// Records one attempt: counts it, keeps the status and error, and

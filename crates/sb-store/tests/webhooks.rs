@@ -18,6 +18,14 @@ fn hook(name: &str, types: &[&str]) -> WebhookInput {
     }
 }
 
+fn room(total: u32) -> SendRoom {
+    SendRoom {
+        total,
+        per_webhook: total,
+        busy: Default::default(),
+    }
+}
+
 fn event(webhook_id: i64, seq: i64) -> NewWebhookDelivery {
     NewWebhookDelivery {
         webhook_id,
@@ -137,9 +145,10 @@ async fn deliveries_queue_lease_retry_and_settle(store: Store) {
     // Due now: the first two; the lease hides them from the next claim.
     let lease = t0() + Duration::seconds(30);
     let due = store
-        .claim_due_webhook_deliveries(t0(), lease, 10)
+        .claim_due_webhook_deliveries(t0(), lease, &room(10))
         .await
-        .expect("claim");
+        .expect("claim")
+        .due;
     assert_eq!(
         due.iter().map(|d| d.id).collect::<Vec<_>>(),
         vec![ids[0], ids[1]]
@@ -147,9 +156,10 @@ async fn deliveries_queue_lease_retry_and_settle(store: Store) {
     assert_eq!((due[0].secret.as_str(), due[0].attempts), ("whsec_one", 0));
     assert!(
         store
-            .claim_due_webhook_deliveries(t0(), lease, 10)
+            .claim_due_webhook_deliveries(t0(), lease, &room(10))
             .await
             .expect("claim")
+            .due
             .is_empty()
     );
 
@@ -191,9 +201,10 @@ async fn deliveries_queue_lease_retry_and_settle(store: Store) {
     // A crashed sender's lease runs out and the row is due again.
     let after_lease = t0() + Duration::minutes(6);
     let due = store
-        .claim_due_webhook_deliveries(after_lease, after_lease + Duration::seconds(30), 1)
+        .claim_due_webhook_deliveries(after_lease, after_lease + Duration::seconds(30), &room(1))
         .await
-        .expect("claim");
+        .expect("claim")
+        .due;
     assert_eq!(
         due.iter().map(|d| d.id).collect::<Vec<_>>(),
         vec![ids[1]],
@@ -226,9 +237,10 @@ async fn deliveries_queue_lease_retry_and_settle(store: Store) {
         .expect("disable");
     assert!(
         store
-            .claim_due_webhook_deliveries(after_lease, after_lease, 10)
+            .claim_due_webhook_deliveries(after_lease, after_lease, &room(10))
             .await
             .expect("claim")
+            .due
             .is_empty()
     );
 
@@ -267,3 +279,55 @@ async fn deliveries_queue_lease_retry_and_settle(store: Store) {
     assert_eq!(purged, 1, "only the delivered row is settled");
 }
 both_backends!(deliveries_queue, deliveries_queue_lease_retry_and_settle);
+
+async fn a_busy_webhook_leaves_room_for_the_others(store: Store) {
+    let stuck = store
+        .create_webhook(t0(), &actor(), hook("stuck", &[]), "whsec_a")
+        .await
+        .expect("create");
+    let healthy = store
+        .create_webhook(t0(), &actor(), hook("healthy", &[]), "whsec_b")
+        .await
+        .expect("create");
+    let mut rows: Vec<NewWebhookDelivery> = (1..=5).map(|seq| event(stuck.id, seq)).collect();
+    let mut late = event(healthy.id, 6);
+    late.next_attempt_at = t0() + Duration::seconds(1);
+    rows.push(late);
+    store
+        .insert_webhook_deliveries(t0(), &rows)
+        .await
+        .expect("insert");
+    let now = t0() + Duration::seconds(2);
+    let lease = now + Duration::seconds(30);
+
+    // Its share is two: the rest of its backlog waits, the other webhook's row goes.
+    let mut room = SendRoom {
+        total: 4,
+        per_webhook: 2,
+        busy: Default::default(),
+    };
+    let first = store
+        .claim_due_webhook_deliveries(now, lease, &room)
+        .await
+        .expect("claim");
+    let hooks: Vec<i64> = first.due.iter().map(|d| d.webhook_id).collect();
+    assert_eq!(
+        hooks,
+        vec![stuck.id, stuck.id],
+        "the first four due rows are all the stuck one's"
+    );
+    assert!(first.held_back);
+    room.busy.insert(stuck.id, 2);
+    let second = store
+        .claim_due_webhook_deliveries(now, lease, &room)
+        .await
+        .expect("claim");
+    let hooks: Vec<i64> = second.due.iter().map(|d| d.webhook_id).collect();
+    assert_eq!(
+        hooks,
+        vec![healthy.id],
+        "a webhook at its share is skipped in the query"
+    );
+    assert!(!second.held_back);
+}
+both_backends!(fair_share, a_busy_webhook_leaves_room_for_the_others);

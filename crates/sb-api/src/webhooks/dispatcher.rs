@@ -1,10 +1,11 @@
 //! The background task: intake (bus -> delivery rows) and sender (due rows
 //! -> POSTs), one each, joined.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sb_store::{DeliveryAttempt, DueDelivery, NewWebhookDelivery, NextStep, Webhook};
+use sb_store::{DeliveryAttempt, DueDelivery, NewWebhookDelivery, NextStep, SendRoom, Webhook};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::{Semaphore, broadcast};
 use tokio::task::JoinHandle;
@@ -23,8 +24,11 @@ pub struct DeliveryConfig {
     pub schedule: RetrySchedule,
     /// Per request, connecting included.
     pub timeout: Duration,
-    /// Requests in flight at once, over all webhooks.
+    /// Requests in flight at once, over all webhooks...
     pub max_in_flight: usize,
+    /// ...and for any one webhook, so a receiver that hangs leaves room
+    /// for the others.
+    pub max_in_flight_per_webhook: usize,
     /// How often due retries are looked for when nothing wakes the sender.
     pub poll_every: Duration,
     /// Delivered and failed rows older than this are removed.
@@ -36,7 +40,8 @@ impl Default for DeliveryConfig {
         DeliveryConfig {
             schedule: RetrySchedule::default(),
             timeout: Duration::from_secs(10),
-            max_in_flight: 16,
+            max_in_flight: 32,
+            max_in_flight_per_webhook: 8,
             poll_every: Duration::from_secs(5),
             keep_settled_for: time::Duration::days(30),
         }
@@ -134,25 +139,40 @@ async fn intake(state: AppState, mut events: broadcast::Receiver<Arc<Published>>
 
 async fn send(state: AppState, config: DeliveryConfig) {
     let slots = Arc::new(Semaphore::new(config.max_in_flight.max(1)));
+    // Requests in flight per webhook, so one that hangs keeps to its share.
+    let busy: Arc<Mutex<HashMap<i64, u32>>> = Arc::default();
     let mut last_purge: Option<std::time::Instant> = None;
     loop {
+        let mut claim_again = false;
         let free = slots.available_permits();
         if free > 0 {
             let now = state.now();
-            let limit = u32::try_from(free).unwrap_or(u32::MAX);
+            let room = SendRoom {
+                total: u32::try_from(free).unwrap_or(u32::MAX),
+                per_webhook: u32::try_from(config.max_in_flight_per_webhook.max(1))
+                    .unwrap_or(u32::MAX),
+                busy: lock(&busy).clone(),
+            };
             match state
                 .store()
-                .claim_due_webhook_deliveries(now, now + config.lease(), limit)
+                .claim_due_webhook_deliveries(now, now + config.lease(), &room)
                 .await
             {
-                Ok(due) => {
-                    for delivery in due {
+                Ok(claimed) => {
+                    // Rows were left for webhooks now at their share; the
+                    // next claim skips those and reaches the others' rows.
+                    claim_again = claimed.held_back;
+                    for delivery in claimed.due {
+                        // `free` permits were counted and only this loop takes them.
                         let Ok(slot) = slots.clone().try_acquire_owned() else {
                             break;
                         };
-                        let (state, config) = (state.clone(), config.clone());
+                        let webhook = delivery.webhook_id;
+                        *lock(&busy).entry(webhook).or_default() += 1;
+                        let (state, config, busy) = (state.clone(), config.clone(), busy.clone());
                         tokio::spawn(async move {
                             deliver(&state, &config, delivery).await;
+                            release(&busy, webhook);
                             drop(slot);
                             state.webhooks().wake();
                         });
@@ -173,9 +193,26 @@ async fn send(state: AppState, config: DeliveryConfig) {
                 Err(error) => tracing::warn!(%error, "old webhook deliveries not removed"),
             }
         }
+        if claim_again && slots.available_permits() > 0 {
+            continue;
+        }
         tokio::select! {
             () = state.webhooks().woken() => {}
             () = tokio::time::sleep(config.poll_every) => {}
+        }
+    }
+}
+
+fn lock(busy: &Mutex<HashMap<i64, u32>>) -> std::sync::MutexGuard<'_, HashMap<i64, u32>> {
+    busy.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn release(busy: &Mutex<HashMap<i64, u32>>, webhook: i64) {
+    let mut busy = lock(busy);
+    if let Some(n) = busy.get_mut(&webhook) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            busy.remove(&webhook);
         }
     }
 }
