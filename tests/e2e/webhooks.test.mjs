@@ -3,7 +3,7 @@
 // The administrator opens 事件推送, is told an https URL is refused (the field named), creates a webhook for
 // call.answered pointing at a receiver in this test, copies the secret shown once, sends a test ping (the
 // receiver checks X-Switchboard-Signature with that secret, as docs/WEBHOOKS.md shows) and sees the ping
-// delivered in the delivery log.
+// delivered in the delivery log; then a supervisor signs agent 1004 in and the receiver gets the agent.state event.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -97,6 +97,7 @@ describe('webhooks console', { timeout: 120_000 }, () => {
     await fill(admin, 'webhook-name', NAME);
     await fill(admin, 'webhook-url', 'https://crm.example/hooks');
     await chooseOption(admin, 'webhook-event-types', 'call.answered');
+    await chooseOption(admin, 'webhook-event-types', 'agent.state');
     await inputOf(admin, 'webhook-name').click(); // closes the multi-select's dropdown
     await click(admin, 'webhook-save');
     await poll(async () => (await admin.locator(`${byTest('webhook-form')} .el-form-item__error`).allInnerTexts())
@@ -111,7 +112,7 @@ describe('webhooks console', { timeout: 120_000 }, () => {
     const list = await apiCall(admin, 'GET', '/webhooks');
     const hook = list.body.find((w) => w.name === NAME);
     assert.ok(hook, 'the webhook is listed');
-    assert.deepEqual(hook.event_types, ['call.answered']);
+    assert.deepEqual(hook.event_types, ['call.answered', 'agent.state']);
     assert.ok(!JSON.stringify(list.body).includes(secret), 'the secret is masked afterwards');
     hookId = hook.id;
     await poll(async () => (await admin.locator(byTest('webhooks-table')).innerText()).includes(NAME),
@@ -133,6 +134,20 @@ describe('webhooks console', { timeout: 120_000 }, () => {
       return text.includes('ping') && text.includes('已送达') && text.includes('204');
     }, { message: 'the delivered ping in the log' });
     await admin.locator(byTest(`webhook-delivery-state-${delivery}`)).waitFor();
+  });
+
+  step('a real CTI event follows: a supervisor signs agent 1004 in and the receiver gets agent.state', async () => {
+    const forced = await apiCall(admin, 'POST', '/agents/1004/state', { state: 'signed_in' });
+    assert.equal(forced.status, 200, JSON.stringify(forced.body));
+    const event = await poll(() => received.find((r) => r.headers['x-switchboard-event'] === 'agent.state'),
+      { message: 'agent.state at the receiver' });
+    assert.ok(verified(secret, event.headers['x-switchboard-signature'], event.body), 'signed');
+    const body = JSON.parse(event.body);
+    assert.equal(body.agent.employee_id, '1004');
+    assert.ok(body.seq > 0);
+    await click(admin, 'webhook-log-refresh');
+    await poll(async () => (await admin.locator(byTest('webhook-deliveries-table')).innerText()).includes('agent.state'),
+      { message: 'agent.state in the log' });
     assert.deepEqual(pageErrors, []);
   });
 });
