@@ -656,3 +656,46 @@ async fn a_hanging_receiver_keeps_to_its_share(app: TestApp) {
     app.finish().await;
 }
 both_apps!(fair, a_hanging_receiver_keeps_to_its_share);
+
+/// The bus never waits for the dispatcher: events published faster than
+/// it takes them are missed (and logged as such), the rest delivered.
+#[tokio::test]
+async fn a_lagging_intake_misses_events_without_blocking_the_bus() {
+    let app = TestApp::sqlite().await;
+    let admin = app.admin().await;
+    let created = app
+        .post(
+            "/api/v1/webhooks",
+            json!({"name": "dead", "url": "http://127.0.0.1:9/hook"}),
+            &admin,
+        )
+        .await;
+    let id = created.body["webhook"]["id"].as_i64().expect("id");
+    let dispatcher = sb_api::webhooks::spawn(app.state.clone(), quick(0));
+    // One test thread: the intake cannot run until this loop yields, so
+    // the bus's 8,192-event buffer overflows.
+    let published = 8192 + 100;
+    for n in 0..published {
+        app.state.events().publish(agent_ready(&n.to_string()));
+    }
+    let mut total = 0;
+    for _ in 0..600 {
+        let page = app
+            .store()
+            .webhook_deliveries(id, None, PageRequest::new(1, 1))
+            .await
+            .expect("log");
+        total = page.total;
+        if total == 8192 {
+            assert_eq!(
+                page.items[0].event_seq, published,
+                "the newest event is kept"
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(total, 8192, "the 100 oldest were missed, the rest queued");
+    dispatcher.abort();
+    app.finish().await;
+}
