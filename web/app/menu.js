@@ -73,6 +73,7 @@ export const MENU_GROUPS = [
       { name: 'announcements', path: '/announcements', perm: 'announcement.manage', icon: 'Bell' },
       { name: 'audit', path: '/audit', perm: 'audit.read', icon: 'Document' },
       { name: 'api-tokens', path: '/api-tokens', perm: 'api_token.manage', icon: 'Key' },
+      { name: 'webhooks', path: '/webhooks', perm: 'webhook.manage', icon: 'Connection' },
     ],
   },
   {

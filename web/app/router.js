@@ -13,6 +13,7 @@ import DictionaryPage from './pages/dictionary.js';
 import AnnouncementsPage from './pages/announcements.js';
 import AuditPage from './pages/audit.js';
 import ApiTokensPage from './pages/api-tokens.js';
+import WebhooksPage from './pages/webhooks.js';
 import ExtensionsPage from './pages/extensions.js';
 import TrunksPage from './pages/trunks.js';
 import InboundRoutesPage from './pages/inbound-routes.js';
@@ -78,6 +79,7 @@ const routes = [
       page('announcements', 'announcements', AnnouncementsPage, 'announcement.manage'),
       page('audit', 'audit', AuditPage, 'audit.read'),
       page('api-tokens', 'api-tokens', ApiTokensPage, 'api_token.manage'),
+      page('webhooks', 'webhooks', WebhooksPage, 'webhook.manage'),
       page('extensions', 'extensions', ExtensionsPage, 'extension.read'),
       page('trunks', 'trunks', TrunksPage, 'trunk.read'),
       page('inbound-routes', 'inbound-routes', InboundRoutesPage, 'trunk.read'),

@@ -9,7 +9,9 @@
 //! switch), `metrics`, `console`, `openapi`; for audio `media_dirs` (folders
 //! and recording policy), `storage_alarm` (low space, set by the binary),
 //! `served_file` with `byte_range` (file responses that seek), `audio_upload`
-//! (raw WAV bodies converted by sb-media) and `recording_export` (zip jobs).
+//! (raw WAV bodies converted by sb-media) and `recording_export` (zip jobs);
+//! `events` (the CTI bus and its WebSocket stream) and `webhooks` (signed,
+//! retried POSTs of those events; the binary spawns its dispatcher).
 //!
 //! Build the service with [`app`]; tests drive it with `tower::ServiceExt::oneshot`.
 
@@ -33,6 +35,7 @@ pub mod state;
 pub mod storage_alarm;
 pub mod switch_control;
 pub mod validate;
+pub mod webhooks;
 pub mod xlsx;
 
 use std::future::Future;
@@ -71,6 +74,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::announcements::router())
         .merge(routes::audit::router())
         .merge(routes::api_tokens::router())
+        .merge(routes::webhooks::router())
         .merge(routes::system::router())
         .merge(routes::system_warnings::router())
         .merge(routes::sip_extensions::router())

@@ -17,6 +17,7 @@ use crate::metrics::Metrics;
 use crate::recording_export::ExportJobs;
 use crate::storage_alarm::StorageAlarm;
 use crate::switch_control::{NoSwitch, SwitchControl};
+use crate::webhooks::WebhookHub;
 
 /// Security policy of the HTTP API.
 #[derive(Debug, Clone)]
@@ -84,6 +85,8 @@ pub struct Inner {
     pub events: Arc<EventBus>,
     /// Answers to commands sent with an Idempotency-Key, for repeats.
     pub idempotency: IdempotencyCache,
+    /// Shared by the webhook routes and the delivery task.
+    pub webhooks: WebhookHub,
 }
 
 impl AppState {
@@ -105,6 +108,7 @@ impl AppState {
             knowledge: tokio::sync::OnceCell::new(),
             events: Arc::new(EventBus::new()),
             idempotency: IdempotencyCache::default(),
+            webhooks: WebhookHub::default(),
         })))
     }
 
@@ -167,6 +171,10 @@ impl AppState {
     }
 
     /// The CTI event bus the switch and the API publish to.
+    pub fn webhooks(&self) -> &WebhookHub {
+        &self.0.webhooks
+    }
+
     pub fn events(&self) -> &Arc<EventBus> {
         &self.0.events
     }

@@ -64,6 +64,7 @@ permissions! {
     AnnouncementManage => "announcement.manage",
     AuditRead => "audit.read",
     ApiTokenManage => "api_token.manage",
+    WebhookManage => "webhook.manage",
     ExtensionRead => "extension.read",
     ExtensionManage => "extension.manage",
     TrunkRead => "trunk.read",

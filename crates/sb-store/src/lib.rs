@@ -17,7 +17,9 @@
 //! import's batch writes), `import_jobs` and `tickets` (tickets, history,
 //! SLA policies, fields, attachments, notifications), `callbacks` (callback
 //! lists, tasks, attempts) and `campaigns` (campaigns and their targets); `knowledge` (categories,
-//! articles with versions and review steps, images, search log, study reads).
+//! articles with versions and review steps, images, search log, study reads);
+//! for integrations `webhooks` and `webhook_deliveries` (the delivery log, also
+//! the outgoing queue).
 //!
 //! Every change is written together with its audit row in one transaction.
 //! Callers pass `now` explicitly so expiry and lockout are testable without a
@@ -66,6 +68,8 @@ pub mod testing;
 mod tickets;
 mod trunks;
 mod voicemails;
+mod webhook_deliveries;
+mod webhooks;
 
 pub use acd_events::{AcdEvent, AcdEventFilter, NewAcdEvent};
 pub use acd_queues::{AcdQueue, AcdQueueInput, QueueMember, QueueMembership, SKILL_RANGE};
@@ -130,6 +134,11 @@ pub use tickets::{
 };
 pub use trunks::{Trunk, TrunkInput};
 pub use voicemails::{NewVoicemail, Voicemail, VoicemailFilter};
+pub use webhook_deliveries::{
+    Claimed, DeliveryAttempt, DeliveryState, DueDelivery, NewWebhookDelivery, NextStep, SendRoom,
+    WebhookDelivery,
+};
+pub use webhooks::{Webhook, WebhookInput};
 
 /// The JSON an audit row keeps of an entity before or after a change.
 pub(crate) fn snapshot<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {

@@ -148,6 +148,10 @@ pub async fn run(
     }
     let state = AppState::new(store.clone(), Arc::new(SystemClock), config.api.clone())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Subscribed before the switch starts, so webhooks see its first event;
+    // pending deliveries a stopped process left are picked up now.
+    let webhooks =
+        sb_api::webhooks::spawn(state.clone(), sb_api::webhooks::DeliveryConfig::default());
     let events = Arc::new(crate::switch_bridge::EventBridge(state.events().clone()));
     let switch = crate::sip::start_switch(&config, &store, &config.api.sip_realm, events).await?;
     println!(
@@ -200,6 +204,7 @@ pub async fn run(
     sweeper.abort();
     ticket_sla.abort();
     recording_storage.abort();
+    webhooks.abort();
     store.close().await;
     served.context("HTTP server failed")
 }

@@ -84,6 +84,7 @@ requirements!(
     AnnouncementManage,
     AuditRead,
     ApiTokenManage,
+    WebhookManage,
     ExtensionRead,
     ExtensionManage,
     TrunkRead,

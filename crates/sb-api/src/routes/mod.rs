@@ -73,6 +73,7 @@ pub mod ticket_steps;
 pub mod tickets;
 pub mod trunks;
 pub mod voicemails;
+pub mod webhooks;
 
 /// 201 with the created resource.
 #[derive(Debug)]
