@@ -93,6 +93,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::call_trails::router())
         .merge(routes::acd_events::router())
         .merge(routes::agents::router())
+        .merge(routes::agent_pins::router())
         .merge(events::stream::router())
         .merge(routes::customers::router())
         .merge(routes::customer_details::router())

@@ -44,6 +44,7 @@ const SQLITE_MIGRATIONS: MigrationSource = embedded_migrations!("sqlite":
     7 => "0007_tickets.sql",
     8 => "0008_knowledge.sql",
     9 => "0009_campaigns.sql",
+    11 => "0011_agent_pin.sql",
 );
 const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
     1 => "0001_foundation.sql",
@@ -55,6 +56,7 @@ const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
     7 => "0007_tickets.sql",
     8 => "0008_knowledge.sql",
     9 => "0009_campaigns.sql",
+    11 => "0011_agent_pin.sql",
 );
 
 impl Store {

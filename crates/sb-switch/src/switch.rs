@@ -437,6 +437,26 @@ async fn handle_invite(shared: &Arc<Shared>, request: ServerRequest) {
             return;
         }
     };
+    if let Caller::Extension(account) = &caller
+        && let Some(code) = crate::feature_codes::parse(&dialled)
+    {
+        let offer = Some(request.body().to_vec()).filter(|b| !b.is_empty());
+        match request.into_call(&shared.stack) {
+            Ok(call) => {
+                shared.calls_started.fetch_add(1, Ordering::Relaxed);
+                crate::feature_task::spawn(
+                    shared.clone(),
+                    call,
+                    account.clone(),
+                    code,
+                    offer,
+                    permit,
+                );
+            }
+            Err(error) => warn!(%error, "could not take the INVITE into a call"),
+        }
+        return;
+    }
     let plan = match caller {
         Caller::Carrier(trunk) => {
             let from = request.from_user().unwrap_or_default();

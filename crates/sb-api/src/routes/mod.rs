@@ -18,6 +18,7 @@ use utoipa::IntoParams;
 use crate::auth::principal::client_ip;
 
 pub mod acd_events;
+pub mod agent_pins;
 pub mod agents;
 pub mod announcements;
 pub mod api_tokens;
