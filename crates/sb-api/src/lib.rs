@@ -55,8 +55,8 @@ pub use storage_alarm::{LowSpace, StorageAlarm};
 pub use switch_control::{
     AcdStateFuture, AcdStateView, AgentCommandError, AgentCommandFuture, AgentQueueView,
     AgentStateCommand, AgentStateView, CallCommand, CallControlError, CallControlFuture, CallParty,
-    CarrierRegistrationView, ConfigChange, LiveCallView, MonitorMode, NoSwitch, QueueStateView,
-    RegistrationView, SwitchControl, SwitchFigure,
+    CarrierRegistrationView, ConfigChange, LiveCallView, MadeCall, MakeCallError, MakeCallFuture,
+    MonitorMode, NoSwitch, QueueStateView, RegistrationView, SwitchControl, SwitchFigure,
 };
 
 fn api_router() -> OpenApiRouter<AppState> {
@@ -84,6 +84,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::prompts::router())
         .merge(routes::music_classes::router())
         .merge(routes::live_calls::router())
+        .merge(routes::make_call::router())
         .merge(routes::ivr_flows::router())
         .merge(routes::calendars::router())
         .merge(routes::queues::router())

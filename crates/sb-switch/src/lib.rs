@@ -15,7 +15,8 @@
 //! `acd_view` (the ACD core's owner, its event log, what the API sees),
 //! `cti` (the port CTI events leave by), `prompt_library` (built-in prompts, text-to-speech, uploaded prompts),
 //! `ivr_lookup` (the IVR's HTTP back-end lookups), `feature_codes` +
-//! `feature_task` (agents' `*11`-`*14` codes dialled from a phone).
+//! `feature_task` (agents' `*11`-`*14` codes dialled from a phone),
+//! `originate_task` (click-to-call: the agent's phone first, then the number).
 
 mod acd_log;
 mod acd_task;
@@ -36,6 +37,7 @@ mod housekeeping;
 mod ivr_lookup;
 mod live_calls;
 pub mod media;
+mod originate_task;
 pub mod ports;
 pub mod prompt_library;
 mod registrar;
@@ -58,5 +60,6 @@ pub use directory::{
 pub use error::SwitchError;
 pub use live_calls::{CallControl, ControlError, LiveCall, Party};
 pub use media::MediaCounters;
+pub use originate_task::{OriginateError, Originated};
 pub use sb_sip::{BanList, Transport, digest};
 pub use switch::{Registration, SwitchHandle, SwitchStats, start};

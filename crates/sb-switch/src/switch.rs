@@ -329,7 +329,17 @@ impl SwitchHandle {
         self.shared.live_calls.control(id, command).await
     }
 
-    /// Replaces the music-on-hold classes (after an upload or at start).
+    /// Click-to-call (MISSION G3, O1): rings `from_extension`, and when it
+    /// answers dials `to` as that extension would. Refused before anything
+    /// rings when the extension may not dial the number.
+    pub async fn originate(
+        &self,
+        from_extension: &str,
+        to: &str,
+    ) -> Result<crate::Originated, crate::OriginateError> {
+        crate::originate_task::originate(&self.shared, from_extension, to).await
+    }
+
     /// Signs an agent in or out, or changes their state (MISSION G1, G2).
     pub async fn agent_command(
         &self,

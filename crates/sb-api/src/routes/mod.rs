@@ -49,6 +49,7 @@ pub mod knowledge_drafts;
 pub mod knowledge_images;
 pub mod knowledge_study;
 pub mod live_calls;
+pub mod make_call;
 pub mod music_classes;
 pub mod notifications;
 pub mod outbound_routes;
