@@ -20,12 +20,14 @@ use sb_sip::SipCall;
 use tracing::{Instrument, info, info_span, warn};
 
 use crate::admission::CallPermit;
-use crate::call_media::CallMedia;
+use crate::call_media::{CALLEE, CALLER, CallMedia};
 use crate::call_task;
 use crate::live_calls::ControlError;
-use crate::media::EngineEvent;
+use crate::media::{EngineEvent, SessionCommand};
 use crate::routing::{CallPlan, extension_targets, plan_from_extension};
 use crate::shared::{Shared, unix_millis};
+use sb_media::session::Hearing;
+use sb_media::tone::ToneGenerator;
 
 /// The agent's phone as a SIP leg: clear of the B2BUA's callee legs
 /// (B1..) and of the extra parties (B100..).
@@ -103,16 +105,14 @@ pub(crate) async fn originate(
     let agent_offer = media.local_answer(LegId::A, &placeholder);
     let mut call = SipCall::outgoing(&shared.stack, SocketAddr::new(shared.media_ip, 0));
     let hints = auto_answer_headers(shared.stack.local_addr());
-    // Every phone of the extension rings; the first to answer takes it.
-    let mut dialled = 0;
-    let first = agent_targets.first().cloned();
-    if let Some(target) = first {
-        match call.dial_with(AGENT_LEG, &target, agent_offer, hints) {
-            Ok(()) => dialled += 1,
-            Err(error) => warn!(%error, "could not ring the agent's phone"),
-        }
-    }
-    if dialled == 0 {
+    // One registration of the extension rings (one agent leg keeps the
+    // mapping to the B2BUA's leg A simple; a desk has one phone).
+    let dialled = agent_targets
+        .last()
+        .ok_or(sb_sip::SipError::Malformed("no contact"))
+        .and_then(|target| call.dial_with(AGENT_LEG, target, agent_offer, hints));
+    if let Err(error) = dialled {
+        warn!(%error, "could not ring the agent's phone");
         call.release();
         return Err(OriginateError::Unavailable(
             "could not ring the agent's phone".into(),
@@ -399,14 +399,26 @@ impl Run {
                     }
                 }
             }
-            Action::Ring { .. } => {
+            Action::Ring { sdp, .. } => {
+                // Without early media the agent hears ringback meanwhile.
+                if sdp.is_none() {
+                    self.media.handle.command(SessionCommand::Hear(
+                        CALLER,
+                        Hearing::Tone(ToneGenerator::ringback()),
+                    ));
+                }
                 self.shared
                     .call_event(self.live_id, |call| CtiEvent::CallRinging { call });
             }
-            // The agent's phone answered long ago; what the number chose is
-            // transcoded by the media session if it differs.
-            Action::Answer { .. } => {}
+            // Early media or the answer: the agent hears the number. Its
+            // phone answered long ago; a codec the number chose otherwise
+            // is transcoded by the media session.
             Action::Bridge { .. } => {
+                self.media
+                    .handle
+                    .command(SessionCommand::Bridge(CALLER, CALLEE));
+            }
+            Action::Answer { .. } => {
                 self.answered = true;
                 self.shared
                     .live_calls
