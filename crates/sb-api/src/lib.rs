@@ -59,8 +59,9 @@ pub use storage_alarm::{LowSpace, StorageAlarm};
 pub use switch_control::{
     AcdStateFuture, AcdStateView, AgentCommandError, AgentCommandFuture, AgentQueueView,
     AgentStateCommand, AgentStateView, CallCommand, CallControlError, CallControlFuture, CallParty,
-    CallTarget, CallTargetKind, CarrierRegistrationView, ConfigChange, LiveCallView, MonitorMode,
-    NoSwitch, QueueStateView, RegistrationView, SwitchControl, SwitchFigure,
+    CallTarget, CallTargetKind, CarrierRegistrationView, ConfigChange, LiveCallView, MadeCall,
+    MakeCallError, MakeCallFuture, MonitorMode, NoSwitch, QueueStateView, RegistrationView,
+    SwitchControl, SwitchFigure,
 };
 
 fn api_router() -> OpenApiRouter<AppState> {
@@ -89,6 +90,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::prompts::router())
         .merge(routes::music_classes::router())
         .merge(routes::live_calls::router())
+        .merge(routes::make_call::router())
         .merge(routes::ivr_flows::router())
         .merge(routes::calendars::router())
         .merge(routes::queues::router())
@@ -98,6 +100,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::call_trails::router())
         .merge(routes::acd_events::router())
         .merge(routes::agents::router())
+        .merge(routes::agent_pins::router())
         .merge(events::stream::router())
         .merge(routes::customers::router())
         .merge(routes::customer_details::router())

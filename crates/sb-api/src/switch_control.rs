@@ -274,6 +274,36 @@ pub enum AgentCommandError {
     NoSwitch,
 }
 
+/// A call the switch placed for an agent (click-to-call).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct MadeCall {
+    /// The live call's id (`GET /api/v1/calls`).
+    pub id: u64,
+    /// Its SIP Call-ID, as the CDR will show it.
+    pub call_id: String,
+}
+
+/// Why the switch did not place a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MakeCallError {
+    /// The calling extension does not exist or is disabled.
+    NoExtension(String),
+    /// The agent's phone is not registered.
+    NotRegistered(String),
+    /// The extension may not dial the number (call class, no route); the
+    /// SIP status a phone would have got and why.
+    Refused {
+        status: u16,
+        cause: String,
+    },
+    /// Overload, no media ports, shutting down.
+    Unavailable(String),
+    NoSwitch,
+}
+
+pub type MakeCallFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<MadeCall, MakeCallError>> + Send>>;
+
 pub type AgentCommandFuture = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<AgentStateView, AgentCommandError>> + Send>,
 >;
@@ -314,6 +344,10 @@ pub trait SwitchControl: Send + Sync + std::fmt::Debug + 'static {
         _command: AgentStateCommand,
     ) -> AgentCommandFuture {
         Box::pin(async { Err(AgentCommandError::NoSwitch) })
+    }
+    /// Rings `from_extension`, then dials `to` from it (click-to-call).
+    fn make_call(&self, _from_extension: String, _to: String) -> MakeCallFuture {
+        Box::pin(async { Err(MakeCallError::NoSwitch) })
     }
     /// Agents and queues now; `None` without a switch.
     fn acd_state(&self) -> AcdStateFuture {

@@ -68,7 +68,12 @@ impl TrunkCredentials {
 
 pub struct SipCall {
     stack: SipStack,
-    caller: InviteDialog,
+    /// `None` for a call the switch originates (click-to-call): every leg
+    /// is one the switch dialled, and leg A does not exist.
+    caller: Option<InviteDialog>,
+    /// The Call-ID the call is known by: the caller's, or for an originated
+    /// call the first dialled leg's.
+    call_id: String,
     callees: HashMap<LegId, InviteDialog>,
     legs_by_dialog: HashMap<String, LegId>,
     states_tx: DialogStateSender,
@@ -84,7 +89,7 @@ pub struct SipCall {
 impl std::fmt::Debug for SipCall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SipCall")
-            .field("caller", &self.caller.id().to_string())
+            .field("call_id", &self.call_id)
             .finish_non_exhaustive()
     }
 }
@@ -123,7 +128,8 @@ impl ServerRequest {
         legs_by_dialog.insert(dialog_key(&caller.id()), LegId::A);
         Ok(SipCall {
             stack: stack.clone(),
-            caller,
+            call_id: caller.id().call_id,
+            caller: Some(caller),
             callees: HashMap::new(),
             legs_by_dialog,
             states_tx,
@@ -139,12 +145,35 @@ impl ServerRequest {
 }
 
 impl SipCall {
+    /// A call with no incoming leg: the switch dials every leg itself
+    /// (click-to-call rings the agent's phone, then the number). Leg A's
+    /// operations do nothing; `source` stands in for the caller's address.
+    pub fn outgoing(stack: &SipStack, source: SocketAddr) -> SipCall {
+        let (states_tx, states) = stack.dialogs.new_dialog_state_channel();
+        let (results_tx, results) = mpsc::unbounded_channel();
+        SipCall {
+            stack: stack.clone(),
+            caller: None,
+            call_id: String::new(),
+            callees: HashMap::new(),
+            legs_by_dialog: HashMap::new(),
+            states_tx,
+            states,
+            results_tx,
+            results,
+            pending_reinvites: HashMap::new(),
+            answered: HashSet::new(),
+            closing: HashSet::new(),
+            caller_source: source,
+        }
+    }
+
     pub fn caller_source(&self) -> SocketAddr {
         self.caller_source
     }
 
     pub fn caller_call_id(&self) -> String {
-        self.caller.id().call_id
+        self.call_id.clone()
     }
 
     /// The next event of any leg; `None` once every channel closed.
@@ -246,21 +275,27 @@ impl SipCall {
 
     pub fn ring(&self, sdp: Option<Vec<u8>>) {
         let headers = sdp_headers(&sdp);
-        if let Err(error) = self.caller.ringing(headers, sdp) {
+        if let Some(caller) = &self.caller
+            && let Err(error) = caller.ringing(headers, sdp)
+        {
             debug!(%error, "could not send ringing");
         }
     }
 
     pub fn answer(&mut self, sdp: Option<Vec<u8>>) {
         let headers = sdp_headers(&sdp);
-        if let Err(error) = self.caller.accept(headers, sdp) {
+        if let Some(caller) = &mut self.caller
+            && let Err(error) = caller.accept(headers, sdp)
+        {
             debug!(%error, "could not answer the caller");
         }
     }
 
     pub fn reject(&mut self, status: u16) {
         self.closing.insert(LegId::A);
-        if let Err(error) = self.caller.reject(Some(StatusCode::from(status)), None) {
+        if let Some(caller) = &mut self.caller
+            && let Err(error) = caller.reject(Some(StatusCode::from(status)), None)
+        {
             debug!(%error, status, "could not reject the caller");
         }
     }
@@ -271,6 +306,18 @@ impl SipCall {
         leg: LegId,
         target: &DialTarget,
         sdp: Option<Vec<u8>>,
+    ) -> Result<(), SipError> {
+        self.dial_with(leg, target, sdp, Vec::new())
+    }
+
+    /// As [`dial`](Self::dial), with extra headers on the INVITE (the
+    /// auto-answer hints of click-to-call).
+    pub fn dial_with(
+        &mut self,
+        leg: LegId,
+        target: &DialTarget,
+        sdp: Option<Vec<u8>>,
+        headers: Vec<(String, String)>,
     ) -> Result<(), SipError> {
         let local = self.stack.local_addr();
         let uri = |text: String| Uri::try_from(text.as_str()).map_err(|_| SipError::Uri(text));
@@ -293,6 +340,12 @@ impl SipCall {
             offer: sdp,
             contact,
             credential: target.credentials.as_ref().map(TrunkCredentials::to_stack),
+            headers: (!headers.is_empty()).then(|| {
+                headers
+                    .into_iter()
+                    .map(|(name, value)| make_header(&name, value))
+                    .collect()
+            }),
             ..Default::default()
         };
         let (dialog, outcome) = self
@@ -300,6 +353,9 @@ impl SipCall {
             .dialogs
             .do_invite_async(option, self.states_tx.clone())
             .map_err(|e| SipError::Stack(e.to_string()))?;
+        if self.call_id.is_empty() {
+            self.call_id = dialog.id().call_id;
+        }
         self.legs_by_dialog.insert(dialog_key(&dialog.id()), leg);
         self.callees.insert(leg, dialog);
         let results = self.results_tx.clone();
@@ -346,7 +402,7 @@ impl SipCall {
     pub async fn hangup(&mut self, leg: LegId) {
         self.closing.insert(leg);
         let dialog = match leg {
-            LegId::A => Some(&self.caller),
+            LegId::A => self.caller.as_ref(),
             LegId::B(_) => self.callees.get(&leg),
         };
         if let Some(dialog) = dialog
@@ -359,7 +415,7 @@ impl SipCall {
     /// Sends a re-INVITE on `leg`; its answer arrives as `ReInviteAnswered`.
     pub fn reinvite(&self, leg: LegId, sdp: Option<Vec<u8>>) {
         let dialog = match leg {
-            LegId::A => Some(self.caller.clone()),
+            LegId::A => self.caller.clone(),
             LegId::B(_) => self.callees.get(&leg).cloned(),
         };
         let Some(dialog) = dialog else {
@@ -395,7 +451,9 @@ impl SipCall {
 
     /// Forgets the call's dialogs in the dialog layer.
     pub fn release(&self) {
-        self.stack.dialogs.remove_dialog(&self.caller.id());
+        if let Some(caller) = &self.caller {
+            self.stack.dialogs.remove_dialog(&caller.id());
+        }
         for dialog in self.callees.values() {
             self.stack.dialogs.remove_dialog(&dialog.id());
         }

@@ -45,6 +45,7 @@ const SQLITE_MIGRATIONS: MigrationSource = embedded_migrations!("sqlite":
     8 => "0008_knowledge.sql",
     9 => "0009_campaigns.sql",
     10 => "0010_webhooks.sql",
+    11 => "0011_agent_pin.sql",
 );
 const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
     1 => "0001_foundation.sql",
@@ -57,6 +58,7 @@ const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
     8 => "0008_knowledge.sql",
     9 => "0009_campaigns.sql",
     10 => "0010_webhooks.sql",
+    11 => "0011_agent_pin.sql",
 );
 
 impl Store {

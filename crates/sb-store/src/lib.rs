@@ -28,6 +28,7 @@
 
 mod acd_events;
 mod acd_queues;
+mod agent_pins;
 mod announcements;
 mod api_tokens;
 mod audit;
@@ -73,6 +74,7 @@ mod webhooks;
 
 pub use acd_events::{AcdEvent, AcdEventFilter, NewAcdEvent};
 pub use acd_queues::{AcdQueue, AcdQueueInput, QueueMember, QueueMembership, SKILL_RANGE};
+pub use agent_pins::AgentPin;
 pub use announcements::{Announcement, AnnouncementInput};
 pub use api_tokens::{ApiToken, NewApiToken};
 pub use audit::{Actor, AlarmPolicy, AuditEntry, AuditEvent, AuditFilter, AuditKind};

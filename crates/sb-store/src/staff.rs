@@ -39,6 +39,8 @@ pub struct Staff {
     pub enabled: bool,
     pub locale: String,
     pub has_password: bool,
+    /// An agent PIN is set: the person can sign in by phone (MISSION G10).
+    pub has_agent_pin: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     pub locked_until: Option<OffsetDateTime>,
     pub roles: Vec<RoleRef>,
@@ -101,6 +103,7 @@ pub struct Credentials {
 const SELECT: &str = "SELECT s.id, s.employee_id, s.name, s.department_id, d.name AS department_name, \
      s.work_group, s.mobile, s.email, s.extension, s.enabled, s.locale, \
      CASE WHEN s.password_hash IS NULL THEN 0 ELSE 1 END AS has_password, \
+     CASE WHEN s.agent_pin_hash IS NULL THEN 0 ELSE 1 END AS has_agent_pin, \
      s.locked_until, s.created_at, s.updated_at \
      FROM staff s LEFT JOIN departments d ON d.id = s.department_id";
 
@@ -133,6 +136,7 @@ fn from_row(row: &AnyRow, roles: &mut BTreeMap<i64, Vec<RoleRef>>) -> Result<Sta
     let id: i64 = row.try_get("id")?;
     let enabled: i64 = row.try_get("enabled")?;
     let has_password: i64 = row.try_get("has_password")?;
+    let has_agent_pin: i64 = row.try_get("has_agent_pin")?;
     Ok(Staff {
         id,
         employee_id: row.try_get("employee_id")?,
@@ -146,6 +150,7 @@ fn from_row(row: &AnyRow, roles: &mut BTreeMap<i64, Vec<RoleRef>>) -> Result<Sta
         enabled: enabled != 0,
         locale: row.try_get("locale")?,
         has_password: has_password != 0,
+        has_agent_pin: has_agent_pin != 0,
         locked_until: from_millis_opt(row.try_get("locked_until")?)?,
         roles: roles.remove(&id).unwrap_or_default(),
         created_at: from_millis(row.try_get("created_at")?)?,

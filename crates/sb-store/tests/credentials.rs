@@ -194,3 +194,48 @@ async fn login_lockout_and_sessions(store: Store) {
     );
 }
 both_backends!(credentials, login_lockout_and_sessions);
+
+async fn agent_pin_set_read_and_cleared(store: Store) {
+    let a = actor();
+    let s = store
+        .create_staff(t0(), &a, person("6101", None, None), Some("h".into()))
+        .await
+        .expect("staff");
+    let id = StaffId(s.id);
+    assert!(!s.has_agent_pin);
+    let none = store.agent_pin("6101").await.expect("read").expect("found");
+    assert_eq!(none.pin_hash, None);
+    store
+        .set_agent_pin(t0(), &a, id, Some("$argon2id$pin"))
+        .await
+        .expect("set");
+    let set = store.agent_pin("6101").await.expect("read").expect("found");
+    assert_eq!(set.pin_hash.as_deref(), Some("$argon2id$pin"));
+    assert!(set.enabled);
+    assert!(store.staff(s.id).await.expect("staff").has_agent_pin);
+    let audit = store
+        .search_audit(
+            &AuditFilter {
+                action: Some("staff.agent_pin".into()),
+                ..AuditFilter::default()
+            },
+            PageRequest::all(),
+        )
+        .await
+        .expect("audit");
+    assert_eq!(audit.items.len(), 1);
+    let row = serde_json::to_string(&audit.items[0]).expect("json");
+    assert!(
+        !row.contains("argon2"),
+        "the hash stays out of the audit log"
+    );
+    store
+        .set_agent_pin(t0(), &a, id, None)
+        .await
+        .expect("clear");
+    assert!(!store.staff(s.id).await.expect("staff").has_agent_pin);
+    assert!(store.agent_pin("nobody").await.expect("read").is_none());
+    let missing = store.set_agent_pin(t0(), &a, StaffId(999_999), None).await;
+    assert!(matches!(missing, Err(StoreError::NotFound { .. })));
+}
+both_backends!(agent_pin, agent_pin_set_read_and_cleared);

@@ -261,6 +261,27 @@ pub struct AgentSession {
     pub not_ready: Option<String>,
 }
 
+/// An agent signing in by phone (`*11<employee id>*<PIN>`, MISSION G10).
+#[derive(Clone)]
+pub struct PinAttempt {
+    pub employee_id: String,
+    pub pin: String,
+    /// The extension dialling the code, where the agent would take calls.
+    pub extension: String,
+    pub source: IpAddr,
+}
+
+/// Never prints the PIN.
+impl std::fmt::Debug for PinAttempt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PinAttempt")
+            .field("employee_id", &self.employee_id)
+            .field("extension", &self.extension)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
 #[async_trait::async_trait]
 pub trait Directory: Send + Sync + 'static {
     async fn account(&self, extension: &str) -> Result<Option<Account>, SwitchError>;
@@ -296,6 +317,12 @@ pub trait Directory: Send + Sync + 'static {
     async fn outbound_routes(&self) -> Result<Vec<OutboundRoute>, SwitchError>;
     async fn write_call_records(&self, records: Vec<CallRecord>) -> Result<(), SwitchError>;
     async fn write_recording(&self, recording: RecordingRecord) -> Result<(), SwitchError>;
+    /// Whether the PIN is the agent's (an unknown or disabled employee, or
+    /// one without a PIN, is a wrong PIN); the attempt is audited either way.
+    async fn check_agent_pin(&self, attempt: PinAttempt) -> Result<bool, SwitchError>;
+    /// The not-ready reason codes, in the list's order (the first is the
+    /// default of `*14`).
+    async fn not_ready_reasons(&self) -> Result<Vec<String>, SwitchError>;
     async fn record_ban(
         &self,
         address: IpAddr,

@@ -14,7 +14,9 @@
 //! IVR interpreter, queues, voicemail, survey), `acd_task` + `acd_log` +
 //! `acd_view` (the ACD core's owner, its event log, what the API sees),
 //! `cti` (the port CTI events leave by), `prompt_library` (built-in prompts, text-to-speech, uploaded prompts),
-//! `ivr_lookup` (the IVR's HTTP back-end lookups).
+//! `ivr_lookup` (the IVR's HTTP back-end lookups), `feature_codes` +
+//! `feature_task` (agents' `*11`-`*14` codes dialled from a phone),
+//! `originate_task` (click-to-call: the agent's phone first, then the number).
 
 mod acd_log;
 mod acd_task;
@@ -29,10 +31,13 @@ mod config;
 pub mod cti;
 mod directory;
 mod error;
+mod feature_codes;
+mod feature_task;
 mod housekeeping;
 mod ivr_lookup;
 mod live_calls;
 pub mod media;
+mod originate_task;
 pub mod ports;
 pub mod prompt_library;
 mod registrar;
@@ -49,11 +54,12 @@ pub use cti::{EventSink, NoEvents};
 pub use directory::{
     Account, AcdLogEntry, AcdSetup, AgentProfile, AgentSession, BlockAction, CallRecord,
     CallTrailRecord, CallerIdMode, Directory, FlowVersion, InboundTarget, OutboundRoute,
-    OverflowTarget, QueueSetup, RecordingRecord, SurveyRecord, Trunk, TrunkTransport,
+    OverflowTarget, PinAttempt, QueueSetup, RecordingRecord, SurveyRecord, Trunk, TrunkTransport,
     VoicemailRecord,
 };
 pub use error::SwitchError;
 pub use live_calls::{CallControl, ControlError, LiveCall, Party, TransferTarget};
 pub use media::MediaCounters;
+pub use originate_task::{OriginateError, Originated};
 pub use sb_sip::{BanList, Transport, digest};
 pub use switch::{Registration, SwitchHandle, SwitchStats, start};

@@ -329,7 +329,17 @@ impl SwitchHandle {
         self.shared.live_calls.control(id, command).await
     }
 
-    /// Replaces the music-on-hold classes (after an upload or at start).
+    /// Click-to-call (MISSION G3, O1): rings `from_extension`, and when it
+    /// answers dials `to` as that extension would. Refused before anything
+    /// rings when the extension may not dial the number.
+    pub async fn originate(
+        &self,
+        from_extension: &str,
+        to: &str,
+    ) -> Result<crate::Originated, crate::OriginateError> {
+        crate::originate_task::originate(&self.shared, from_extension, to).await
+    }
+
     /// Signs an agent in or out, or changes their state (MISSION G1, G2).
     pub async fn agent_command(
         &self,
@@ -437,6 +447,26 @@ async fn handle_invite(shared: &Arc<Shared>, request: ServerRequest) {
             return;
         }
     };
+    if let Caller::Extension(account) = &caller
+        && let Some(code) = crate::feature_codes::parse(&dialled)
+    {
+        let offer = Some(request.body().to_vec()).filter(|b| !b.is_empty());
+        match request.into_call(&shared.stack) {
+            Ok(call) => {
+                shared.calls_started.fetch_add(1, Ordering::Relaxed);
+                crate::feature_task::spawn(
+                    shared.clone(),
+                    call,
+                    account.clone(),
+                    code,
+                    offer,
+                    permit,
+                );
+            }
+            Err(error) => warn!(%error, "could not take the INVITE into a call"),
+        }
+        return;
+    }
     let plan = match caller {
         Caller::Carrier(trunk) => {
             let from = request.from_user().unwrap_or_default();

@@ -8,8 +8,8 @@ use sb_core::dial_pattern::DialPattern;
 use sb_store::{Actor, NewCdr, NewSipBan, Store};
 use sb_switch::{
     Account, AcdLogEntry, AcdSetup, BlockAction, CallRecord, CallTrailRecord, CallerIdMode,
-    Directory, FlowVersion, InboundTarget, OutboundRoute, RecordingRecord, SurveyRecord,
-    SwitchError, Trunk, TrunkTransport, VoicemailRecord,
+    Directory, FlowVersion, InboundTarget, OutboundRoute, PinAttempt, RecordingRecord,
+    SurveyRecord, SwitchError, Trunk, TrunkTransport, VoicemailRecord,
 };
 use time::OffsetDateTime;
 
@@ -287,6 +287,15 @@ impl Directory for StoreDirectory {
             .await
             .map(|_| ())
             .map_err(failed)
+    }
+
+    async fn check_agent_pin(&self, attempt: PinAttempt) -> Result<bool, SwitchError> {
+        crate::agent_pin_check::check(&self.store, attempt).await
+    }
+
+    async fn not_ready_reasons(&self) -> Result<Vec<String>, SwitchError> {
+        let reasons = self.store.not_ready_reasons().await.map_err(failed)?;
+        Ok(reasons.into_iter().map(|(code, _)| code).collect())
     }
 
     async fn record_ban(

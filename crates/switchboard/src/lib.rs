@@ -5,6 +5,7 @@
 //! [`server::run`] takes a resolved [`config::Config`] and a shutdown future
 //! so tests can start and stop a real server in-process.
 
+mod agent_pin_check;
 pub mod cli;
 pub mod config;
 mod directory;

@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use sb_api::{
     AcdStateFuture, AcdStateView, AgentCommandError, AgentCommandFuture, AgentQueueView,
     AgentStateCommand, AgentStateView, CallCommand, CallControlError, CallControlFuture, CallParty,
-    CallTarget, CallTargetKind, CarrierRegistrationView, ConfigChange, LiveCallView, MonitorMode,
-    QueueStateView, RegistrationView, SwitchControl, SwitchFigure,
+    CallTarget, CallTargetKind, CarrierRegistrationView, ConfigChange, LiveCallView, MadeCall,
+    MakeCallError, MakeCallFuture, MonitorMode, QueueStateView, RegistrationView, SwitchControl,
+    SwitchFigure,
 };
 use sb_media::mixer::Membership;
 use sb_switch::acd_view::{AgentCommand, AgentError, AgentView};
-use sb_switch::{CallControl, ControlError, Party, SwitchHandle, TransferTarget};
+use sb_switch::{CallControl, ControlError, OriginateError, Party, SwitchHandle, TransferTarget};
 use time::OffsetDateTime;
 
 #[derive(Debug)]
@@ -338,6 +339,24 @@ impl SwitchControl for SwitchBridge {
                 Err(AgentError::UnknownAgent(who)) => Err(AgentCommandError::UnknownAgent(who)),
                 Err(AgentError::Unavailable) => Err(AgentCommandError::NoSwitch),
                 Err(other) => Err(AgentCommandError::Refused(other.to_string())),
+            }
+        })
+    }
+
+    fn make_call(&self, from_extension: String, to: String) -> MakeCallFuture {
+        let switch = self.switch.clone();
+        Box::pin(async move {
+            match switch.originate(&from_extension, &to).await {
+                Ok(call) => Ok(MadeCall {
+                    id: call.live_id,
+                    call_id: call.call_id,
+                }),
+                Err(OriginateError::NoExtension(e)) => Err(MakeCallError::NoExtension(e)),
+                Err(OriginateError::NotRegistered(e)) => Err(MakeCallError::NotRegistered(e)),
+                Err(OriginateError::Refused { status, cause }) => {
+                    Err(MakeCallError::Refused { status, cause })
+                }
+                Err(OriginateError::Unavailable(reason)) => Err(MakeCallError::Unavailable(reason)),
             }
         })
     }

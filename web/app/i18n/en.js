@@ -55,6 +55,8 @@ export default {
   profile: {
     details: 'Profile', changePassword: 'Change password', currentPassword: 'Current password',
     newPassword: 'New password', confirmPassword: 'Confirm new password', passwordChanged: 'Password changed',
+    agentPin: 'Phone sign-in PIN', agentPinHelp: 'Sign in from any phone by dialling *11<employee ID>*<PIN>; *12 signs out, *13 ready, *14 not ready.',
+    pin: 'New PIN', savePin: 'Save PIN', pinSaved: 'PIN saved',
   },
   departments: {
     subtitle: 'The department tree: numbers, names and hierarchy', create: 'New department',
@@ -68,6 +70,8 @@ export default {
     edit: 'Edit staff member', employeeId: 'Employee ID', name: 'Name', department: 'Department', roles: 'Roles',
     workGroup: 'Work group', mobile: 'Mobile', email: 'E-mail', extension: 'Extension', enabled: 'Account enabled',
     initialPassword: 'Initial password', initialPasswordHint: 'Leave empty: the account cannot sign in yet',
+    agentPin: 'Agent PIN', agentPinHint: '4-8 digits, for *11<employee ID>*<PIN> on a phone',
+    agentPinIsSet: 'Set: leave empty to keep it', agentPinRule: 'A PIN is 4-8 digits',
     chooseDepartment: 'Choose a department', chooseRoles: 'Choose roles', noRolesAvailable: 'No roles available',
     allDepartments: 'All departments', includeSub: 'Include sub-departments', subShort: 'sub-departments',
     searchPlaceholder: 'Employee ID, name, mobile or extension', filterRole: 'Filter by role', empty: 'No staff yet',

@@ -51,6 +51,8 @@ export default {
   profile: {
     details: '基本资料', changePassword: '修改密码', currentPassword: '当前密码', newPassword: '新密码',
     confirmPassword: '确认新密码', passwordChanged: '密码已修改',
+    agentPin: '话机签入密码', agentPinHelp: '在任意话机拨 *11<工号>*<密码> 签入；*12 签出，*13 示闲，*14 示忙。',
+    pin: '新密码（PIN）', savePin: '保存 PIN', pinSaved: 'PIN 已保存',
   },
   departments: {
     subtitle: '维护部门树：部门编号、名称与上下级关系', create: '新建部门', edit: '编辑部门',
@@ -62,6 +64,8 @@ export default {
     title: '员工管理', subtitle: '员工账号、所属部门、角色与联系方式', create: '新建员工', edit: '编辑员工',
     employeeId: '工号', name: '姓名', department: '部门', roles: '角色', workGroup: '班组', mobile: '手机',
     email: '邮箱', extension: '分机', enabled: '启用账号', initialPassword: '初始密码',
+    agentPin: '坐席 PIN', agentPinHint: '4-8 位数字，用于话机拨 *11<工号>*<PIN> 签入',
+    agentPinIsSet: '已设置：留空则保持不变', agentPinRule: 'PIN 为 4-8 位数字',
     initialPasswordHint: '留空则该员工暂不能登录', chooseDepartment: '选择部门', chooseRoles: '选择角色',
     noRolesAvailable: '没有可选角色', allDepartments: '全部部门', includeSub: '包含下级部门', subShort: '下级',
     searchPlaceholder: '工号、姓名、手机或分机', filterRole: '按角色筛选', empty: '暂无员工',

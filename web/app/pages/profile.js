@@ -1,7 +1,7 @@
-// My profile: edit name / mobile / e-mail, change own password.
+// My profile: edit name / mobile / e-mail, change own password, an agent's phone sign-in PIN.
 import { ref, reactive, computed } from 'vue';
 import { api } from '../api.js';
-import { session, saveProfile } from '../session.js';
+import { session, saveProfile, can } from '../session.js';
 import { t } from '../i18n.js';
 import {
   useFieldErrors, validateForm, required, maxLen, emailRule, mobileRule, showSuccess, passwordLengthRule,
@@ -80,7 +80,41 @@ export default {
       }
     }
 
+    const pinRef = ref(null);
+    const pinForm = reactive({ pin: '', current_password: '' });
+    const savingPin = ref(false);
+    const pinErrors = useFieldErrors();
+    const pinRules = {
+      pin: [
+        required('profile.pin'),
+        {
+          trigger: 'blur',
+          validator: (_r, v, cb) => cb(v && !/^[0-9]{4,8}$/.test(v) ? new Error(t('staff.agentPinRule')) : undefined),
+        },
+      ],
+      current_password: [required('profile.currentPassword')],
+    };
+    const isAgent = computed(() => can('agent.work'));
+
+    async function submitPin() {
+      pinErrors.clear();
+      if (!(await validateForm(pinRef.value))) return;
+      savingPin.value = true;
+      try {
+        await api.put('/agents/me/pin', { pin: pinForm.pin, current_password: pinForm.current_password });
+        pinForm.pin = '';
+        pinForm.current_password = '';
+        pinRef.value && pinRef.value.clearValidate();
+        showSuccess(t('profile.pinSaved'));
+      } catch (err) {
+        pinErrors.handle(err);
+      } finally {
+        savingPin.value = false;
+      }
+    }
+
     return {
+      pinRef, pinForm, pinRules, savingPin, submitPin, pinErrors: pinErrors.fieldErrors, isAgent,
       t, user, profileRef, profile, profileRules, savingProfile, submitProfile,
       profileErrors: profileErrors.fieldErrors,
       pwRef, pw, pwRules, savingPw, submitPassword, pwErrors: pwErrors.fieldErrors,
@@ -144,6 +178,26 @@ export default {
               <el-form-item>
                 <el-button type="primary" native-type="submit" :loading="savingPw"
                            data-test="password-save">{{ t('profile.changePassword') }}</el-button>
+              </el-form-item>
+            </el-form>
+          </el-card>
+          <el-card v-if="isAgent" shadow="never" class="sb-card" data-test="pin-card">
+            <template #header>{{ t('profile.agentPin') }}</template>
+            <p class="sb-muted">{{ t('profile.agentPinHelp') }}</p>
+            <el-form ref="pinRef" :model="pinForm" :rules="pinRules" label-width="auto" data-test="pin-form"
+                     @submit.prevent="submitPin">
+              <el-form-item :label="t('profile.pin')" prop="pin" :error="pinErrors.pin">
+                <el-input v-model="pinForm.pin" type="password" show-password maxlength="8" inputmode="numeric"
+                          autocomplete="off" data-test="pin-new" />
+              </el-form-item>
+              <el-form-item :label="t('profile.currentPassword')" prop="current_password"
+                            :error="pinErrors.current_password">
+                <el-input v-model="pinForm.current_password" type="password" show-password
+                          autocomplete="current-password" data-test="pin-current-password" />
+              </el-form-item>
+              <el-form-item>
+                <el-button type="primary" native-type="submit" :loading="savingPin"
+                           data-test="pin-save">{{ t('profile.savePin') }}</el-button>
               </el-form-item>
             </el-form>
           </el-card>

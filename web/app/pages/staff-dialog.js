@@ -8,9 +8,16 @@ import {
 } from '../util.js';
 import DeptSelect from '../components/dept-select.js';
 
+const pinRule = {
+  trigger: 'blur',
+  validator: (_rule, value, cb) => {
+    cb(value && !/^[0-9]{4,8}$/.test(value) ? new Error(t('staff.agentPinRule')) : undefined);
+  },
+};
+
 const EMPTY = {
   employee_id: '', name: '', department_id: null, work_group: '', mobile: '', email: '',
-  extension: '', enabled: true, role_ids: [], password: '',
+  extension: '', enabled: true, role_ids: [], password: '', agent_pin: '',
 };
 
 export default {
@@ -42,7 +49,9 @@ export default {
       email: [emailRule],
       extension: [digitsRule],
       password: isEdit.value ? [] : [passwordLengthRule],
+      agent_pin: [pinRule],
     }));
+    const pinIsSet = computed(() => !!(props.staff && props.staff.has_agent_pin));
 
     watch(
       () => props.modelValue,
@@ -87,6 +96,10 @@ export default {
         const saved = isEdit.value
           ? await api.put(`/staff/${props.staff.id}`, body)
           : await api.post('/staff', body);
+        if (form.agent_pin) {
+          await api.put(`/staff/${saved.id}/agent-pin`, { pin: form.agent_pin });
+          saved.has_agent_pin = true;
+        }
         showSuccess(t('common.saved'));
         emit('saved', saved);
         close();
@@ -96,7 +109,7 @@ export default {
         saving.value = false;
       }
     }
-    return { t, formRef, form, rules, saving, isEdit, roleOptions, close, submit, fieldErrors: errs.fieldErrors };
+    return { t, formRef, form, rules, saving, isEdit, pinIsSet, roleOptions, close, submit, fieldErrors: errs.fieldErrors };
   },
   template: `
     <el-dialog :model-value="modelValue" :title="isEdit ? t('staff.edit') : t('staff.create')" width="640px"
@@ -150,6 +163,11 @@ export default {
         <el-form-item v-if="!isEdit" :label="t('staff.initialPassword')" prop="password" :error="fieldErrors.password">
           <el-input v-model="form.password" type="password" show-password autocomplete="new-password"
                     :placeholder="t('staff.initialPasswordHint')" data-test="staff-password" />
+        </el-form-item>
+        <el-form-item :label="t('staff.agentPin')" prop="agent_pin" :error="fieldErrors.pin">
+          <el-input v-model="form.agent_pin" type="password" show-password autocomplete="new-password"
+                    maxlength="8" inputmode="numeric" data-test="staff-agent-pin"
+                    :placeholder="pinIsSet ? t('staff.agentPinIsSet') : t('staff.agentPinHint')" />
         </el-form-item>
         <el-form-item :label="t('staff.enabled')" :error="fieldErrors.enabled">
           <el-switch v-model="form.enabled" data-test="staff-enabled" />

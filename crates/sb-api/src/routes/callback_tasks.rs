@@ -201,10 +201,14 @@ pub struct DialRequest {
     pub customer_id: Option<i64>,
     /// The number as written on the task.
     pub number: String,
+    /// The call the switch placed from the agent's phone (rung first, then
+    /// the number); `null` when no switch runs and the desktop dials.
+    pub call: Option<crate::switch_control::MadeCall>,
 }
 
-/// Click-to-call: accepted for the agent desktop to place the call (no
-/// telephony here); the result is recorded as an attempt afterwards.
+/// Click-to-call: the switch rings the agent's phone (their seat or own
+/// extension), then the task's number, under that extension's call class;
+/// the result is recorded as an attempt afterwards.
 #[utoipa::path(post, path = "/api/v1/callback-tasks/{id}/dial", tag = "desk",
     params(("id" = i64, Path)), responses((status = 202, body = DialRequest),
         (status = 409, description = "The task is closed")),
@@ -222,12 +226,23 @@ async fn dial_task(
         ));
     }
     tracing::info!(task = id, staff = %who.employee_id, "click-to-call requested");
+    let dialled: String = task
+        .phone
+        .chars()
+        .enumerate()
+        .filter(|(i, c)| c.is_ascii_digit() || (*i == 0 && *c == '+'))
+        .map(|(_, c)| c)
+        .collect();
+    let number = crate::routes::make_call::checked_number(&dialled)
+        .map_err(|_| ApiError::validation("phone", "the task's number cannot be dialled"))?;
+    let call = crate::routes::make_call::place_call(&state, &who, &number, None).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(DialRequest {
             task_id: task.id,
             customer_id: task.customer_id,
             number: task.phone,
+            call,
         }),
     ))
 }

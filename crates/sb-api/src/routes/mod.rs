@@ -18,6 +18,7 @@ use utoipa::IntoParams;
 use crate::auth::principal::client_ip;
 
 pub mod acd_events;
+pub mod agent_pins;
 pub mod agents;
 pub mod announcements;
 pub mod api_tokens;
@@ -50,6 +51,7 @@ pub mod knowledge_drafts;
 pub mod knowledge_images;
 pub mod knowledge_study;
 pub mod live_calls;
+pub mod make_call;
 pub mod music_classes;
 pub mod notifications;
 pub mod outbound_routes;

@@ -65,10 +65,32 @@ impl Switch {
         if let Some(session) = guard.as_ref() {
             return session.clone();
         }
-        let login = format!(
-            r#"{{"employee_id":"admin","password":"{}"}}"#,
-            self.admin_password
-        );
+        let session = self.sign_in("admin", &self.admin_password);
+        *guard = Some(session.clone());
+        session
+    }
+
+    /// POST, PUT or DELETE a JSON body as `employee_id` (signed in afresh
+    /// with `password`): (status, body).
+    pub fn api_send_as(
+        &self,
+        (employee_id, password): (&str, &str),
+        method: &str,
+        path: &str,
+        json: &str,
+    ) -> (u16, String) {
+        let session = self.sign_in(employee_id, password);
+        let headers = [
+            ("Cookie", session.cookie.as_str()),
+            ("Content-Type", "application/json"),
+            ("X-CSRF-Token", session.csrf.as_str()),
+        ];
+        let (status, _, body) = http(&self.http, method, path, &headers, json);
+        (status, body)
+    }
+
+    fn sign_in(&self, employee_id: &str, password: &str) -> Session {
+        let login = format!(r#"{{"employee_id":"{employee_id}","password":"{password}"}}"#);
         let (status, head, body) = http(
             &self.http,
             "POST",
@@ -76,7 +98,7 @@ impl Switch {
             &[("Content-Type", "application/json")],
             &login,
         );
-        assert_eq!(status, 200, "admin sign-in: {body}");
+        assert_eq!(status, 200, "{employee_id} sign-in: {body}");
         let cookie = head
             .lines()
             .find_map(|l| {
@@ -87,9 +109,7 @@ impl Switch {
             .expect("session cookie")
             .to_owned();
         let csrf = field(&body, "csrf_token").unwrap_or_default();
-        let session = Session { cookie, csrf };
-        *guard = Some(session.clone());
-        session
+        Session { cookie, csrf }
     }
 
     /// The administrator's session cookie (`sb_session=...`).
