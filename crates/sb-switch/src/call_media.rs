@@ -317,6 +317,11 @@ impl CallMedia {
         self.resume();
     }
 
+    /// The caller's codec is fixed from now on (it was answered with it).
+    pub(crate) fn settle_caller(&mut self) {
+        self.caller_settled = true;
+    }
+
     /// The leg the caller talks with.
     pub(crate) fn agent_leg(&self) -> LegIndex {
         self.agent

@@ -37,7 +37,7 @@ pub(crate) fn spawn(
 async fn run(
     shared: Arc<Shared>,
     mut call: SipCall,
-    plan: CallPlan,
+    mut plan: CallPlan,
     offer: Option<Vec<u8>>,
     _permit: CallPermit,
 ) {
@@ -61,6 +61,9 @@ async fn run(
     let mut answered = false;
     let mut extras: Vec<Extra> = Vec::new();
     let mut next_extra = FIRST_EXTRA_LEG;
+    // A trunk channel held for a transfer to an outside number.
+    let mut transfer_permit = None;
+    let mut transferring = false;
     let mut core = B2bua::start(
         started,
         offer,
@@ -72,7 +75,14 @@ async fn run(
     let mut terminate = shared.terminate.clone();
     loop {
         while let Some(action) = core.poll_output() {
-            if let Action::Bridge { .. } = action {
+            if let Action::Bridge { .. } = action
+                && transferring
+            {
+                // A transfer's target answered: the caller talks with it.
+                transferring = false;
+                media.bridge_callee();
+                shared.call_event(live_id, |call| CtiEvent::CallAnswered { call });
+            } else if let Action::Bridge { .. } = action {
                 answered = true;
                 if plan.record
                     && let Some(root) = &shared.config.recordings_dir
@@ -144,6 +154,23 @@ async fn run(
                     info!(%cause, "call ended through the API");
                     core.terminate(unix_millis(), &cause);
                     let _ = reply.send(Ok(()));
+                    continue;
+                }
+                if let CallControl::Transfer { target } = command {
+                    let outcome = crate::direct_transfer::blind_transfer(
+                        &shared, &mut plan, &mut core, &mut media, live_id, target,
+                    )
+                    .await
+                    .map(|permit| {
+                        // The caller was answered in a codec: the target
+                        // is transcoded to it rather than renegotiated.
+                        media.settle_caller();
+                        transferring = true;
+                        if permit.is_some() {
+                            transfer_permit = permit;
+                        }
+                    });
+                    let _ = reply.send(outcome);
                     continue;
                 }
                 let mut state = CallState {
@@ -457,9 +484,7 @@ pub(crate) async fn control(
             return Err(ControlError::NotNow("hangup: handled by the call's task"));
         }
         CallControl::Transfer { .. } => {
-            return Err(ControlError::NotNow(
-                "transfer: only calls through a queue or voice flow can be transferred",
-            ));
+            return Err(ControlError::NotNow("transfer: handled by the call's task"));
         }
         CallControl::Consult { .. } => {
             return Err(ControlError::NotNow(

@@ -19,6 +19,11 @@ use sip_support::{Switch, peers_available, poll};
 
 /// Extension 1001 calls the hotline and waits for the switch's BYE.
 fn call_hotline(switch: &Switch, rtp: &RtpPeer) -> (Sipp, SocketAddr) {
+    call_from_1001(switch, rtp, "4000")
+}
+
+/// Extension 1001 calls `callee` and waits for the switch's BYE.
+fn call_from_1001(switch: &Switch, rtp: &RtpPeer, callee: &str) -> (Sipp, SocketAddr) {
     let relay_file = switch
         .scratch("control")
         .join(format!("caller-relay-{}", rtp.port));
@@ -27,20 +32,15 @@ fn call_hotline(switch: &Switch, rtp: &RtpPeer) -> (Sipp, SocketAddr) {
         "hotline-caller",
         "uac_call_ivr_wait_bye.xml",
         ("1001", "127.0.0.1"),
-        "4000",
+        callee,
         vec![
             ("rtp_port", rtp.port.to_string()),
             ("relay_file", relay_file.display().to_string()),
         ],
         &[],
     );
-    let relay = relay_address(&relay_file).unwrap_or_else(|| {
-        panic!(
-            "the hotline did not answer\n{}\n{}",
-            uac.trace(),
-            switch.log()
-        )
-    });
+    let relay = relay_address(&relay_file)
+        .unwrap_or_else(|| panic!("{callee} did not answer\n{}\n{}", uac.trace(), switch.log()));
     (uac, relay)
 }
 
@@ -131,6 +131,12 @@ fn hotline_cdr(switch: &Switch) -> String {
 /// The caller reaches sales agent 1003; returns the caller's run and the
 /// live call's id.
 fn caller_with_agent(switch: &Switch, caller_rtp: &RtpPeer) -> (Sipp, String) {
+    let (caller, id, _) = caller_with_agent_at(switch, caller_rtp);
+    (caller, id)
+}
+
+/// As [`caller_with_agent`], with where the switch takes the caller's RTP.
+fn caller_with_agent_at(switch: &Switch, caller_rtp: &RtpPeer) -> (Sipp, String, SocketAddr) {
     let (caller, relay) = call_hotline(switch, caller_rtp);
     let id = live_call(switch);
     // Still in the voice flow: nobody to transfer from yet.
@@ -144,7 +150,35 @@ fn caller_with_agent(switch: &Switch, caller_rtp: &RtpPeer) -> (Sipp, String) {
     std::thread::sleep(Duration::from_millis(800));
     press(caller_rtp, relay, "1");
     talking_with(switch, "1003");
-    (caller, id)
+    (caller, id, relay)
+}
+
+/// Where the switch takes `extension`'s RTP on its leg of the call.
+fn phone_relay(switch: &Switch, extension: &str) -> SocketAddr {
+    let file = switch
+        .scratch("control")
+        .join(format!("agent-relay-{extension}"));
+    relay_address(&file).unwrap_or_else(|| panic!("{extension} never answered"))
+}
+
+/// The caller and `phone` hear each other: what each sends reaches the
+/// other (the switch may restamp it toward a caller it answered itself,
+/// so packets are counted, not compared). Music the caller heard before is
+/// drained first.
+fn assert_talking(caller: (&RtpPeer, SocketAddr), phone: (&RtpPeer, SocketAddr)) {
+    caller.0.collect(Duration::from_millis(700));
+    phone.0.collect(Duration::from_millis(700));
+    for seq in 0..50 {
+        caller.0.send(caller.1, seq);
+        phone.0.send(phone.1, seq);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let to_phone = phone.0.collect(Duration::from_secs(2)).len();
+    let to_caller = caller.0.collect(Duration::from_secs(2)).len();
+    assert!(
+        to_phone > 10 && to_caller > 10,
+        "audio both ways: {to_phone} packets to the phone, {to_caller} to the caller"
+    );
 }
 
 #[test]
@@ -161,7 +195,7 @@ fn an_agent_transfers_the_caller_blind_to_another_phone_which_then_hangs_up_the_
     let mut agent_a = phone(&switch, "1003", &a_rtp);
     let mut phone_b = phone(&switch, "1004", &b_rtp);
     sign_in(&switch, "1003");
-    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+    let (mut caller, id, caller_relay) = caller_with_agent_at(&switch, &caller_rtp);
 
     assert_refused(&switch, &id, "resume", "", "resume: the call is not held");
     assert_refused(
@@ -199,6 +233,10 @@ fn an_agent_transfers_the_caller_blind_to_another_phone_which_then_hangs_up_the_
         field(&after, "id").as_deref(),
         Some(id.as_str()),
         "same live call"
+    );
+    assert_talking(
+        (&caller_rtp, caller_relay),
+        (&b_rtp, phone_relay(&switch, "1004")),
     );
     assert!(
         matches!(
@@ -251,7 +289,7 @@ fn an_agent_consults_another_phone_and_completes_the_transfer() {
     let mut agent_a = phone(&switch, "1003", &a_rtp);
     let mut phone_b = phone(&switch, "1004", &b_rtp);
     sign_in(&switch, "1003");
-    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+    let (mut caller, id, caller_relay) = caller_with_agent_at(&switch, &caller_rtp);
 
     let (status, body) = command(
         &switch,
@@ -299,6 +337,11 @@ fn an_agent_consults_another_phone_and_completes_the_transfer() {
     agent_a.assert_success(|| switch.log());
     let after = talking_with(&switch, "1004");
     assert_eq!(field(&after, "held").as_deref(), Some("false"), "{after}");
+    // 1004 keeps the ports of its consultation leg; the caller hears it.
+    assert_talking(
+        (&caller_rtp, caller_relay),
+        (&b_rtp, phone_relay(&switch, "1004")),
+    );
     assert_refused(
         &switch,
         &id,
@@ -521,5 +564,70 @@ fn a_caller_transferred_to_a_ready_agent_keeps_that_agent_out_of_distribution_un
         ready.is_some(),
         "1004 is ready again after the call: {:?}",
         agent_state(&switch, "1004")
+    );
+}
+
+#[test]
+fn a_direct_call_is_transferred_blind_by_the_called_extension() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, b_rtp) = (
+        RtpPeer::new(0x4107),
+        RtpPeer::new(0x1703),
+        RtpPeer::new(0x1704),
+    );
+    let mut callee = phone(&switch, "1003", &a_rtp);
+    let mut target = phone(&switch, "1004", &b_rtp);
+    let (mut caller, caller_relay) = call_from_1001(&switch, &caller_rtp, "1003");
+    let id = field(&talking_with(&switch, "1003"), "id").expect("id");
+    assert_refused(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"queue","value":"sales"}}"#,
+        "transfer: a direct call can go to an extension, an agent or a number",
+    );
+    assert_refused(
+        &switch,
+        &id,
+        "consult",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+        "consult: only calls through a queue or voice flow",
+    );
+    let (status, body) = command(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+    );
+    assert_eq!(status, 204, "transfer: {body}\n{}", switch.log());
+    callee.assert_success(|| switch.log());
+    talking_with(&switch, "1004");
+    assert_talking(
+        (&caller_rtp, caller_relay),
+        (&b_rtp, phone_relay(&switch, "1004")),
+    );
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+    target.assert_success(|| switch.log());
+    let cdr = poll(Duration::from_secs(20), || {
+        switch
+            .cdrs()
+            .into_iter()
+            .find(|c| field(c, "callee").as_deref() == Some("1003"))
+    })
+    .unwrap_or_else(|| panic!("no CDR\n{}", switch.log()));
+    assert_eq!(
+        field(&cdr, "disposition").as_deref(),
+        Some("answered"),
+        "{cdr}"
+    );
+    assert_eq!(
+        field(&cdr, "callee_extension").as_deref(),
+        Some("1004"),
+        "{cdr}"
     );
 }
