@@ -313,6 +313,11 @@ impl CallMedia {
     /// The caller talks with the agent leg (CALLEE) again, e.g. a new
     /// agent answered after a transfer.
     pub(crate) fn bridge_callee(&mut self) {
+        if self.agent != CALLEE {
+            // The party that had taken over is gone: nothing goes its way.
+            self.handle
+                .command(SessionCommand::Hear(self.agent, Hearing::Nothing));
+        }
         self.agent = CALLEE;
         self.resume();
     }

@@ -273,6 +273,31 @@ fn an_agent_transfers_the_caller_blind_to_another_phone_which_then_hangs_up_the_
     );
     let (status, _) = command(&switch, &id, "hangup", "");
     assert_eq!(status, 404, "the call is gone");
+    // The desktops saw the caller handed on and the new phone pop.
+    let events = cti_events(&switch);
+    let of_call: Vec<&String> = events
+        .iter()
+        .filter(|e| e.contains(&format!(r#""id":{id},"#)))
+        .collect();
+    let position = |kind: &str, extension: &str| {
+        of_call.iter().position(|e| {
+            e.contains(&format!(r#""type":"{kind}""#))
+                && (extension.is_empty() || e.contains(&format!(r#""extension":"{extension}""#)))
+        })
+    };
+    let transferred = position("call.transferred", "")
+        .unwrap_or_else(|| panic!("no call.transferred: {of_call:#?}"));
+    assert!(
+        of_call[transferred].contains(r#""kind":"blind""#)
+            && of_call[transferred].contains("extension:1004"),
+        "{}",
+        of_call[transferred]
+    );
+    let ringing = position("call.ringing", "1004")
+        .unwrap_or_else(|| panic!("no call.ringing at 1004: {of_call:#?}"));
+    let answered = position("call.answered", "1004")
+        .unwrap_or_else(|| panic!("no call.answered at 1004: {of_call:#?}"));
+    assert!(transferred < ringing && ringing < answered, "{of_call:#?}");
 }
 
 #[test]
@@ -630,4 +655,76 @@ fn a_direct_call_is_transferred_blind_by_the_called_extension() {
         Some("1004"),
         "{cdr}"
     );
+}
+
+/// The CTI events of the run so far, as `GET /api/v1/events?since=0`
+/// replays them over WebSocket to the administrator (a bare RFC 6455
+/// client: the server's frames are unmasked).
+fn cti_events(switch: &Switch) -> Vec<String> {
+    use std::io::{Read, Write};
+    let login = format!(
+        r#"{{"employee_id":"admin","password":"{}"}}"#,
+        switch.admin_password
+    );
+    let mut stream = std::net::TcpStream::connect(&switch.http).expect("connect");
+    write!(
+        stream,
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{login}",
+        login.len()
+    )
+    .expect("login");
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).expect("login reply");
+    let cookie = reply
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .and_then(|c| c.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+
+    let mut stream = std::net::TcpStream::connect(&switch.http).expect("connect");
+    write!(
+        stream,
+        "GET /api/v1/events?since=0 HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nCookie: {cookie}\r\n\r\n"
+    )
+    .expect("upgrade");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .expect("timeout");
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).expect("upgrade reply");
+        head.push(byte[0]);
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 101"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+    let mut events = Vec::new();
+    loop {
+        let mut frame = [0u8; 2];
+        if stream.read_exact(&mut frame).is_err() {
+            return events;
+        }
+        let mut len = u64::from(frame[1] & 0x7f);
+        if len == 126 {
+            let mut ext = [0u8; 2];
+            stream.read_exact(&mut ext).expect("length");
+            len = u64::from(u16::from_be_bytes(ext));
+        } else if len == 127 {
+            let mut ext = [0u8; 8];
+            stream.read_exact(&mut ext).expect("length");
+            len = u64::from_be_bytes(ext);
+        }
+        let mut payload = vec![0u8; usize::try_from(len).expect("frame length")];
+        stream.read_exact(&mut payload).expect("payload");
+        if frame[0] & 0x0f == 1 {
+            events.push(String::from_utf8_lossy(&payload).into_owned());
+        }
+    }
 }
