@@ -334,6 +334,11 @@ impl Run {
         if purpose == SidePurpose::Consult {
             // The caller hears music while the agent talks with the target.
             self.media.hold(CALLEE, None, HoldOrigin::Api);
+            // The agent hears the target ring.
+            self.media.handle.command(SessionCommand::Hear(
+                self.media.agent_leg(),
+                sb_media::session::Hearing::Tone(sb_media::tone::ToneGenerator::ringback()),
+            ));
             self.shared
                 .call_event(self.live_id, |call| CtiEvent::CallHeld {
                     call,
