@@ -728,3 +728,50 @@ fn cti_events(switch: &Switch) -> Vec<String> {
         }
     }
 }
+
+#[test]
+fn a_caller_transferred_to_another_queue_is_served_by_that_queues_agent() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, b_rtp) = (
+        RtpPeer::new(0x4108),
+        RtpPeer::new(0x1803),
+        RtpPeer::new(0x1804),
+    );
+    let mut agent_a = phone(&switch, "1003", &a_rtp);
+    let mut agent_b = phone(&switch, "1004", &b_rtp);
+    sign_in(&switch, "1003");
+    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+    assert_refused(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"queue","value":"nowhere"}}"#,
+        "transfer: no queue named nowhere",
+    );
+    // 1004 serves the service queue.
+    sign_in(&switch, "1004");
+    let (status, body) = command(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"queue","value":"service"}}"#,
+    );
+    assert_eq!(status, 204, "transfer: {body}\n{}", switch.log());
+    agent_a.assert_success(|| switch.log());
+    let after = talking_with(&switch, "1004");
+    assert_eq!(field(&after, "agent").as_deref(), Some("1004"), "{after}");
+    assert_eq!(
+        field(&after, "queue").as_deref(),
+        Some("service"),
+        "{after}"
+    );
+    assert_eq!(agent_state(&switch, "1004").as_deref(), Some("on_call"));
+
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+    agent_b.assert_success(|| switch.log());
+}

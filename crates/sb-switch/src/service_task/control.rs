@@ -133,11 +133,12 @@ impl Run {
                 kind: "blind".into(),
                 target: described,
             });
-        self.media
-            .handle
-            .command(SessionCommand::HearMusic(CALLER, self.queued_music_class()));
         match destination {
             Destination::Phones(link, targets, permit) => {
+                // The caller hears music while the target rings.
+                self.media
+                    .handle
+                    .command(SessionCommand::HearMusic(CALLER, self.queued_music_class()));
                 self.api_transfer = true;
                 if !self.ring(link, targets) {
                     // Checked registered a moment ago; gone since.
@@ -148,6 +149,10 @@ impl Run {
             }
             Destination::Queue(queue) => self.enter_queue(queue, 0, Default::default()).await,
             Destination::Flow(flow) => {
+                self.media.handle.command(SessionCommand::Hear(
+                    CALLER,
+                    sb_media::session::Hearing::Nothing,
+                ));
                 if !self.continue_in_flow(&flow).await {
                     self.core
                         .hang_up(unix_millis(), "transfer flow unavailable");
