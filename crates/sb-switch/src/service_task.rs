@@ -158,7 +158,7 @@ struct Run {
     /// The ringing transfer was asked for through the API (not the flow).
     api_transfer: bool,
     /// The queue a transferred caller returns to if nobody answers.
-    transfer_fallback: Option<String>,
+    transfer_fallback: Option<control::Fallback>,
 }
 
 async fn run(

@@ -775,3 +775,51 @@ fn a_caller_transferred_to_another_queue_is_served_by_that_queues_agent() {
     caller.assert_success(|| switch.log());
     agent_b.assert_success(|| switch.log());
 }
+
+#[test]
+fn a_transfer_nobody_answers_rings_the_transferring_extension_back_when_no_queue_is_involved() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "3"]);
+    // The hotline now hands every caller straight to extension 1003.
+    let (_, flows) = switch.api_get("/api/v1/ivr/flows");
+    let hotline = items(&flows)
+        .into_iter()
+        .find(|f| field(f, "name").as_deref() == Some("demo-hotline"))
+        .expect("the demo hotline");
+    let flow_id = field(&hotline, "id").expect("id");
+    let (status, body) = switch.api_send(
+        "POST",
+        &format!("/api/v1/ivr/flows/{flow_id}/versions"),
+        r#"{"note":"desk only","document":{"language":"zh","start":"desk","nodes":{"desk":{"type":"transfer","target":{"extension":"1003"}}}}}"#,
+    );
+    assert!(status == 200 || status == 201, "publish: {status} {body}");
+    let (caller_rtp, a_rtp, b_rtp, a2_rtp) = (
+        RtpPeer::new(0x4109),
+        RtpPeer::new(0x1903),
+        RtpPeer::new(0x1904),
+        RtpPeer::new(0x1913),
+    );
+    let mut desk = phone(&switch, "1003", &a_rtp);
+    let mut unanswered = phone_with(&switch, "1004", "uas_ring.xml", &b_rtp);
+    let (mut caller, _) = call_hotline(&switch, &caller_rtp);
+    let id = field(&talking_with(&switch, "1003"), "id").expect("id");
+    let (status, body) = command(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+    );
+    assert_eq!(status, 204, "transfer: {body}\n{}", switch.log());
+    desk.assert_success(|| switch.log());
+    // The desk phone is ready for the recall.
+    let mut desk_again = phone(&switch, "1003", &a2_rtp);
+    unanswered.assert_success(|| switch.log());
+    let back = talking_with(&switch, "1003");
+    assert_eq!(field(&back, "id").as_deref(), Some(id.as_str()), "{back}");
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+    desk_again.assert_success(|| switch.log());
+}

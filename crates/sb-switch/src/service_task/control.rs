@@ -7,7 +7,9 @@
 //! A transfer whose target does not answer within the ring timeout does
 //! not leave the caller stranded: a caller who came through a queue goes
 //! back to the front of that queue (the next free agent takes them);
-//! otherwise the call ends with the cause "transfer not answered".
+//! otherwise the transferring extension is rung back once ("transfer
+//! recall"), and only if that is not answered either does the call end
+//! with the cause "transfer not answered".
 //! An agent reached by name must be ready, and is kept out of distribution
 //! while the transfer rings and talks (`busy_agent`).
 
@@ -30,6 +32,15 @@ use crate::shared::unix_millis;
 /// Priority of a caller whose transfer was not answered, back in the
 /// queue: ahead of every caller who has not been served yet.
 const RETURN_PRIORITY: u8 = 100;
+
+/// Where a caller goes when a blind transfer is not answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Fallback {
+    /// Back to the front of the queue they came through.
+    Queue(String),
+    /// The transferring extension rings again.
+    Recall(String),
+}
 
 /// The party an agent consults or a supervisor intercepts with.
 pub(super) struct SideParty {
@@ -174,7 +185,10 @@ impl Run {
             });
         }
         self.queued = None;
-        self.transfer_fallback = link.queue.clone().or(self.transfer_fallback.take());
+        self.transfer_fallback = Some(match link.queue {
+            Some(queue) => Fallback::Queue(queue),
+            None => Fallback::Recall(link.extension),
+        });
         self.shared.live_calls.update(self.live_id, |c| {
             c.agent = None;
             c.agent_extension = None;
@@ -194,10 +208,27 @@ impl Run {
         self.api_transfer = false;
         self.outbound_permit = None;
         match self.transfer_fallback.take() {
-            Some(queue) => {
+            Some(Fallback::Queue(queue)) => {
                 info!(%queue, "transfer not answered: back to the queue");
                 self.enter_queue(queue, RETURN_PRIORITY, Default::default())
                     .await;
+            }
+            Some(Fallback::Recall(extension)) => {
+                info!(%extension, "transfer not answered: ringing the transferring extension back");
+                let targets = extension_targets(&self.shared, &extension, &self.plan.caller, None);
+                let link = AgentLink {
+                    agent: None,
+                    named: None,
+                    busy: None,
+                    extension,
+                    queue: None,
+                };
+                // Not answered either: nothing is left to try.
+                self.api_transfer = true;
+                if targets.is_empty() || !self.ring(link, targets) {
+                    self.api_transfer = false;
+                    self.core.hang_up(unix_millis(), "transfer not answered");
+                }
             }
             None => self.core.hang_up(unix_millis(), "transfer not answered"),
         }
