@@ -5,6 +5,8 @@
 
 use std::collections::VecDeque;
 
+mod side;
+
 use crate::action::Action;
 use crate::event::{LegEvent, LegId};
 use crate::service::Refused;
@@ -56,6 +58,11 @@ pub struct B2bua {
     reinvite_from: Option<LegId>,
     /// A blind transfer's leg ringing, and since when (G5).
     transfer: Option<(LegId, u64)>,
+    /// A consultation or intercept beside the answered callee.
+    side: Option<side::Side>,
+    /// The callee took over from a side leg and has media of its own:
+    /// re-INVITEs are answered locally instead of relayed.
+    local: bool,
     outputs: VecDeque<Action>,
 }
 
@@ -75,6 +82,8 @@ impl B2bua {
             early_media_from: None,
             reinvite_from: None,
             transfer: None,
+            side: None,
+            local: false,
             outputs: VecDeque::new(),
         };
         if call.callees.is_empty() {
@@ -109,9 +118,11 @@ impl B2bua {
     pub fn poll_timeout(&self) -> Option<u64> {
         match self.phase {
             CallPhase::Dialling => Some(self.started_at + self.timers.ring_timeout_ms),
-            CallPhase::Answered => self
-                .transfer
-                .map(|(_, since)| since + self.timers.ring_timeout_ms),
+            CallPhase::Answered => [self.transfer.map(|(_, since)| since), self.side_since()]
+                .into_iter()
+                .flatten()
+                .min()
+                .map(|since| since + self.timers.ring_timeout_ms),
             CallPhase::Ended => None,
         }
     }
@@ -121,6 +132,10 @@ impl B2bua {
             return;
         };
         if now < deadline {
+            return;
+        }
+        if self.side_since().is_some() {
+            self.side_timed_out();
             return;
         }
         if let Some((leg, _)) = self.transfer.take() {
@@ -161,6 +176,7 @@ impl B2bua {
                 if let Some((leg, _)) = self.transfer.take() {
                     self.outputs.push_back(Action::Cancel { leg });
                 }
+                self.drop_side();
                 self.end(
                     now,
                     Disposition::Answered,
@@ -197,6 +213,7 @@ impl B2bua {
                 if let Some((leg, _)) = self.transfer.take() {
                     self.outputs.push_back(Action::Cancel { leg });
                 }
+                self.drop_side();
                 self.end(now, Disposition::Answered, HangupSide::Caller, "BYE".into());
             }
             (CallPhase::Answered, LegEvent::ReInvite { sdp }) => self.relay_reinvite(LegId::A, sdp),
@@ -221,6 +238,16 @@ impl B2bua {
         if self.transfer.is_some_and(|(t, _)| t == leg) {
             self.transfer_event(now, leg, index, event);
             return;
+        }
+        if self.is_side(leg) {
+            self.side_event(leg, event);
+            return;
+        }
+        if Some(leg) == self.winner && self.side.is_some() && event == LegEvent::HungUp {
+            if self.callee_left_beside_side(leg) {
+                return;
+            }
+            self.drop_side();
         }
         match event {
             LegEvent::Progress { status, sdp } => self.callee_progress(leg, index, status, sdp),
@@ -275,6 +302,10 @@ impl B2bua {
             CallPhase::Answered if self.reinvite_from.is_some() => {
                 Err(Refused("transfer: a re-INVITE is in progress"))
             }
+            CallPhase::Answered if self.side.is_some() => {
+                Err(Refused("transfer: a consultation is in progress"))
+            }
+
             CallPhase::Answered if self.callees.len() >= usize::from(u16::MAX) => {
                 Err(Refused("transfer: the call has used up its legs"))
             }
@@ -288,6 +319,8 @@ impl B2bua {
                 self.transfer = None;
                 self.callees[index] = Callee::Answered;
                 self.winner = Some(leg);
+                // Dialled with the callee side's media: offers relay again.
+                self.local = false;
                 self.outputs.push_back(Action::Bridge { leg });
             }
             LegEvent::Failed { status, .. } => {
@@ -351,6 +384,12 @@ impl B2bua {
     }
 
     fn relay_reinvite(&mut self, from: LegId, sdp: Option<Vec<u8>>) {
+        if self.local || self.side.is_some() {
+            // Both sides have media of their own at the switch (or a
+            // consultation is up): each offer is answered by the switch.
+            self.outputs.push_back(Action::AnswerLocally { leg: from });
+            return;
+        }
         let Some(to) = self.other_side(from) else {
             return;
         };

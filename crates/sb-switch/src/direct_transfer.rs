@@ -42,7 +42,7 @@ pub(crate) async fn blind_transfer(
         ));
     }
     let described = target.to_string();
-    let (dial_target, extension, agent, permit) = resolve(shared, plan, target).await?;
+    let (dial_target, extension, agent, permit) = resolve(shared, plan, "transfer", target).await?;
     plan.targets.push(dial_target);
     core.transfer(unix_millis())
         .map_err(|refused| ControlError::NotNow(refused.0))?;
@@ -64,11 +64,16 @@ pub(crate) async fn blind_transfer(
     Ok(permit)
 }
 
-async fn resolve(
+/// The phone a direct call's transfer or consultation rings: its first
+/// contact, the extension (or number) and the agent it names.
+pub(crate) type Reached = (DialTarget, String, Option<String>, Option<TrunkPermit>);
+
+pub(crate) async fn resolve(
     shared: &Shared,
     plan: &CallPlan,
+    command: &'static str,
     target: TransferTarget,
-) -> Result<(DialTarget, String, Option<String>, Option<TrunkPermit>), ControlError> {
+) -> Result<Reached, ControlError> {
     let phone = |extension: String, agent: Option<String>| match extension_targets(
         shared,
         &extension,
@@ -80,7 +85,7 @@ async fn resolve(
     {
         Some(target) => Ok((target, extension, agent, None)),
         None => Err(ControlError::Refused(format!(
-            "transfer: extension {extension} is not registered"
+            "{command}: extension {extension} is not registered"
         ))),
     };
     match target {
@@ -88,7 +93,7 @@ async fn resolve(
         TransferTarget::Agent(agent) => match shared.acd.extension_of(&agent) {
             Some(extension) => phone(extension, Some(agent)),
             None => Err(ControlError::Refused(format!(
-                "transfer: agent {agent} is not signed in"
+                "{command}: agent {agent} is not signed in"
             ))),
         },
         TransferTarget::Number(number) => {
@@ -106,12 +111,12 @@ async fn resolve(
             let out = route_out(shared, &number, class, &plan.caller)
                 .await
                 .map_err(|(refusal, _)| {
-                    ControlError::Refused(format!("transfer: {}", refusal.cause))
+                    ControlError::Refused(format!("{command}: {}", refusal.cause))
                 })?;
             Ok((out.target, out.number, None, Some(out.permit)))
         }
-        TransferTarget::Queue(_) | TransferTarget::Flow(_) => Err(ControlError::NotNow(
-            "transfer: a direct call can go to an extension, an agent or a number",
-        )),
+        TransferTarget::Queue(_) | TransferTarget::Flow(_) => Err(ControlError::Refused(format!(
+            "{command}: a direct call can go to an extension, an agent or a number"
+        ))),
     }
 }

@@ -27,6 +27,7 @@ mod carriers;
 mod cdr_writer;
 mod config;
 pub mod cti;
+mod direct_side;
 mod direct_transfer;
 mod directory;
 mod error;

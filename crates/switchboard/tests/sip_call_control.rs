@@ -614,13 +614,6 @@ fn a_direct_call_is_transferred_blind_by_the_called_extension() {
         r#"{"target":{"kind":"queue","value":"sales"}}"#,
         "transfer: a direct call can go to an extension, an agent or a number",
     );
-    assert_refused(
-        &switch,
-        &id,
-        "consult",
-        r#"{"target":{"kind":"extension","value":"1004"}}"#,
-        "consult: only calls through a queue or voice flow",
-    );
     let (status, body) = command(
         &switch,
         &id,
@@ -822,4 +815,100 @@ fn a_transfer_nobody_answers_rings_the_transferring_extension_back_when_no_queue
     assert_eq!(status, 204, "hangup: {body}");
     caller.assert_success(|| switch.log());
     desk_again.assert_success(|| switch.log());
+}
+
+#[test]
+fn a_direct_call_is_consulted_on_and_handed_to_the_consulted_phone_which_then_holds() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, b_rtp) = (
+        RtpPeer::new(0x410a),
+        RtpPeer::new(0x1a03),
+        RtpPeer::new(0x1a04),
+    );
+    let mut callee = phone(&switch, "1003", &a_rtp);
+    let mut target = phone(&switch, "1004", &b_rtp);
+    let (mut caller, caller_relay) = call_from_1001(&switch, &caller_rtp, "1003");
+    let id = field(&talking_with(&switch, "1003"), "id").expect("id");
+    let (status, body) = command(
+        &switch,
+        &id,
+        "consult",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+    );
+    assert_eq!(status, 204, "consult: {body}\n{}", switch.log());
+    assert_refused(
+        &switch,
+        &id,
+        "resume",
+        "",
+        "resume: a consultation is in progress",
+    );
+    let completed = poll(Duration::from_secs(10), || {
+        let (status, body) = command(&switch, &id, "consult/complete", "");
+        match status {
+            204 => Some(()),
+            409 if body.contains("has not answered yet") => None,
+            _ => panic!("consult/complete: {status} {body}\n{}", switch.log()),
+        }
+    });
+    assert!(completed.is_some(), "1004 never answered\n{}", switch.log());
+    callee.assert_success(|| switch.log());
+    talking_with(&switch, "1004");
+    assert_talking(
+        (&caller_rtp, caller_relay),
+        (&b_rtp, phone_relay(&switch, "1004")),
+    );
+    // Hold still works on the handed-over call.
+    let (status, body) = command(&switch, &id, "hold", r#"{"party":"caller"}"#);
+    assert_eq!(status, 204, "hold: {body}");
+    let (status, body) = command(&switch, &id, "resume", "");
+    assert_eq!(status, 204, "resume: {body}");
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+    target.assert_success(|| switch.log());
+    let cdr = poll(Duration::from_secs(20), || {
+        switch
+            .cdrs()
+            .into_iter()
+            .find(|c| field(c, "callee").as_deref() == Some("1003"))
+    })
+    .unwrap_or_else(|| panic!("no CDR\n{}", switch.log()));
+    assert_eq!(
+        field(&cdr, "callee_extension").as_deref(),
+        Some("1004"),
+        "{cdr}"
+    );
+}
+
+#[test]
+fn a_supervisor_intercepts_a_direct_call() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, s_rtp) = (
+        RtpPeer::new(0x410b),
+        RtpPeer::new(0x1b03),
+        RtpPeer::new(0x1b02),
+    );
+    let mut callee = phone(&switch, "1003", &a_rtp);
+    let mut supervisor = phone(&switch, "1002", &s_rtp);
+    let (mut caller, caller_relay) = call_from_1001(&switch, &caller_rtp, "1003");
+    let id = field(&talking_with(&switch, "1003"), "id").expect("id");
+    let (status, body) = command(&switch, &id, "intercept", r#"{"extension":"1002"}"#);
+    assert_eq!(status, 204, "intercept: {body}\n{}", switch.log());
+    callee.assert_success(|| switch.log());
+    talking_with(&switch, "1002");
+    assert_talking(
+        (&caller_rtp, caller_relay),
+        (&s_rtp, phone_relay(&switch, "1002")),
+    );
+    let (status, body) = command(&switch, &id, "force-hangup", r#"{"reason":"test"}"#);
+    assert_eq!(status, 204, "force-hangup: {body}");
+    caller.assert_success(|| switch.log());
+    supervisor.assert_success(|| switch.log());
 }
