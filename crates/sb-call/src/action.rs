@@ -1,6 +1,7 @@
 //! What the driver must do on the call's behalf.
 
 use crate::event::LegId;
+use crate::service::SidePurpose;
 use crate::summary::CallSummary;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +33,26 @@ pub enum Action {
     },
     /// Relay media between the caller and this callee from now on.
     Bridge { leg: LegId },
+    /// Dial the party an agent consults or a supervisor intercepts with:
+    /// target `target` of the driver's list, on media of its own.
+    DialSide { leg: LegId, target: usize },
+    /// The consulted party answered: the agent talks with it while the
+    /// caller holds.
+    ConsultAnswered { leg: LegId },
+    /// The consulted or intercepting party did not answer.
+    SideFailed {
+        leg: LegId,
+        purpose: SidePurpose,
+        status: u16,
+    },
+    /// The consulted party hung up: the agent has the caller back.
+    SideLeft { leg: LegId },
+    /// `to` took the callee's place beside the caller; `from` is gone.
+    Handover { from: LegId, to: LegId },
+    /// Answer the re-INVITE `leg` sent with the switch's own SDP for that
+    /// leg: the callee now has media of its own, so offers are no longer
+    /// relayed between the two sides.
+    AnswerLocally { leg: LegId },
     /// The call is over: write its record and release its resources.
     Ended(CallSummary),
 }

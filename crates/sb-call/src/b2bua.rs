@@ -5,8 +5,11 @@
 
 use std::collections::VecDeque;
 
+mod side;
+
 use crate::action::Action;
 use crate::event::{LegEvent, LegId};
+use crate::service::Refused;
 use crate::status::Status;
 use crate::summary::{CallSummary, Disposition, HangupSide};
 
@@ -53,6 +56,13 @@ pub struct B2bua {
     early_media_from: Option<LegId>,
     /// The leg whose re-INVITE is waiting for the other side's answer.
     reinvite_from: Option<LegId>,
+    /// A blind transfer's leg ringing, and since when (G5).
+    transfer: Option<(LegId, u64)>,
+    /// A consultation or intercept beside the answered callee.
+    side: Option<side::Side>,
+    /// The callee took over from a side leg and has media of its own:
+    /// re-INVITEs are answered locally instead of relayed.
+    local: bool,
     outputs: VecDeque<Action>,
 }
 
@@ -71,6 +81,9 @@ impl B2bua {
             rang: false,
             early_media_from: None,
             reinvite_from: None,
+            transfer: None,
+            side: None,
+            local: false,
             outputs: VecDeque::new(),
         };
         if call.callees.is_empty() {
@@ -103,7 +116,15 @@ impl B2bua {
 
     /// When `handle_timeout` must next be called, on the driver's clock.
     pub fn poll_timeout(&self) -> Option<u64> {
-        (self.phase == CallPhase::Dialling).then(|| self.started_at + self.timers.ring_timeout_ms)
+        match self.phase {
+            CallPhase::Dialling => Some(self.started_at + self.timers.ring_timeout_ms),
+            CallPhase::Answered => [self.transfer.map(|(_, since)| since), self.side_since()]
+                .into_iter()
+                .flatten()
+                .min()
+                .map(|since| since + self.timers.ring_timeout_ms),
+            CallPhase::Ended => None,
+        }
     }
 
     pub fn handle_timeout(&mut self, now: u64) {
@@ -111,6 +132,15 @@ impl B2bua {
             return;
         };
         if now < deadline {
+            return;
+        }
+        if self.side_since().is_some() {
+            self.side_timed_out();
+            return;
+        }
+        if let Some((leg, _)) = self.transfer.take() {
+            self.outputs.push_back(Action::Cancel { leg });
+            self.transfer_failed(now);
             return;
         }
         self.cancel_pending(None);
@@ -143,6 +173,10 @@ impl B2bua {
                 if let Some(winner) = self.winner {
                     self.outputs.push_back(Action::Hangup { leg: winner });
                 }
+                if let Some((leg, _)) = self.transfer.take() {
+                    self.outputs.push_back(Action::Cancel { leg });
+                }
+                self.drop_side();
                 self.end(
                     now,
                     Disposition::Answered,
@@ -176,6 +210,10 @@ impl B2bua {
                 if let Some(winner) = self.winner {
                     self.outputs.push_back(Action::Hangup { leg: winner });
                 }
+                if let Some((leg, _)) = self.transfer.take() {
+                    self.outputs.push_back(Action::Cancel { leg });
+                }
+                self.drop_side();
                 self.end(now, Disposition::Answered, HangupSide::Caller, "BYE".into());
             }
             (CallPhase::Answered, LegEvent::ReInvite { sdp }) => self.relay_reinvite(LegId::A, sdp),
@@ -197,6 +235,20 @@ impl B2bua {
         let Some(index) = index_of(leg).filter(|i| *i < self.callees.len()) else {
             return;
         };
+        if self.transfer.is_some_and(|(t, _)| t == leg) {
+            self.transfer_event(now, leg, index, event);
+            return;
+        }
+        if self.is_side(leg) {
+            self.side_event(leg, event);
+            return;
+        }
+        if Some(leg) == self.winner && self.side.is_some() && event == LegEvent::HungUp {
+            if self.callee_left_beside_side(leg) {
+                return;
+            }
+            self.drop_side();
+        }
         match event {
             LegEvent::Progress { status, sdp } => self.callee_progress(leg, index, status, sdp),
             LegEvent::Answered { sdp } => self.callee_answered(now, leg, index, sdp),
@@ -214,6 +266,80 @@ impl B2bua {
             }
             _ => {}
         }
+    }
+
+    /// Blind transfer (MISSION G5): the answered callee is hung up and the
+    /// caller, whose media the switch anchors, waits while the driver's
+    /// next target (`target` = the index it was given) rings; on answer
+    /// that leg is bridged without a word to the caller's dialog. Nobody
+    /// answering within the ring timeout ends the call.
+    pub fn transfer(&mut self, now: u64) -> Result<LegId, Refused> {
+        self.may_transfer()?;
+        if let Some(winner) = self.winner.take() {
+            self.outputs.push_back(Action::Hangup { leg: winner });
+        }
+        self.callees.push(Callee::Inviting);
+        let target = self.callees.len() - 1;
+        let leg = leg_of(target);
+        self.transfer = Some((leg, now));
+        self.outputs.push_back(Action::Dial {
+            leg,
+            target,
+            sdp: self.offer.clone(),
+        });
+        Ok(leg)
+    }
+
+    /// Whether a blind transfer is allowed now; the next target's index
+    /// (the driver appends the target there) if so.
+    pub fn may_transfer(&self) -> Result<usize, Refused> {
+        match self.phase {
+            CallPhase::Dialling => Err(Refused("transfer: the call is not answered yet")),
+            CallPhase::Ended => Err(Refused("transfer: the call has ended")),
+            CallPhase::Answered if self.transfer.is_some() => {
+                Err(Refused("transfer: a transfer is already ringing"))
+            }
+            CallPhase::Answered if self.reinvite_from.is_some() => {
+                Err(Refused("transfer: a re-INVITE is in progress"))
+            }
+            CallPhase::Answered if self.side.is_some() => {
+                Err(Refused("transfer: a consultation is in progress"))
+            }
+
+            CallPhase::Answered if self.callees.len() >= usize::from(u16::MAX) => {
+                Err(Refused("transfer: the call has used up its legs"))
+            }
+            CallPhase::Answered => Ok(self.callees.len()),
+        }
+    }
+
+    fn transfer_event(&mut self, now: u64, leg: LegId, index: usize, event: LegEvent) {
+        match event {
+            LegEvent::Answered { .. } => {
+                self.transfer = None;
+                self.callees[index] = Callee::Answered;
+                self.winner = Some(leg);
+                // Dialled with the callee side's media: offers relay again.
+                self.local = false;
+                self.outputs.push_back(Action::Bridge { leg });
+            }
+            LegEvent::Failed { status, .. } => {
+                self.transfer = None;
+                self.callees[index] = Callee::Failed(status);
+                self.transfer_failed(now);
+            }
+            _ => {}
+        }
+    }
+
+    fn transfer_failed(&mut self, now: u64) {
+        self.outputs.push_back(Action::Hangup { leg: LegId::A });
+        self.end(
+            now,
+            Disposition::Answered,
+            HangupSide::System,
+            "transfer not answered".into(),
+        );
     }
 
     fn callee_progress(&mut self, leg: LegId, index: usize, status: u16, sdp: Option<Vec<u8>>) {
@@ -258,6 +384,12 @@ impl B2bua {
     }
 
     fn relay_reinvite(&mut self, from: LegId, sdp: Option<Vec<u8>>) {
+        if self.local || self.side.is_some() {
+            // Both sides have media of their own at the switch (or a
+            // consultation is up): each offer is answered by the switch.
+            self.outputs.push_back(Action::AnswerLocally { leg: from });
+            return;
+        }
         let Some(to) = self.other_side(from) else {
             return;
         };

@@ -10,7 +10,8 @@
 //! microseconds.
 //!
 //! Layout: `event` (what legs report), `action` (what the driver must do),
-//! `b2bua` (the state machine), `service` (a call the switch answers itself
+//! `b2bua` (the state machine; `b2bua/side` its consultation and
+//! intercept leg, `B2bua::transfer` a blind transfer), `service` (a call the switch answers itself
 //! for the IVR and queues, bridged to one agent after another; its
 //! `control` is what agents and supervisors do to it: transfer, consult,
 //! conference, intercept), `summary` (the CDR facts of a finished call),

@@ -416,3 +416,201 @@ fn events_for_unknown_legs_and_after_the_end_are_ignored() {
     }
     assert!(drain(&mut call).is_empty());
 }
+
+mod transfer {
+    use sb_call::{Action, B2bua, HangupSide, LegEvent, LegId, Refused, Timers};
+
+    fn drain(call: &mut B2bua) -> Vec<Action> {
+        std::iter::from_fn(|| call.poll_output()).collect()
+    }
+
+    fn answered_call() -> B2bua {
+        let mut call = B2bua::start(0, None, 1, Timers::default());
+        assert_eq!(
+            call.transfer(0),
+            Err(Refused("transfer: the call is not answered yet"))
+        );
+        call.handle_leg(1_000, LegId::B(1), LegEvent::Answered { sdp: None });
+        drain(&mut call);
+        call
+    }
+
+    #[test]
+    fn a_blind_transfer_hangs_up_the_callee_and_bridges_the_new_leg_silently() {
+        let mut call = answered_call();
+        assert_eq!(call.may_transfer(), Ok(1));
+        assert_eq!(call.transfer(2_000), Ok(LegId::B(2)));
+        assert_eq!(
+            drain(&mut call),
+            vec![
+                Action::Hangup { leg: LegId::B(1) },
+                Action::Dial {
+                    leg: LegId::B(2),
+                    target: 1,
+                    sdp: None
+                }
+            ]
+        );
+        assert_eq!(
+            call.transfer(2_001),
+            Err(Refused("transfer: a transfer is already ringing"))
+        );
+        // The old callee's BYE crossing ours is nobody's business now.
+        call.handle_leg(2_002, LegId::B(1), LegEvent::HungUp);
+        assert!(drain(&mut call).is_empty());
+        call.handle_leg(3_000, LegId::B(2), LegEvent::Answered { sdp: None });
+        assert_eq!(drain(&mut call), vec![Action::Bridge { leg: LegId::B(2) }]);
+        call.handle_leg(9_000, LegId::B(2), LegEvent::HungUp);
+        let actions = drain(&mut call);
+        assert_eq!(actions[0], Action::Hangup { leg: LegId::A });
+        let Some(Action::Ended(summary)) = actions.last() else {
+            panic!("ended: {actions:?}");
+        };
+        assert_eq!(summary.answered_leg, Some(LegId::B(2)));
+        assert_eq!(summary.answered_at, Some(1_000));
+        assert_eq!(summary.side, HangupSide::Callee);
+    }
+
+    #[test]
+    fn a_transfer_nobody_answers_ends_the_call_after_the_ring_timeout() {
+        let mut call = answered_call();
+        call.transfer(2_000).expect("transfer");
+        drain(&mut call);
+        assert_eq!(
+            call.poll_timeout(),
+            Some(2_000 + Timers::default().ring_timeout_ms)
+        );
+        call.handle_timeout(2_000 + Timers::default().ring_timeout_ms);
+        let actions = drain(&mut call);
+        assert_eq!(actions[0], Action::Cancel { leg: LegId::B(2) });
+        assert_eq!(actions[1], Action::Hangup { leg: LegId::A });
+        let Some(Action::Ended(summary)) = actions.last() else {
+            panic!("ended: {actions:?}");
+        };
+        assert_eq!(summary.cause, "transfer not answered");
+    }
+
+    #[test]
+    fn the_caller_hanging_up_during_a_transfer_cancels_it() {
+        let mut call = answered_call();
+        call.transfer(2_000).expect("transfer");
+        drain(&mut call);
+        call.handle_leg(2_500, LegId::A, LegEvent::HungUp);
+        let actions = drain(&mut call);
+        assert_eq!(actions[0], Action::Cancel { leg: LegId::B(2) });
+        assert!(matches!(actions.last(), Some(Action::Ended(_))));
+    }
+}
+
+mod side {
+    use sb_call::{Action, B2bua, LegEvent, LegId, Refused, SidePurpose, Timers};
+
+    fn drain(call: &mut B2bua) -> Vec<Action> {
+        std::iter::from_fn(|| call.poll_output()).collect()
+    }
+
+    fn answered_call() -> B2bua {
+        let mut call = B2bua::start(0, None, 1, Timers::default());
+        call.handle_leg(1_000, LegId::B(1), LegEvent::Answered { sdp: None });
+        drain(&mut call);
+        call
+    }
+
+    #[test]
+    fn a_completed_consultation_hands_the_caller_over_and_offers_are_answered_locally() {
+        let mut call = answered_call();
+        assert_eq!(call.open_side(2_000, SidePurpose::Consult), Ok(LegId::B(2)));
+        assert_eq!(
+            drain(&mut call),
+            vec![Action::DialSide {
+                leg: LegId::B(2),
+                target: 1
+            }]
+        );
+        assert_eq!(
+            call.transfer(2_001),
+            Err(Refused("transfer: a consultation is in progress"))
+        );
+        assert_eq!(
+            call.complete_consult(),
+            Err(Refused(
+                "consult/complete: the consulted party has not answered yet"
+            ))
+        );
+        call.handle_leg(3_000, LegId::B(2), LegEvent::Answered { sdp: None });
+        assert_eq!(
+            drain(&mut call),
+            vec![Action::ConsultAnswered { leg: LegId::B(2) }]
+        );
+        assert_eq!(call.complete_consult(), Ok((LegId::B(1), LegId::B(2))));
+        assert_eq!(
+            drain(&mut call),
+            vec![
+                Action::Hangup { leg: LegId::B(1) },
+                Action::Handover {
+                    from: LegId::B(1),
+                    to: LegId::B(2)
+                }
+            ]
+        );
+        call.handle_leg(4_000, LegId::A, LegEvent::ReInvite { sdp: None });
+        assert_eq!(
+            drain(&mut call),
+            vec![Action::AnswerLocally { leg: LegId::A }]
+        );
+        call.handle_leg(5_000, LegId::B(2), LegEvent::HungUp);
+        let actions = drain(&mut call);
+        assert_eq!(actions[0], Action::Hangup { leg: LegId::A });
+        let Some(Action::Ended(summary)) = actions.last() else {
+            panic!("{actions:?}");
+        };
+        assert_eq!(summary.answered_leg, Some(LegId::B(2)));
+    }
+
+    #[test]
+    fn an_intercept_nobody_answers_leaves_the_callee_with_the_caller() {
+        let mut call = answered_call();
+        call.open_side(2_000, SidePurpose::Intercept)
+            .expect("intercept");
+        drain(&mut call);
+        assert_eq!(
+            call.poll_timeout(),
+            Some(2_000 + Timers::default().ring_timeout_ms)
+        );
+        call.handle_timeout(2_000 + Timers::default().ring_timeout_ms);
+        assert_eq!(
+            drain(&mut call),
+            vec![
+                Action::Cancel { leg: LegId::B(2) },
+                Action::SideFailed {
+                    leg: LegId::B(2),
+                    purpose: SidePurpose::Intercept,
+                    status: 408
+                }
+            ]
+        );
+        assert_eq!(call.side(), None);
+        assert_eq!(
+            call.cancel_consult(),
+            Err(Refused("consult/cancel: no consultation in progress"))
+        );
+    }
+
+    #[test]
+    fn the_callee_leaving_a_conference_leaves_the_consulted_party_with_the_caller() {
+        let mut call = answered_call();
+        call.open_side(2_000, SidePurpose::Consult)
+            .expect("consult");
+        call.handle_leg(3_000, LegId::B(2), LegEvent::Answered { sdp: None });
+        call.conference_consult().expect("conference");
+        drain(&mut call);
+        call.handle_leg(4_000, LegId::B(1), LegEvent::HungUp);
+        assert_eq!(
+            drain(&mut call),
+            vec![Action::Handover {
+                from: LegId::B(1),
+                to: LegId::B(2)
+            }]
+        );
+    }
+}

@@ -313,8 +313,18 @@ impl CallMedia {
     /// The caller talks with the agent leg (CALLEE) again, e.g. a new
     /// agent answered after a transfer.
     pub(crate) fn bridge_callee(&mut self) {
+        if self.agent != CALLEE {
+            // The party that had taken over is gone: nothing goes its way.
+            self.handle
+                .command(SessionCommand::Hear(self.agent, Hearing::Nothing));
+        }
         self.agent = CALLEE;
         self.resume();
+    }
+
+    /// The caller's codec is fixed from now on (it was answered with it).
+    pub(crate) fn settle_caller(&mut self) {
+        self.caller_settled = true;
     }
 
     /// The leg the caller talks with.

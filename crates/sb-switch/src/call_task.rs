@@ -37,7 +37,7 @@ pub(crate) fn spawn(
 async fn run(
     shared: Arc<Shared>,
     mut call: SipCall,
-    plan: CallPlan,
+    mut plan: CallPlan,
     offer: Option<Vec<u8>>,
     _permit: CallPermit,
 ) {
@@ -61,6 +61,10 @@ async fn run(
     let mut answered = false;
     let mut extras: Vec<Extra> = Vec::new();
     let mut next_extra = FIRST_EXTRA_LEG;
+    // A trunk channel held for a transfer to an outside number.
+    let mut transfer_permit = None;
+    let mut transferring = false;
+    let mut sides = crate::direct_side::Sides::default();
     let mut core = B2bua::start(
         started,
         offer,
@@ -72,7 +76,26 @@ async fn run(
     let mut terminate = shared.terminate.clone();
     loop {
         while let Some(action) = core.poll_output() {
-            if let Action::Bridge { .. } = action {
+            let cx = crate::direct_side::Context {
+                shared: &shared,
+                call: &mut call,
+                plan: &mut plan,
+                core: &mut core,
+                media: &mut media,
+                live_id,
+            };
+            let Some(action) = sides.action(cx, action).await else {
+                refresh_live_call(&shared, live_id, &media);
+                continue;
+            };
+            if let Action::Bridge { .. } = action
+                && transferring
+            {
+                // A transfer's target answered: the caller talks with it.
+                transferring = false;
+                media.bridge_callee();
+                shared.call_event(live_id, |call| CtiEvent::CallAnswered { call });
+            } else if let Action::Bridge { .. } = action {
                 answered = true;
                 if plan.record
                     && let Some(root) = &shared.config.recordings_dir
@@ -128,7 +151,10 @@ async fn run(
                     }
                 }
                 Some((leg, event)) => {
-                    media.note_event(leg, &event);
+                    // A leg on media of its own never speaks for the callee's.
+                    if !sides.leg_event(leg, &event) {
+                        media.note_event(leg, &event);
+                    }
                     core.handle_leg(unix_millis(), leg, event);
                 }
                 None => core.terminate(unix_millis(), "signalling lost"),
@@ -146,6 +172,48 @@ async fn run(
                     let _ = reply.send(Ok(()));
                     continue;
                 }
+                if matches!(
+                    command,
+                    CallControl::Consult { .. }
+                        | CallControl::Intercept { .. }
+                        | CallControl::CompleteConsult
+                        | CallControl::CancelConsult
+                        | CallControl::ConferenceConsult
+                ) {
+                    let cx = crate::direct_side::Context {
+                        shared: &shared,
+                        call: &mut call,
+                        plan: &mut plan,
+                        core: &mut core,
+                        media: &mut media,
+                        live_id,
+                    };
+                    let outcome = sides.command(cx, command).await;
+                    refresh_live_call(&shared, live_id, &media);
+                    let _ = reply.send(outcome);
+                    continue;
+                }
+                if let Some(refusal) = sides.refuse_beside_side(&core, &command) {
+                    let _ = reply.send(Err(refusal));
+                    continue;
+                }
+                if let CallControl::Transfer { target } = command {
+                    let outcome = crate::direct_transfer::blind_transfer(
+                        &shared, &mut plan, &mut core, &mut media, live_id, target,
+                    )
+                    .await
+                    .map(|permit| {
+                        // The caller was answered in a codec: the target
+                        // is transcoded to it rather than renegotiated.
+                        media.settle_caller();
+                        transferring = true;
+                        if permit.is_some() {
+                            transfer_permit = permit;
+                        }
+                    });
+                    let _ = reply.send(outcome);
+                    continue;
+                }
                 let mut state = CallState {
                     call: &mut call,
                     media: &mut media,
@@ -155,12 +223,7 @@ async fn run(
                     live_id,
                 };
                 let outcome = control(&shared, &plan, &mut state, command).await;
-                let (held, recording, paused) = (media.is_held(), media.recording.is_some(), media.recording_paused);
-                shared.live_calls.update(live_id, |c| {
-                    c.held = held;
-                    c.recording = recording;
-                    c.recording_paused = paused;
-                });
+                refresh_live_call(&shared, live_id, &media);
                 let _ = reply.send(outcome);
             }
             () = tokio::time::sleep(wait) => core.handle_timeout(unix_millis()),
@@ -171,6 +234,20 @@ async fn run(
             }
         }
     }
+}
+
+/// What the API shows of the call's media state.
+fn refresh_live_call(shared: &Shared, live_id: u64, media: &CallMedia) {
+    let (held, recording, paused) = (
+        media.is_held(),
+        media.recording.is_some(),
+        media.recording_paused,
+    );
+    shared.live_calls.update(live_id, |c| {
+        c.held = held;
+        c.recording = recording;
+        c.recording_paused = paused;
+    });
 }
 
 /// The call's media session on two fresh port pairs (caller side, callee
@@ -278,6 +355,14 @@ async fn perform(
                 .await
         }
         Action::Bridge { .. } => {}
+        // Carried out by `direct_side` before they get here; after the
+        // end of the call there is nothing left for them to do.
+        Action::DialSide { .. }
+        | Action::ConsultAnswered { .. }
+        | Action::SideFailed { .. }
+        | Action::SideLeft { .. }
+        | Action::Handover { .. }
+        | Action::AnswerLocally { .. } => {}
         Action::Ended(summary) => return Some(summary),
     }
     None
@@ -452,41 +537,16 @@ pub(crate) async fn control(
                 barge_in,
             });
         }
-        // A call the switch did not answer itself is one dialog to one
-        // phone; the agent controls (transfer, consult, intercept) need the
-        // switch to hold the caller, so they are for queue and flow calls.
-        CallControl::Hangup { .. } => {
-            return Err(ControlError::NotNow("hangup: handled by the call's task"));
-        }
-        CallControl::Transfer { .. } => {
-            return Err(ControlError::NotNow(
-                "transfer: only calls through a queue or voice flow can be transferred",
-            ));
-        }
-        CallControl::Consult { .. } => {
-            return Err(ControlError::NotNow(
-                "consult: only calls through a queue or voice flow can be consulted on",
-            ));
-        }
-        CallControl::CompleteConsult => {
-            return Err(ControlError::NotNow(
-                "consult/complete: no consultation in progress",
-            ));
-        }
-        CallControl::CancelConsult => {
-            return Err(ControlError::NotNow(
-                "consult/cancel: no consultation in progress",
-            ));
-        }
-        CallControl::ConferenceConsult => {
-            return Err(ControlError::NotNow(
-                "consult/conference: no consultation in progress",
-            ));
-        }
-        CallControl::Intercept { .. } => {
-            return Err(ControlError::NotNow(
-                "intercept: only calls through a queue or voice flow can be intercepted",
-            ));
+        // The call's task carries these out itself (`direct_transfer`,
+        // `direct_side`) before it gets here.
+        CallControl::Hangup { .. }
+        | CallControl::Transfer { .. }
+        | CallControl::Consult { .. }
+        | CallControl::CompleteConsult
+        | CallControl::CancelConsult
+        | CallControl::ConferenceConsult
+        | CallControl::Intercept { .. } => {
+            return Err(ControlError::NotNow("handled by the call's task"));
         }
     }
     Ok(())

@@ -7,11 +7,14 @@
 //! Layout: `switch` (start, dispatch, shutdown), `housekeeping` (sweeps,
 //! keep-alives), `registrar` + `auth`
 //! (REGISTER and digest checks), `routing` (where an INVITE goes),
-//! `call_task` + `call_media` (one call), `media` (the media threads and
+//! `call_task` + `call_media` (one call; `direct_transfer` and
+//! `direct_side` are its agent commands), `live_calls` (the API's handle on
+//! each call), `media` (the media threads and
 //! the recording writer) + `ports` (anchored media), `admission`
 //! (overload, trunk channels), `security` (bans), `cdr_writer` (batched CDRs),
 //! `service_task` + `service_flow` (calls the switch answers itself: the
-//! IVR interpreter, queues, voicemail, survey), `acd_task` + `acd_log` +
+//! IVR interpreter, queues, voicemail, survey; `service_task::control` is
+//! what agents and supervisors do to them), `acd_task` + `acd_log` +
 //! `acd_view` (the ACD core's owner, its event log, what the API sees),
 //! `cti` (the port CTI events leave by), `prompt_library` (built-in prompts, text-to-speech, uploaded prompts),
 //! `ivr_lookup` (the IVR's HTTP back-end lookups), `feature_codes` +
@@ -29,6 +32,8 @@ mod carriers;
 mod cdr_writer;
 mod config;
 pub mod cti;
+mod direct_side;
+mod direct_transfer;
 mod directory;
 mod error;
 mod feature_codes;

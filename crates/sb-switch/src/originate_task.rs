@@ -17,7 +17,7 @@ use std::time::Duration;
 use sb_call::{Action, B2bua, CallSummary, Disposition, HangupSide, LegEvent, LegId, Timers};
 use sb_core::cti::CtiEvent;
 use sb_sip::SipCall;
-use tracing::{Instrument, info, info_span, warn};
+use tracing::{Instrument, debug, info, info_span, warn};
 
 use crate::admission::CallPermit;
 use crate::call_media::{CALLEE, CALLER, CallMedia};
@@ -452,6 +452,9 @@ impl Run {
                 summary.started_at = self.started;
                 return Some(summary);
             }
+            // Transfers, consultations and intercepts come from commands,
+            // which a call the switch placed does not take (yet).
+            other => debug!(action = ?other, "not used by a placed call"),
         }
         None
     }

@@ -158,7 +158,7 @@ struct Run {
     /// The ringing transfer was asked for through the API (not the flow).
     api_transfer: bool,
     /// The queue a transferred caller returns to if nobody answers.
-    transfer_fallback: Option<String>,
+    transfer_fallback: Option<control::Fallback>,
 }
 
 async fn run(
@@ -1249,7 +1249,9 @@ impl Run {
         if summary.side == sb_call::HangupSide::Caller {
             self.ivr.handle(summary.ended_at, Input::CallerHungUp);
         }
-        if self.connected.is_some() {
+        // Only an agent the ACD offered the call to is the ACD's business
+        // (one reached by a transfer was never its call).
+        if self.connected.as_ref().is_some_and(|l| l.agent.is_some()) {
             self.shared.acd.report(CallReport::Ended {
                 call: self.call_ref,
             });

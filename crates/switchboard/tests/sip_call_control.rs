@@ -19,6 +19,11 @@ use sip_support::{Switch, peers_available, poll};
 
 /// Extension 1001 calls the hotline and waits for the switch's BYE.
 fn call_hotline(switch: &Switch, rtp: &RtpPeer) -> (Sipp, SocketAddr) {
+    call_from_1001(switch, rtp, "4000")
+}
+
+/// Extension 1001 calls `callee` and waits for the switch's BYE.
+fn call_from_1001(switch: &Switch, rtp: &RtpPeer, callee: &str) -> (Sipp, SocketAddr) {
     let relay_file = switch
         .scratch("control")
         .join(format!("caller-relay-{}", rtp.port));
@@ -27,20 +32,15 @@ fn call_hotline(switch: &Switch, rtp: &RtpPeer) -> (Sipp, SocketAddr) {
         "hotline-caller",
         "uac_call_ivr_wait_bye.xml",
         ("1001", "127.0.0.1"),
-        "4000",
+        callee,
         vec![
             ("rtp_port", rtp.port.to_string()),
             ("relay_file", relay_file.display().to_string()),
         ],
         &[],
     );
-    let relay = relay_address(&relay_file).unwrap_or_else(|| {
-        panic!(
-            "the hotline did not answer\n{}\n{}",
-            uac.trace(),
-            switch.log()
-        )
-    });
+    let relay = relay_address(&relay_file)
+        .unwrap_or_else(|| panic!("{callee} did not answer\n{}\n{}", uac.trace(), switch.log()));
     (uac, relay)
 }
 
@@ -131,6 +131,12 @@ fn hotline_cdr(switch: &Switch) -> String {
 /// The caller reaches sales agent 1003; returns the caller's run and the
 /// live call's id.
 fn caller_with_agent(switch: &Switch, caller_rtp: &RtpPeer) -> (Sipp, String) {
+    let (caller, id, _) = caller_with_agent_at(switch, caller_rtp);
+    (caller, id)
+}
+
+/// As [`caller_with_agent`], with where the switch takes the caller's RTP.
+fn caller_with_agent_at(switch: &Switch, caller_rtp: &RtpPeer) -> (Sipp, String, SocketAddr) {
     let (caller, relay) = call_hotline(switch, caller_rtp);
     let id = live_call(switch);
     // Still in the voice flow: nobody to transfer from yet.
@@ -144,7 +150,35 @@ fn caller_with_agent(switch: &Switch, caller_rtp: &RtpPeer) -> (Sipp, String) {
     std::thread::sleep(Duration::from_millis(800));
     press(caller_rtp, relay, "1");
     talking_with(switch, "1003");
-    (caller, id)
+    (caller, id, relay)
+}
+
+/// Where the switch takes `extension`'s RTP on its leg of the call.
+fn phone_relay(switch: &Switch, extension: &str) -> SocketAddr {
+    let file = switch
+        .scratch("control")
+        .join(format!("agent-relay-{extension}"));
+    relay_address(&file).unwrap_or_else(|| panic!("{extension} never answered"))
+}
+
+/// The caller and `phone` hear each other: what each sends reaches the
+/// other (the switch may restamp it toward a caller it answered itself,
+/// so packets are counted, not compared). Music the caller heard before is
+/// drained first.
+fn assert_talking(caller: (&RtpPeer, SocketAddr), phone: (&RtpPeer, SocketAddr)) {
+    caller.0.collect(Duration::from_millis(700));
+    phone.0.collect(Duration::from_millis(700));
+    for seq in 0..50 {
+        caller.0.send(caller.1, seq);
+        phone.0.send(phone.1, seq);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let to_phone = phone.0.collect(Duration::from_secs(2)).len();
+    let to_caller = caller.0.collect(Duration::from_secs(2)).len();
+    assert!(
+        to_phone > 10 && to_caller > 10,
+        "audio both ways: {to_phone} packets to the phone, {to_caller} to the caller"
+    );
 }
 
 #[test]
@@ -161,7 +195,7 @@ fn an_agent_transfers_the_caller_blind_to_another_phone_which_then_hangs_up_the_
     let mut agent_a = phone(&switch, "1003", &a_rtp);
     let mut phone_b = phone(&switch, "1004", &b_rtp);
     sign_in(&switch, "1003");
-    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+    let (mut caller, id, caller_relay) = caller_with_agent_at(&switch, &caller_rtp);
 
     assert_refused(&switch, &id, "resume", "", "resume: the call is not held");
     assert_refused(
@@ -200,6 +234,10 @@ fn an_agent_transfers_the_caller_blind_to_another_phone_which_then_hangs_up_the_
         Some(id.as_str()),
         "same live call"
     );
+    assert_talking(
+        (&caller_rtp, caller_relay),
+        (&b_rtp, phone_relay(&switch, "1004")),
+    );
     assert!(
         matches!(
             agent_state(&switch, "1003").as_deref(),
@@ -235,6 +273,31 @@ fn an_agent_transfers_the_caller_blind_to_another_phone_which_then_hangs_up_the_
     );
     let (status, _) = command(&switch, &id, "hangup", "");
     assert_eq!(status, 404, "the call is gone");
+    // The desktops saw the caller handed on and the new phone pop.
+    let events = cti_events(&switch);
+    let of_call: Vec<&String> = events
+        .iter()
+        .filter(|e| e.contains(&format!(r#""id":{id},"#)))
+        .collect();
+    let position = |kind: &str, extension: &str| {
+        of_call.iter().position(|e| {
+            e.contains(&format!(r#""type":"{kind}""#))
+                && (extension.is_empty() || e.contains(&format!(r#""extension":"{extension}""#)))
+        })
+    };
+    let transferred = position("call.transferred", "")
+        .unwrap_or_else(|| panic!("no call.transferred: {of_call:#?}"));
+    assert!(
+        of_call[transferred].contains(r#""kind":"blind""#)
+            && of_call[transferred].contains("extension:1004"),
+        "{}",
+        of_call[transferred]
+    );
+    let ringing = position("call.ringing", "1004")
+        .unwrap_or_else(|| panic!("no call.ringing at 1004: {of_call:#?}"));
+    let answered = position("call.answered", "1004")
+        .unwrap_or_else(|| panic!("no call.answered at 1004: {of_call:#?}"));
+    assert!(transferred < ringing && ringing < answered, "{of_call:#?}");
 }
 
 #[test]
@@ -251,7 +314,7 @@ fn an_agent_consults_another_phone_and_completes_the_transfer() {
     let mut agent_a = phone(&switch, "1003", &a_rtp);
     let mut phone_b = phone(&switch, "1004", &b_rtp);
     sign_in(&switch, "1003");
-    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+    let (mut caller, id, caller_relay) = caller_with_agent_at(&switch, &caller_rtp);
 
     let (status, body) = command(
         &switch,
@@ -299,6 +362,11 @@ fn an_agent_consults_another_phone_and_completes_the_transfer() {
     agent_a.assert_success(|| switch.log());
     let after = talking_with(&switch, "1004");
     assert_eq!(field(&after, "held").as_deref(), Some("false"), "{after}");
+    // 1004 keeps the ports of its consultation leg; the caller hears it.
+    assert_talking(
+        (&caller_rtp, caller_relay),
+        (&b_rtp, phone_relay(&switch, "1004")),
+    );
     assert_refused(
         &switch,
         &id,
@@ -522,4 +590,325 @@ fn a_caller_transferred_to_a_ready_agent_keeps_that_agent_out_of_distribution_un
         "1004 is ready again after the call: {:?}",
         agent_state(&switch, "1004")
     );
+}
+
+#[test]
+fn a_direct_call_is_transferred_blind_by_the_called_extension() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, b_rtp) = (
+        RtpPeer::new(0x4107),
+        RtpPeer::new(0x1703),
+        RtpPeer::new(0x1704),
+    );
+    let mut callee = phone(&switch, "1003", &a_rtp);
+    let mut target = phone(&switch, "1004", &b_rtp);
+    let (mut caller, caller_relay) = call_from_1001(&switch, &caller_rtp, "1003");
+    let id = field(&talking_with(&switch, "1003"), "id").expect("id");
+    assert_refused(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"queue","value":"sales"}}"#,
+        "transfer: a direct call can go to an extension, an agent or a number",
+    );
+    let (status, body) = command(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+    );
+    assert_eq!(status, 204, "transfer: {body}\n{}", switch.log());
+    callee.assert_success(|| switch.log());
+    talking_with(&switch, "1004");
+    assert_talking(
+        (&caller_rtp, caller_relay),
+        (&b_rtp, phone_relay(&switch, "1004")),
+    );
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+    target.assert_success(|| switch.log());
+    let cdr = poll(Duration::from_secs(20), || {
+        switch
+            .cdrs()
+            .into_iter()
+            .find(|c| field(c, "callee").as_deref() == Some("1003"))
+    })
+    .unwrap_or_else(|| panic!("no CDR\n{}", switch.log()));
+    assert_eq!(
+        field(&cdr, "disposition").as_deref(),
+        Some("answered"),
+        "{cdr}"
+    );
+    assert_eq!(
+        field(&cdr, "callee_extension").as_deref(),
+        Some("1004"),
+        "{cdr}"
+    );
+}
+
+/// The CTI events of the run so far, as `GET /api/v1/events?since=0`
+/// replays them over WebSocket to the administrator (a bare RFC 6455
+/// client: the server's frames are unmasked).
+fn cti_events(switch: &Switch) -> Vec<String> {
+    use std::io::{Read, Write};
+    let login = format!(
+        r#"{{"employee_id":"admin","password":"{}"}}"#,
+        switch.admin_password
+    );
+    let mut stream = std::net::TcpStream::connect(&switch.http).expect("connect");
+    write!(
+        stream,
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{login}",
+        login.len()
+    )
+    .expect("login");
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).expect("login reply");
+    let cookie = reply
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .and_then(|c| c.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+
+    let mut stream = std::net::TcpStream::connect(&switch.http).expect("connect");
+    write!(
+        stream,
+        "GET /api/v1/events?since=0 HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nCookie: {cookie}\r\n\r\n"
+    )
+    .expect("upgrade");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .expect("timeout");
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).expect("upgrade reply");
+        head.push(byte[0]);
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 101"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+    let mut events = Vec::new();
+    loop {
+        let mut frame = [0u8; 2];
+        if stream.read_exact(&mut frame).is_err() {
+            return events;
+        }
+        let mut len = u64::from(frame[1] & 0x7f);
+        if len == 126 {
+            let mut ext = [0u8; 2];
+            stream.read_exact(&mut ext).expect("length");
+            len = u64::from(u16::from_be_bytes(ext));
+        } else if len == 127 {
+            let mut ext = [0u8; 8];
+            stream.read_exact(&mut ext).expect("length");
+            len = u64::from_be_bytes(ext);
+        }
+        let mut payload = vec![0u8; usize::try_from(len).expect("frame length")];
+        stream.read_exact(&mut payload).expect("payload");
+        if frame[0] & 0x0f == 1 {
+            events.push(String::from_utf8_lossy(&payload).into_owned());
+        }
+    }
+}
+
+#[test]
+fn a_caller_transferred_to_another_queue_is_served_by_that_queues_agent() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, b_rtp) = (
+        RtpPeer::new(0x4108),
+        RtpPeer::new(0x1803),
+        RtpPeer::new(0x1804),
+    );
+    let mut agent_a = phone(&switch, "1003", &a_rtp);
+    let mut agent_b = phone(&switch, "1004", &b_rtp);
+    sign_in(&switch, "1003");
+    let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
+    assert_refused(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"queue","value":"nowhere"}}"#,
+        "transfer: no queue named nowhere",
+    );
+    // 1004 serves the service queue.
+    sign_in(&switch, "1004");
+    let (status, body) = command(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"queue","value":"service"}}"#,
+    );
+    assert_eq!(status, 204, "transfer: {body}\n{}", switch.log());
+    agent_a.assert_success(|| switch.log());
+    let after = talking_with(&switch, "1004");
+    assert_eq!(field(&after, "agent").as_deref(), Some("1004"), "{after}");
+    assert_eq!(
+        field(&after, "queue").as_deref(),
+        Some("service"),
+        "{after}"
+    );
+    assert_eq!(agent_state(&switch, "1004").as_deref(), Some("on_call"));
+
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+    agent_b.assert_success(|| switch.log());
+}
+
+#[test]
+fn a_transfer_nobody_answers_rings_the_transferring_extension_back_when_no_queue_is_involved() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "3"]);
+    // The hotline now hands every caller straight to extension 1003.
+    let (_, flows) = switch.api_get("/api/v1/ivr/flows");
+    let hotline = items(&flows)
+        .into_iter()
+        .find(|f| field(f, "name").as_deref() == Some("demo-hotline"))
+        .expect("the demo hotline");
+    let flow_id = field(&hotline, "id").expect("id");
+    let (status, body) = switch.api_send(
+        "POST",
+        &format!("/api/v1/ivr/flows/{flow_id}/versions"),
+        r#"{"note":"desk only","document":{"language":"zh","start":"desk","nodes":{"desk":{"type":"transfer","target":{"extension":"1003"}}}}}"#,
+    );
+    assert!(status == 200 || status == 201, "publish: {status} {body}");
+    let (caller_rtp, a_rtp, b_rtp, a2_rtp) = (
+        RtpPeer::new(0x4109),
+        RtpPeer::new(0x1903),
+        RtpPeer::new(0x1904),
+        RtpPeer::new(0x1913),
+    );
+    let mut desk = phone(&switch, "1003", &a_rtp);
+    let mut unanswered = phone_with(&switch, "1004", "uas_ring.xml", &b_rtp);
+    let (mut caller, _) = call_hotline(&switch, &caller_rtp);
+    let id = field(&talking_with(&switch, "1003"), "id").expect("id");
+    let (status, body) = command(
+        &switch,
+        &id,
+        "transfer",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+    );
+    assert_eq!(status, 204, "transfer: {body}\n{}", switch.log());
+    desk.assert_success(|| switch.log());
+    // The desk phone is ready for the recall.
+    let mut desk_again = phone(&switch, "1003", &a2_rtp);
+    unanswered.assert_success(|| switch.log());
+    let back = talking_with(&switch, "1003");
+    assert_eq!(field(&back, "id").as_deref(), Some(id.as_str()), "{back}");
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+    desk_again.assert_success(|| switch.log());
+}
+
+#[test]
+fn a_direct_call_is_consulted_on_and_handed_to_the_consulted_phone_which_then_holds() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, b_rtp) = (
+        RtpPeer::new(0x410a),
+        RtpPeer::new(0x1a03),
+        RtpPeer::new(0x1a04),
+    );
+    let mut callee = phone(&switch, "1003", &a_rtp);
+    let mut target = phone(&switch, "1004", &b_rtp);
+    let (mut caller, caller_relay) = call_from_1001(&switch, &caller_rtp, "1003");
+    let id = field(&talking_with(&switch, "1003"), "id").expect("id");
+    let (status, body) = command(
+        &switch,
+        &id,
+        "consult",
+        r#"{"target":{"kind":"extension","value":"1004"}}"#,
+    );
+    assert_eq!(status, 204, "consult: {body}\n{}", switch.log());
+    assert_refused(
+        &switch,
+        &id,
+        "resume",
+        "",
+        "resume: a consultation is in progress",
+    );
+    let completed = poll(Duration::from_secs(10), || {
+        let (status, body) = command(&switch, &id, "consult/complete", "");
+        match status {
+            204 => Some(()),
+            409 if body.contains("has not answered yet") => None,
+            _ => panic!("consult/complete: {status} {body}\n{}", switch.log()),
+        }
+    });
+    assert!(completed.is_some(), "1004 never answered\n{}", switch.log());
+    callee.assert_success(|| switch.log());
+    talking_with(&switch, "1004");
+    assert_talking(
+        (&caller_rtp, caller_relay),
+        (&b_rtp, phone_relay(&switch, "1004")),
+    );
+    // Hold still works on the handed-over call.
+    let (status, body) = command(&switch, &id, "hold", r#"{"party":"caller"}"#);
+    assert_eq!(status, 204, "hold: {body}");
+    let (status, body) = command(&switch, &id, "resume", "");
+    assert_eq!(status, 204, "resume: {body}");
+    let (status, body) = command(&switch, &id, "hangup", "");
+    assert_eq!(status, 204, "hangup: {body}");
+    caller.assert_success(|| switch.log());
+    target.assert_success(|| switch.log());
+    let cdr = poll(Duration::from_secs(20), || {
+        switch
+            .cdrs()
+            .into_iter()
+            .find(|c| field(c, "callee").as_deref() == Some("1003"))
+    })
+    .unwrap_or_else(|| panic!("no CDR\n{}", switch.log()));
+    assert_eq!(
+        field(&cdr, "callee_extension").as_deref(),
+        Some("1004"),
+        "{cdr}"
+    );
+}
+
+#[test]
+fn a_supervisor_intercepts_a_direct_call() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "15"]);
+    let (caller_rtp, a_rtp, s_rtp) = (
+        RtpPeer::new(0x410b),
+        RtpPeer::new(0x1b03),
+        RtpPeer::new(0x1b02),
+    );
+    let mut callee = phone(&switch, "1003", &a_rtp);
+    let mut supervisor = phone(&switch, "1002", &s_rtp);
+    let (mut caller, caller_relay) = call_from_1001(&switch, &caller_rtp, "1003");
+    let id = field(&talking_with(&switch, "1003"), "id").expect("id");
+    let (status, body) = command(&switch, &id, "intercept", r#"{"extension":"1002"}"#);
+    assert_eq!(status, 204, "intercept: {body}\n{}", switch.log());
+    callee.assert_success(|| switch.log());
+    talking_with(&switch, "1002");
+    assert_talking(
+        (&caller_rtp, caller_relay),
+        (&s_rtp, phone_relay(&switch, "1002")),
+    );
+    let (status, body) = command(&switch, &id, "force-hangup", r#"{"reason":"test"}"#);
+    assert_eq!(status, 204, "force-hangup: {body}");
+    caller.assert_success(|| switch.log());
+    supervisor.assert_success(|| switch.log());
 }

@@ -262,6 +262,18 @@ export default {
       whisper: '只有坐席能听到您',
       barge: '所有人都能听到您',
     },
+    transfer: '转接', consult: '咨询', consultComplete: '完成转接', consultConference: '三方通话',
+    consultCancel: '取消咨询', hangup: '挂断', intercept: '拦截', forceHangup: '强拆',
+    transferTitle: '盲转', consultTitle: '咨询后转接', interceptTitle: '接管通话', forceHangupTitle: '强制挂断',
+    targetKind: '转给', targetValue: '目标',
+    targetKindValue: { extension: '分机', agent: '坐席', queue: '队列', flow: '语音导航', number: '电话号码' },
+    targetHint: {
+      extension: '如 1002', agent: '已签入坐席的工号', queue: '队列名称，如 sales', flow: '语音导航名称', number: '如 13800138000',
+    },
+    transferHint: '坐席挂断，来电者接通目标',
+    consultHint: '来电者听保持音乐，坐席先与目标通话',
+    badTarget: '请输入该类型的有效目标', reason: '原因', needReason: '请填写原因', reasonHint: '记入审计日志',
+    confirmHangup: '挂断通话 {caller} → {callee}？',
   },
   prompts: {
     subtitle: '语音导航和队列播放给来电者的录音提示', upload: '上传语音', name: '名称', description: '说明',

@@ -1,17 +1,24 @@
 // Live calls: the calls in progress, refreshed every 2 seconds while the page is open, with the keys each party
-// pressed; hold / resume, recording, add a party and play a voice prompt (call.control); listen, whisper or barge
-// in from a supervisor's extension (call.monitor). A refused command shows the server's own message.
+// pressed; hold / resume, recording, add a party, play a voice prompt, hang up, blind transfer and consultation
+// (complete, cancel, three-way conference) (call.control); listen, whisper or barge in from a supervisor's
+// extension (call.monitor); intercept and forced hang-up (agent.supervise). A refused command shows the server's
+// own message.
 import { ref, reactive, computed, onMounted, onBeforeUnmount } from 'vue';
 import { ElMessage } from 'element-plus';
 import { api } from '../api.js';
 import { t, tOr } from '../i18n.js';
 import { can, session } from '../session.js';
-import { fmtDateTime, errorText, showError } from '../util.js';
+import { fmtDateTime, errorText, showError, confirmDanger } from '../util.js';
 import PageHeader from '../components/page-header.js';
 
 const REFRESH_MS = 2000;
 const PARTIES = ['caller', 'callee'];
 const MODES = ['listen', 'whisper', 'barge'];
+const TARGET_KINDS = ['extension', 'agent', 'queue', 'flow', 'number'];
+const CONSULT_KINDS = ['extension', 'agent', 'number'];
+const TARGET_RE = {
+  extension: /^[0-9]{2,10}$/, number: /^\+?[0-9]{2,32}$/, agent: /^\S{1,64}$/, queue: /^\S{1,64}$/, flow: /^\S{1,64}$/,
+};
 const EXTENSION_RE = /^[0-9]{2,10}$/;
 
 /** Seconds -> "m:ss" (or "h:mm:ss"). */
@@ -35,12 +42,13 @@ export default {
     const busy = ref(false);
     const control = computed(() => can('call.control'));
     const monitor = computed(() => can('call.monitor'));
+    const supervise = computed(() => can('agent.supervise'));
     const prompts = ref([]);
     const promptsError = ref('');
     const promptsLoading = ref(false);
     const dialog = reactive({
       kind: '', open: false, row: null, extension: '', party: 'caller', prompt_id: null, barge_in: true,
-      mode: 'listen', error: '',
+      mode: 'listen', error: '', target_kind: 'extension', target_value: '', reason: '',
     });
     let timer = null;
     let alive = true;
@@ -103,7 +111,8 @@ export default {
     function openDialog(kind, row) {
       Object.assign(dialog, {
         kind, row, open: true, error: '', party: 'caller', prompt_id: null, barge_in: true, mode: 'listen',
-        extension: kind === 'monitor' ? (session.user && session.user.extension) || '' : '',
+        target_kind: 'extension', target_value: '', reason: '',
+        extension: kind === 'monitor' || kind === 'intercept' ? (session.user && session.user.extension) || '' : '',
       });
       if (kind === 'play') loadPrompts();
     }
@@ -113,13 +122,29 @@ export default {
       const extension = dialog.extension.trim();
       let path;
       let body;
-      if (dialog.kind === 'party' || dialog.kind === 'monitor') {
+      if (dialog.kind === 'party' || dialog.kind === 'monitor' || dialog.kind === 'intercept') {
         if (!EXTENSION_RE.test(extension)) {
           dialog.error = t('liveCalls.badExtension');
           return;
         }
-        path = dialog.kind === 'party' ? 'parties' : 'monitor';
-        body = dialog.kind === 'party' ? { extension } : { extension, mode: dialog.mode };
+        path = { party: 'parties', monitor: 'monitor', intercept: 'intercept' }[dialog.kind];
+        body = dialog.kind === 'monitor' ? { extension, mode: dialog.mode } : { extension };
+      } else if (dialog.kind === 'transfer' || dialog.kind === 'consult') {
+        const value = dialog.target_value.trim();
+        if (!TARGET_RE[dialog.target_kind].test(value)) {
+          dialog.error = t('liveCalls.badTarget');
+          return;
+        }
+        path = dialog.kind;
+        body = { target: { kind: dialog.target_kind, value } };
+      } else if (dialog.kind === 'forceHangup') {
+        const reason = dialog.reason.trim();
+        if (!reason) {
+          dialog.error = t('liveCalls.needReason');
+          return;
+        }
+        path = 'force-hangup';
+        body = { reason };
       } else {
         if (dialog.prompt_id == null) {
           dialog.error = t('liveCalls.pickPrompt');
@@ -131,10 +156,18 @@ export default {
       if (await run(dialog.row, path, body)) dialog.open = false;
     }
 
+    async function hangUp(row) {
+      if (await confirmDanger(t('liveCalls.confirmHangup', { caller: row.caller, callee: row.callee }))) {
+        await run(row, 'hangup', {});
+      }
+    }
+
     function onRowCommand(row, cmd) {
       const [kind, arg] = cmd.split(':');
       if (kind === 'hold') hold(row, arg);
       else if (kind === 'record') record(row, arg);
+      else if (kind === 'consultDo') run(row, `consult/${arg}`, {});
+      else if (kind === 'hangup') hangUp(row);
       else openDialog(kind, row);
     }
 
@@ -145,8 +178,9 @@ export default {
       timer = null;
     });
     return {
-      t, tOr, rows, loaded, loading, error, busy, control, monitor, prompts, promptsError, promptsLoading, dialog,
-      dialogTitle, PARTIES, MODES, load, talkTime, resume, onRowCommand, submitDialog, fmtDateTime,
+      t, tOr, rows, loaded, loading, error, busy, control, monitor, supervise, prompts, promptsError, promptsLoading,
+      dialog, dialogTitle, PARTIES, MODES, TARGET_KINDS, CONSULT_KINDS, load, talkTime, resume, onRowCommand,
+      submitDialog, fmtDateTime,
     };
   },
   template: `
@@ -192,7 +226,7 @@ export default {
               </div>
             </template>
           </el-table-column>
-          <el-table-column v-if="control || monitor" :label="t('common.actions')" width="230" fixed="right">
+          <el-table-column v-if="control || monitor || supervise" :label="t('common.actions')" width="230" fixed="right">
             <template #default="{ row }">
               <template v-if="control">
                 <el-button v-if="row.held" link type="primary" :disabled="busy" :data-test="'live-call-resume-' + row.id"
@@ -233,8 +267,24 @@ export default {
                       {{ t('liveCalls.addParty') }}</el-dropdown-item>
                     <el-dropdown-item v-if="control" command="play" :data-test="'live-call-play-' + row.id">
                       {{ t('liveCalls.play') }}</el-dropdown-item>
+                    <el-dropdown-item v-if="control" command="transfer" divided :data-test="'live-call-transfer-' + row.id">
+                      {{ t('liveCalls.transfer') }}</el-dropdown-item>
+                    <el-dropdown-item v-if="control" command="consult" :data-test="'live-call-consult-' + row.id">
+                      {{ t('liveCalls.consult') }}</el-dropdown-item>
+                    <el-dropdown-item v-if="control" command="consultDo:complete" :data-test="'live-call-consult-complete-' + row.id">
+                      {{ t('liveCalls.consultComplete') }}</el-dropdown-item>
+                    <el-dropdown-item v-if="control" command="consultDo:conference" :data-test="'live-call-consult-conference-' + row.id">
+                      {{ t('liveCalls.consultConference') }}</el-dropdown-item>
+                    <el-dropdown-item v-if="control" command="consultDo:cancel" :data-test="'live-call-consult-cancel-' + row.id">
+                      {{ t('liveCalls.consultCancel') }}</el-dropdown-item>
+                    <el-dropdown-item v-if="control" command="hangup" :data-test="'live-call-hangup-' + row.id">
+                      {{ t('liveCalls.hangup') }}</el-dropdown-item>
                     <el-dropdown-item v-if="monitor" command="monitor" :divided="control" :data-test="'live-call-monitor-' + row.id">
                       {{ t('liveCalls.monitor') }}</el-dropdown-item>
+                    <el-dropdown-item v-if="supervise" command="intercept" :divided="!monitor && control"
+                                      :data-test="'live-call-intercept-' + row.id">{{ t('liveCalls.intercept') }}</el-dropdown-item>
+                    <el-dropdown-item v-if="supervise" command="forceHangup" :data-test="'live-call-force-hangup-' + row.id">
+                      {{ t('liveCalls.forceHangup') }}</el-dropdown-item>
                   </el-dropdown-menu>
                 </template>
               </el-dropdown>
@@ -247,8 +297,28 @@ export default {
       <el-dialog v-model="dialog.open" :title="dialogTitle" width="460px" append-to-body :close-on-click-modal="false">
         <el-form label-width="110px" :data-test="'live-call-' + dialog.kind + '-form'" @submit.prevent="submitDialog">
           <div v-if="dialog.row" class="sb-muted sb-small sb-mb">{{ dialog.row.caller }} → {{ dialog.row.callee }}</div>
-          <template v-if="dialog.kind === 'party' || dialog.kind === 'monitor'">
-            <el-form-item :label="dialog.kind === 'monitor' ? t('liveCalls.supervisorExtension') : t('liveCalls.extension')" required>
+          <template v-if="dialog.kind === 'transfer' || dialog.kind === 'consult'">
+            <el-form-item :label="t('liveCalls.targetKind')">
+              <el-select v-model="dialog.target_kind" class="sb-full" :data-test="'live-call-' + dialog.kind + '-kind'">
+                <el-option v-for="k in (dialog.kind === 'consult' ? CONSULT_KINDS : TARGET_KINDS)" :key="k" :value="k"
+                           :label="t('liveCalls.targetKindValue.' + k)" />
+              </el-select>
+            </el-form-item>
+            <el-form-item :label="t('liveCalls.targetValue')" required>
+              <el-input v-model="dialog.target_value" maxlength="64" clearable
+                        :placeholder="t('liveCalls.targetHint.' + dialog.target_kind)"
+                        :data-test="'live-call-' + dialog.kind + '-value'" />
+              <div class="sb-form-hint sb-full">{{ t('liveCalls.' + dialog.kind + 'Hint') }}</div>
+            </el-form-item>
+          </template>
+          <template v-else-if="dialog.kind === 'forceHangup'">
+            <el-form-item :label="t('liveCalls.reason')" required>
+              <el-input v-model="dialog.reason" maxlength="200" clearable data-test="live-call-forceHangup-reason" />
+              <div class="sb-form-hint sb-full">{{ t('liveCalls.reasonHint') }}</div>
+            </el-form-item>
+          </template>
+          <template v-else-if="dialog.kind === 'party' || dialog.kind === 'monitor' || dialog.kind === 'intercept'">
+            <el-form-item :label="dialog.kind === 'party' ? t('liveCalls.extension') : t('liveCalls.supervisorExtension')" required>
               <el-input v-model="dialog.extension" maxlength="10" clearable :placeholder="t('liveCalls.extensionHint')"
                         :data-test="'live-call-' + dialog.kind + '-extension'" />
             </el-form-item>

@@ -7,7 +7,9 @@
 //! A transfer whose target does not answer within the ring timeout does
 //! not leave the caller stranded: a caller who came through a queue goes
 //! back to the front of that queue (the next free agent takes them);
-//! otherwise the call ends with the cause "transfer not answered".
+//! otherwise the transferring extension is rung back once ("transfer
+//! recall"), and only if that is not answered either does the call end
+//! with the cause "transfer not answered".
 //! An agent reached by name must be ready, and is kept out of distribution
 //! while the transfer rings and talks (`busy_agent`).
 
@@ -30,6 +32,15 @@ use crate::shared::unix_millis;
 /// Priority of a caller whose transfer was not answered, back in the
 /// queue: ahead of every caller who has not been served yet.
 const RETURN_PRIORITY: u8 = 100;
+
+/// Where a caller goes when a blind transfer is not answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Fallback {
+    /// Back to the front of the queue they came through.
+    Queue(String),
+    /// The transferring extension rings again.
+    Recall(String),
+}
 
 /// The party an agent consults or a supervisor intercepts with.
 pub(super) struct SideParty {
@@ -135,11 +146,12 @@ impl Run {
                 target: described,
             });
         self.agent_handed_off();
-        self.media
-            .handle
-            .command(SessionCommand::HearMusic(CALLER, self.queued_music_class()));
         match destination {
             Destination::Phones(link, targets, permit) => {
+                // The caller hears music while the target rings.
+                self.media
+                    .handle
+                    .command(SessionCommand::HearMusic(CALLER, self.queued_music_class()));
                 self.api_transfer = true;
                 if !self.ring(link, targets) {
                     // Checked registered a moment ago; gone since.
@@ -150,6 +162,10 @@ impl Run {
             }
             Destination::Queue(queue) => self.enter_queue(queue, 0, Default::default()).await,
             Destination::Flow(flow) => {
+                self.media.handle.command(SessionCommand::Hear(
+                    CALLER,
+                    sb_media::session::Hearing::Nothing,
+                ));
                 if !self.continue_in_flow(&flow).await {
                     self.core
                         .hang_up(unix_millis(), "transfer flow unavailable");
@@ -171,7 +187,10 @@ impl Run {
             });
         }
         self.queued = None;
-        self.transfer_fallback = link.queue.clone().or(self.transfer_fallback.take());
+        self.transfer_fallback = Some(match link.queue {
+            Some(queue) => Fallback::Queue(queue),
+            None => Fallback::Recall(link.extension),
+        });
         self.shared.live_calls.update(self.live_id, |c| {
             c.agent = None;
             c.agent_extension = None;
@@ -191,10 +210,27 @@ impl Run {
         self.api_transfer = false;
         self.outbound_permit = None;
         match self.transfer_fallback.take() {
-            Some(queue) => {
+            Some(Fallback::Queue(queue)) => {
                 info!(%queue, "transfer not answered: back to the queue");
                 self.enter_queue(queue, RETURN_PRIORITY, Default::default())
                     .await;
+            }
+            Some(Fallback::Recall(extension)) => {
+                info!(%extension, "transfer not answered: ringing the transferring extension back");
+                let targets = extension_targets(&self.shared, &extension, &self.plan.caller, None);
+                let link = AgentLink {
+                    agent: None,
+                    named: None,
+                    busy: None,
+                    extension,
+                    queue: None,
+                };
+                // Not answered either: nothing is left to try.
+                self.api_transfer = true;
+                if targets.is_empty() || !self.ring(link, targets) {
+                    self.api_transfer = false;
+                    self.core.hang_up(unix_millis(), "transfer not answered");
+                }
             }
             None => self.core.hang_up(unix_millis(), "transfer not answered"),
         }
@@ -336,6 +372,11 @@ impl Run {
         if purpose == SidePurpose::Consult {
             // The caller hears music while the agent talks with the target.
             self.media.hold(CALLEE, None, HoldOrigin::Api);
+            // The agent hears the target ring.
+            self.media.handle.command(SessionCommand::Hear(
+                self.media.agent_leg(),
+                sb_media::session::Hearing::Tone(sb_media::tone::ToneGenerator::ringback()),
+            ));
             self.shared
                 .call_event(self.live_id, |call| CtiEvent::CallHeld {
                     call,
