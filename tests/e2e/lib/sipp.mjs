@@ -60,7 +60,7 @@ export async function register(sip, extension, dir) {
 }
 
 /** A phone answering calls to `extension` on `port` (after register); keeps the call until the other side hangs up. */
-export async function answering(extension, port, dir, scenario = 'uas_answer.xml') {
+export async function answering(extension, port, dir, scenario = 'uas_answer_long.xml') {
   const csv = usersCsv(dir, extension, `demo${extension}`);
   const keys = { rtp_port: await freePort(), relay_file: path.join(dir, `relay-${extension}`) };
   const r = run(dir, `phone-${extension}`, await common(dir, `phone-${extension}`, scenario, csv, '127.0.0.1', port, keys, []));
