@@ -245,6 +245,8 @@ pub struct AgentStateView {
     pub extension: Option<String>,
     /// Milliseconds in the current state.
     pub in_state_ms: u64,
+    /// Milliseconds of after-call work left (wrap-up only), for a countdown.
+    pub wrap_up_left_ms: Option<u64>,
     pub queues: Vec<AgentQueueView>,
 }
 

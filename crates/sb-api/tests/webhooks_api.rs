@@ -136,6 +136,7 @@ fn agent_ready(id: &str) -> CtiEvent {
             state: "ready".into(),
             reason: None,
             extension: Some("1001".into()),
+            wrap_up_until_ms: None,
         },
     }
 }

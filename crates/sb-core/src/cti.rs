@@ -40,6 +40,9 @@ pub struct AgentSubject {
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
+    /// In wrap-up: when it ends (Unix milliseconds), for a countdown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrap_up_until_ms: Option<u64>,
 }
 
 /// A queue's figures after a change.
@@ -246,6 +249,7 @@ mod tests {
                 state: "ready".into(),
                 reason: None,
                 extension: Some("1003".into()),
+                wrap_up_until_ms: None,
             },
         };
         assert!(state.concerns("1003", None));

@@ -516,6 +516,10 @@ impl Runner {
                 state: code.to_owned(),
                 reason,
                 extension,
+                wrap_up_until_ms: match state {
+                    AgentState::WrapUp { until_ms } => Some(*until_ms),
+                    _ => None,
+                },
             },
         });
     }

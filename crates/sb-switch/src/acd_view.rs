@@ -57,6 +57,8 @@ pub struct AgentView {
     /// The extension the agent takes calls at while signed in.
     pub extension: Option<String>,
     pub in_state_ms: u64,
+    /// In wrap-up: when it ends (Unix milliseconds).
+    pub wrap_up_until_ms: Option<u64>,
     pub queues: Vec<(String, u8)>,
 }
 
@@ -79,6 +81,10 @@ impl AgentView {
                 extension
             },
             in_state_ms: if code == "logged_out" { 0 } else { in_state_ms },
+            wrap_up_until_ms: match state {
+                AgentState::WrapUp { until_ms } => Some(*until_ms),
+                _ => None,
+            },
             queues: profile.queues.clone(),
         }
     }

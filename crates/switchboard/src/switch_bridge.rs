@@ -420,6 +420,13 @@ fn agent_view(view: AgentView) -> AgentStateView {
         reason: view.reason,
         extension: view.extension,
         in_state_ms: view.in_state_ms,
+        wrap_up_left_ms: view.wrap_up_until_ms.map(|until| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+                .unwrap_or(0);
+            until.saturating_sub(now)
+        }),
         queues: view
             .queues
             .into_iter()

@@ -11,6 +11,7 @@ mod sip_support;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use sip_support::agents::{agent_phone, agent_state, hotline_cdr, phone_relay, sign_in};
 use sip_support::api::{field, items};
 use sip_support::peers;
 use sip_support::rtp::{RtpPeer, press, relay_address};
@@ -46,42 +47,7 @@ fn call_from_1001(switch: &Switch, rtp: &RtpPeer, callee: &str) -> (Sipp, Socket
 
 /// `extension` registers and answers, then waits for the switch's BYE.
 fn phone(switch: &Switch, extension: &str, rtp: &RtpPeer) -> Sipp {
-    phone_with(switch, extension, "uas_answer.xml", rtp)
-}
-
-/// As [`phone`] with another answering scenario.
-fn phone_with(switch: &Switch, extension: &str, scenario: &str, rtp: &RtpPeer) -> Sipp {
-    let port = peers::register(switch, extension);
-    let relay_file = switch
-        .scratch("control")
-        .join(format!("agent-relay-{extension}"));
-    peers::answering(
-        switch,
-        &format!("agent-{extension}"),
-        scenario,
-        extension,
-        ("127.0.0.1", port),
-        vec![
-            ("rtp_port", rtp.port.to_string()),
-            ("relay_file", relay_file.display().to_string()),
-        ],
-        &[],
-    )
-}
-
-fn sign_in(switch: &Switch, employee_id: &str) {
-    let (status, body) = switch.api_send(
-        "POST",
-        &format!("/api/v1/agents/{employee_id}/state"),
-        r#"{"state":"signed_in"}"#,
-    );
-    assert_eq!(status, 200, "sign-in of {employee_id}: {body}");
-}
-
-fn agent_state(switch: &Switch, employee_id: &str) -> Option<String> {
-    let (_, body) = switch.api_get("/api/v1/acd/state");
-    let start = body.find(&format!(r#""employee_id":"{employee_id}""#))?;
-    field(&body[start..], "state")
+    agent_phone(switch, extension, "uas_answer.xml", rtp)
 }
 
 /// The live call's id once it shows.
@@ -118,16 +84,6 @@ fn assert_refused(switch: &Switch, id: &str, path: &str, json: &str, reason: &st
     );
 }
 
-fn hotline_cdr(switch: &Switch) -> String {
-    poll(Duration::from_secs(20), || {
-        switch
-            .cdrs()
-            .into_iter()
-            .find(|c| field(c, "callee").as_deref() == Some("4000"))
-    })
-    .unwrap_or_else(|| panic!("no CDR for the hotline call\n{}", switch.log()))
-}
-
 /// The caller reaches sales agent 1003; returns the caller's run and the
 /// live call's id.
 fn caller_with_agent(switch: &Switch, caller_rtp: &RtpPeer) -> (Sipp, String) {
@@ -151,14 +107,6 @@ fn caller_with_agent_at(switch: &Switch, caller_rtp: &RtpPeer) -> (Sipp, String,
     press(caller_rtp, relay, "1");
     talking_with(switch, "1003");
     (caller, id, relay)
-}
-
-/// Where the switch takes `extension`'s RTP on its leg of the call.
-fn phone_relay(switch: &Switch, extension: &str) -> SocketAddr {
-    let file = switch
-        .scratch("control")
-        .join(format!("agent-relay-{extension}"));
-    relay_address(&file).unwrap_or_else(|| panic!("{extension} never answered"))
 }
 
 /// The caller and `phone` hear each other: what each sends reaches the
@@ -400,7 +348,7 @@ fn in_a_three_way_conference_the_consulted_party_leaves_and_the_agent_keeps_the_
     );
     let mut agent_a = phone(&switch, "1003", &a_rtp);
     // 1004 answers and hangs up itself 3 s later.
-    let mut phone_b = phone_with(&switch, "1004", "uas_hangup.xml", &b_rtp);
+    let mut phone_b = agent_phone(&switch, "1004", "uas_hangup.xml", &b_rtp);
     sign_in(&switch, "1003");
     let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
     assert_refused(
@@ -514,7 +462,7 @@ fn a_blind_transfer_nobody_answers_puts_the_caller_back_at_the_front_of_the_queu
         RtpPeer::new(0x1504),
     );
     let mut agent_a = phone(&switch, "1003", &a_rtp);
-    let mut phone_b = phone_with(&switch, "1004", "uas_ring.xml", &b_rtp);
+    let mut phone_b = agent_phone(&switch, "1004", "uas_ring.xml", &b_rtp);
     sign_in(&switch, "1003");
     let (mut caller, id) = caller_with_agent(&switch, &caller_rtp);
     let (status, body) = command(
@@ -795,7 +743,7 @@ fn a_transfer_nobody_answers_rings_the_transferring_extension_back_when_no_queue
         RtpPeer::new(0x1913),
     );
     let mut desk = phone(&switch, "1003", &a_rtp);
-    let mut unanswered = phone_with(&switch, "1004", "uas_ring.xml", &b_rtp);
+    let mut unanswered = agent_phone(&switch, "1004", "uas_ring.xml", &b_rtp);
     let (mut caller, _) = call_hotline(&switch, &caller_rtp);
     let id = field(&talking_with(&switch, "1003"), "id").expect("id");
     let (status, body) = command(

@@ -9,7 +9,8 @@ mod sip_support;
 
 use std::time::Duration;
 
-use sip_support::api::{field, items};
+use sip_support::agents::set_password;
+use sip_support::api::field;
 use sip_support::sipp::Sipp;
 use sip_support::{Switch, free_udp_port, peers, peers_available, poll};
 
@@ -36,22 +37,6 @@ fn phone(switch: &Switch, extension: &str, scenario: &str) -> Sipp {
     )
 }
 
-/// Gives demo agent 1003 a password we know.
-fn agent_password(switch: &Switch) {
-    let (_, page) = switch.api_get(&format!("/api/v1/staff?q={AGENT}"));
-    let id = items(&page)
-        .into_iter()
-        .find(|s| field(s, "employee_id").as_deref() == Some(AGENT))
-        .and_then(|s| field(&s, "id"))
-        .unwrap_or_else(|| panic!("no staff {AGENT}: {page}"));
-    let (status, body) = switch.api_send(
-        "POST",
-        &format!("/api/v1/staff/{id}/password"),
-        &format!(r#"{{"password":"{AGENT_PASSWORD}"}}"#),
-    );
-    assert_eq!(status, 204, "{body}");
-}
-
 fn make_call(switch: &Switch, json: &str) -> (u16, String) {
     switch.api_send_as((AGENT, AGENT_PASSWORD), "POST", "/api/v1/calls", json)
 }
@@ -62,7 +47,7 @@ fn the_agents_phone_rings_first_then_the_number() {
         return;
     }
     let switch = Switch::start_with(&["--ring-timeout", "10"]);
-    agent_password(&switch);
+    set_password(&switch, AGENT, AGENT_PASSWORD);
     let mut agent = phone(&switch, AGENT, "uas_answer.xml");
     let mut callee = phone(&switch, "1004", "uas_hangup.xml");
 
@@ -110,7 +95,7 @@ fn a_number_the_call_class_forbids_is_refused_before_anything_rings() {
         return;
     }
     let switch = Switch::start();
-    agent_password(&switch);
+    set_password(&switch, AGENT, AGENT_PASSWORD);
     let trunk = switch.api_create(
         "/api/v1/trunks",
         r#"{"name":"carrier-x","host":"127.0.0.3","port":5099}"#,

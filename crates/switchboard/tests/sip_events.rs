@@ -9,10 +9,13 @@ mod sip_support;
 use std::time::Duration;
 
 use serde_json::Value;
+use sip_support::agents::{agent_phone, set_password};
 use sip_support::api::field;
 use sip_support::peers;
 use sip_support::rtp::{RtpPeer, press, relay_address};
 use sip_support::{Switch, peers_available, poll};
+
+const AGENT_PASSWORD: &str = "agent-pass-2026";
 
 fn of_type(kind: &'static str) -> impl Fn(&Value) -> bool {
     move |event| event["type"] == kind
@@ -27,22 +30,12 @@ fn desktops_and_wallboards_see_a_queue_call_from_offer_to_hang_up() {
     let mut wallboard = switch.events("");
     let mut agent_desktop = switch.events("?agent=1003");
     let mut other_desktop = switch.events("?agent=1004");
+    for employee_id in ["1003", "1004"] {
+        set_password(&switch, employee_id, AGENT_PASSWORD);
+    }
 
     let agent_rtp = RtpPeer::new(0x1003);
-    let port = peers::register(&switch, "1003");
-    let relay_file = switch.scratch("events").join("agent-relay");
-    let mut agent = peers::answering(
-        &switch,
-        "agent-1003",
-        "uas_answer.xml",
-        "1003",
-        ("127.0.0.1", port),
-        vec![
-            ("rtp_port", agent_rtp.port.to_string()),
-            ("relay_file", relay_file.display().to_string()),
-        ],
-        &[],
-    );
+    let mut agent = agent_phone(&switch, "1003", "uas_answer.xml", &agent_rtp);
     let (status, body) = switch.api_send(
         "POST",
         "/api/v1/agents/1003/state",
@@ -83,12 +76,14 @@ fn desktops_and_wallboards_see_a_queue_call_from_offer_to_hang_up() {
     assert_eq!(answered["call"]["id"].as_u64(), Some(id));
     assert_eq!(answered["call"]["extension"], "1003");
 
-    let (status, body) = switch.api_send(
-        "POST",
-        &format!("/api/v1/calls/{id}/hold"),
-        r#"{"party":"caller"}"#,
-    );
-    assert_eq!(status, 204, "{body}");
+    // Agents steer their own calls without call.control, and only those.
+    let agent_1003 = ("1003", AGENT_PASSWORD);
+    let agent_1004 = ("1004", AGENT_PASSWORD);
+    let hold = format!("/api/v1/calls/{id}/hold");
+    let (status, body) = switch.api_send_as(agent_1004, "POST", &hold, r#"{"party":"caller"}"#);
+    assert_eq!(status, 403, "another agent's call: {body}");
+    let (status, body) = switch.api_send_as(agent_1003, "POST", &hold, r#"{"party":"caller"}"#);
+    assert_eq!(status, 204, "the agent's own call: {body}");
     let held = agent_desktop.wait_for(Duration::from_secs(5), of_type("call.held"));
     assert_eq!(held["party"], "caller");
     let (status, body) = switch.api_send("POST", &format!("/api/v1/calls/{id}/resume"), "");

@@ -10,6 +10,7 @@ mod sip_support;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use sip_support::agents::{agent_phone, agent_state, hotline_cdr, sign_in};
 use sip_support::api::{field, items};
 use sip_support::peers;
 use sip_support::rtp::{RtpPeer, press, relay_address, talk};
@@ -53,51 +54,6 @@ fn call_hotline_with(switch: &Switch, rtp: &RtpPeer, scenario: &str) -> (Sipp, S
         )
     });
     (uac, relay)
-}
-
-/// An agent's phone: `extension` registers and answers with `scenario`.
-fn agent_phone(switch: &Switch, extension: &str, scenario: &str, rtp: &RtpPeer) -> Sipp {
-    let port = peers::register(switch, extension);
-    let relay_file = switch
-        .scratch("ivr")
-        .join(format!("agent-relay-{extension}"));
-    peers::answering(
-        switch,
-        &format!("agent-{extension}"),
-        scenario,
-        extension,
-        ("127.0.0.1", port),
-        vec![
-            ("rtp_port", rtp.port.to_string()),
-            ("relay_file", relay_file.display().to_string()),
-        ],
-        &[],
-    )
-}
-
-fn sign_in(switch: &Switch, employee_id: &str) {
-    let (status, body) = switch.api_send(
-        "POST",
-        &format!("/api/v1/agents/{employee_id}/state"),
-        r#"{"state":"signed_in"}"#,
-    );
-    assert_eq!(
-        status,
-        200,
-        "sign-in of {employee_id}: {body}\n{}",
-        switch.log()
-    );
-    assert_eq!(field(&body, "state").as_deref(), Some("ready"), "{body}");
-}
-
-/// The hotline's CDR once written.
-fn hotline_cdr(switch: &Switch) -> String {
-    poll(Duration::from_secs(20), || {
-        let cdrs = switch.cdrs();
-        cdrs.into_iter()
-            .find(|c| field(c, "callee").as_deref() == Some("4000"))
-    })
-    .unwrap_or_else(|| panic!("no CDR for the hotline call\n{}", switch.log()))
 }
 
 #[test]
@@ -318,12 +274,6 @@ fn hotline_cdrs(switch: &Switch, count: usize) -> Vec<String> {
         (cdrs.len() >= count).then_some(cdrs)
     })
     .unwrap_or_else(|| panic!("fewer than {count} hotline CDRs\n{}", switch.log()))
-}
-
-fn agent_state(switch: &Switch, employee_id: &str) -> Option<String> {
-    let (_, body) = switch.api_get("/api/v1/acd/state");
-    let start = body.find(&format!(r#""employee_id":"{employee_id}""#))?;
-    field(&body[start..], "state")
 }
 
 #[test]

@@ -424,7 +424,7 @@ export default {
   desk: {
     subtitle: 'Your state, the call in hand with the caller on screen, tickets and knowledge beside it',
     stream: { open: 'Live', connecting: 'Connecting…', closed: 'Reconnecting…' },
-    dial: 'Dial', dialPlaceholder: 'Number to call', badNumber: 'Digits, *, # or + only (2 to 32)',
+    wrapUpLeft: 'After-call work: {time} left', dial: 'Dial', dialPlaceholder: 'Number to call', badNumber: 'Digits, *, # or + only (2 to 32)',
     dialling: 'Your phone rings first, then {number} is dialled',
     call: 'Call', noCall: 'No call. Calls offered to you appear here with the caller.',
     phase: { ringing: 'Ringing', talking: 'Talking', held: 'On hold', ended: 'Ended' },

@@ -398,7 +398,7 @@ export default {
   desk: {
     subtitle: '坐席状态、当前通话与来电弹屏，工单与知识库在旁',
     stream: { open: '实时', connecting: '连接中…', closed: '重新连接中…' },
-    dial: '拨号', dialPlaceholder: '要拨打的号码', badNumber: '只能是数字、*、# 或 +（2 到 32 位）',
+    wrapUpLeft: '话后处理剩余 {time}', dial: '拨号', dialPlaceholder: '要拨打的号码', badNumber: '只能是数字、*、# 或 +（2 到 32 位）',
     dialling: '先振铃您的话机，接起后拨打 {number}',
     call: '通话', noCall: '暂无通话。分配给您的来电会连同来电人信息显示在这里。',
     phase: { ringing: '振铃中', talking: '通话中', held: '保持中', ended: '已结束' },

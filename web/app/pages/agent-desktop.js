@@ -29,6 +29,7 @@ export default {
     const me = ref(null);
     const meAt = ref(0);
     const meError = ref('');
+    const wrapUntil = ref(0); // local ms when after-call work ends
     const now = ref(Date.now());
     const busy = ref(false);
     const reasons = ref([]);
@@ -47,6 +48,8 @@ export default {
     let ticker = null;
 
     const stateName = (s) => tOr(`agents.stateValue.${s}`, s);
+    const wrapUpLeft = computed(() => (me.value && me.value.state === 'wrap_up' && wrapUntil.value
+      ? clock(wrapUntil.value - now.value) : ''));
     const timeInState = computed(() => (me.value ? clock(me.value.in_state_ms + (now.value - meAt.value)) : ''));
     const talkTime = computed(() => (call.value && call.value.answeredAt ? clock(now.value - call.value.answeredAt) : ''));
     const canAct = (s) => ({
@@ -60,6 +63,7 @@ export default {
       try {
         me.value = await api.get('/agents/me');
         meAt.value = Date.now();
+        wrapUntil.value = me.value.wrap_up_left_ms != null ? Date.now() + me.value.wrap_up_left_ms : 0;
         meError.value = '';
       } catch (err) {
         me.value = null;
@@ -142,6 +146,7 @@ export default {
         me.value = { ...me.value, state: event.agent.state, reason: event.agent.reason || null,
           extension: event.agent.extension || null, in_state_ms: 0 };
         meAt.value = Date.now();
+        wrapUntil.value = event.agent.wrap_up_until_ms || 0;
         return;
       }
       if (!event.call) return;
@@ -212,6 +217,7 @@ export default {
       try {
         me.value = await api.post(`/agents/me/${path}`, body || {});
         meAt.value = Date.now();
+        wrapUntil.value = me.value.wrap_up_left_ms != null ? Date.now() + me.value.wrap_up_left_ms : 0;
         return null;
       } catch (err) {
         return err;
@@ -361,7 +367,7 @@ export default {
 
     return {
       t, can, allowed, me, meError, busy, reasons, call, pop, vocabulary, agentsOnline, dial, signIn, notReady, transfer,
-      newCustomer, newTicket, note, kb, stream, TARGET_KINDS, STATE_TAG, stateName, timeInState, talkTime, canAct,
+      newCustomer, newTicket, note, kb, stream, TARGET_KINDS, STATE_TAG, stateName, timeInState, wrapUpLeft, talkTime, canAct,
       regionText, fmtDateTime, clock, openSignIn, submitSignIn, openNotReady, submitNotReady, ready, signOut, hold,
       retrieve, hangUp, openTransfer, submitTransfer, consultStep, dialOut, saveNote, ticketCreated, closeCall,
       customerCreated, openCustomer, searchKnowledge,
@@ -384,6 +390,8 @@ export default {
             <span v-if="me.extension" class="sb-muted">{{ t('agents.extension') }}
               <span class="sb-mono-text" data-test="desk-extension">{{ me.extension }}</span></span>
             <span class="sb-mono-text" data-test="desk-time">{{ timeInState }}</span>
+            <el-tag v-if="wrapUpLeft" type="primary" effect="plain" data-test="desk-wrap-up-left">
+              {{ t('desk.wrapUpLeft', { time: wrapUpLeft }) }}</el-tag>
             <el-button v-if="canAct(me.state).signIn" type="primary" :disabled="busy" data-test="desk-sign-in" @click="openSignIn">
               {{ t('agents.action.signIn') }}</el-button>
             <el-button v-if="canAct(me.state).ready" type="success" :disabled="busy" data-test="desk-ready" @click="ready">

@@ -163,6 +163,7 @@ mod tests {
                 state: "ready".into(),
                 reason: None,
                 extension: None,
+                wrap_up_until_ms: None,
             },
         }
     }

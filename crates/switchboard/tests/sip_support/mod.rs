@@ -4,6 +4,7 @@
 //! its owner is dropped, and every wait has a deadline.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod agents;
 pub mod api;
 pub mod events;
 pub mod peers;
