@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CLIENTS="${CLIENTS:-500}"; RATE="${RATE:-10}"; SECS="${SECONDS_OF_CALLS:-60}"; HOLD_MS="${HOLD_MS:-3000}"
 command -v sipp >/dev/null || apt-get install -y -qq sip-tester >/dev/null
-[ -d bench/cti/node_modules/ws ] || npm install --silent --no-audit --no-fund --prefix bench/cti ws@8 >/dev/null
+[ -d bench/cti/node_modules/ws ] || npm ci --silent --no-audit --no-fund --prefix bench/cti >/dev/null
 if [ -z "${SWITCHBOARD_BIN:-}" ]; then
   cargo build --release -p switchboard --locked >&2
   target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
