@@ -38,6 +38,7 @@ describe('agent desktop and wallboard with SIP phones', { timeout: 300_000, skip
   let failed = false;
   let callId = null;
   let liveId = null;
+  let trunkId = null;
   const pageErrors = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-desk-e2e-'));
 
@@ -83,6 +84,7 @@ describe('agent desktop and wallboard with SIP phones', { timeout: 300_000, skip
     const trunk = await apiCall(admin, 'POST', '/trunks',
       { name: `desk-carrier-${SUFFIX}`, host: '192.0.2.30', inbound_addresses: ['127.0.0.3/32'], enabled: true });
     assert.equal(trunk.status, 201, JSON.stringify(trunk.body));
+    trunkId = trunk.body.id;
     const route = await apiCall(admin, 'POST', '/inbound-routes',
       { did: DID, trunk_id: trunk.body.id, target_kind: 'queue', target: 'sales', enabled: true });
     assert.equal(route.status, 201, JSON.stringify(route.body));
@@ -146,6 +148,9 @@ describe('agent desktop and wallboard with SIP phones', { timeout: 300_000, skip
     liveId = call.id;
     callId = call.call_id;
     await supervisor.locator(byTest(`wc-${liveId}`)).waitFor();
+    // The carrier's call holds one channel of its trunk (read every few seconds).
+    await poll(async () => (await supervisor.locator(byTest(`wallboard-trunk-${trunkId}`)).innerText()).trim().startsWith('1'),
+      { message: 'one trunk channel in use on the wallboard' });
   });
 
   step('the agent holds and retrieves the caller', async () => {

@@ -327,6 +327,10 @@ pub trait SwitchControl: Send + Sync + std::fmt::Debug + 'static {
     fn carrier_registrations(&self) -> Vec<CarrierRegistrationView> {
         Vec::new()
     }
+    /// Calls holding a channel of trunk `trunk_id` now.
+    fn trunk_channels_in_use(&self, _trunk_id: i64) -> u32 {
+        0
+    }
     /// Figures for `/metrics` (calls, datagrams, relayed packets).
     fn figures(&self) -> Vec<SwitchFigure> {
         Vec::new()

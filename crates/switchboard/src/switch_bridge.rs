@@ -58,6 +58,10 @@ impl SwitchControl for SwitchBridge {
             .collect()
     }
 
+    fn trunk_channels_in_use(&self, trunk_id: i64) -> u32 {
+        self.switch.trunk_channels_in_use(trunk_id)
+    }
+
     fn carrier_registrations(&self) -> Vec<CarrierRegistrationView> {
         self.switch
             .carrier_registrations()

@@ -442,7 +442,7 @@ export default {
   },
   wallboard: {
     subtitle: 'Queues, agents and calls, live', myExtension: 'My extension (listen from)', wall: 'Wall screen',
-    normal: 'Normal view', calls: 'Calls', queues: 'Queues', serviceLevel: 'Service level', answered: 'Answered',
+    normal: 'Normal view', calls: 'Calls', trunk: 'Trunk {name}: channels', queues: 'Queues', serviceLevel: 'Service level', answered: 'Answered',
     abandoned: 'Abandoned', agents: 'Agents signed in', noAgents: 'No agent signed in', currentCalls: 'Calls in progress',
     noCalls: 'No calls', caller: 'Caller', duration: 'Time', listen: 'Listen', whisper: 'Whisper', barge: 'Barge in',
     intercept: 'Intercept', hangUp: 'Hang up', force: 'Set state', forceTitle: 'Set the state of {name}',

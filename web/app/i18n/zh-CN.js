@@ -416,7 +416,7 @@ export default {
   },
   wallboard: {
     subtitle: '队列、坐席与通话，实时刷新', myExtension: '我的分机（用于监听）', wall: '大屏模式',
-    normal: '普通视图', calls: '通话', queues: '队列', serviceLevel: '服务水平', answered: '接通',
+    normal: '普通视图', calls: '通话', trunk: '中继 {name}：占用通道', queues: '队列', serviceLevel: '服务水平', answered: '接通',
     abandoned: '放弃', agents: '已签入坐席', noAgents: '没有已签入的坐席', currentCalls: '进行中的通话',
     noCalls: '没有通话', caller: '主叫', duration: '时长', listen: '监听', whisper: '密语', barge: '强插',
     intercept: '强拆', hangUp: '强挂', force: '设置状态', forceTitle: '设置 {name} 的状态',

@@ -32,7 +32,10 @@ export default {
     const monitorExtension = ref((session.user && session.user.extension) || '');
     const force = reactive({ open: false, agent: null, state: 'ready', reason: '', error: '' });
     const reasons = ref([]);
+    const trunks = ref([]);
     let ticker = null;
+    let trunkTimer = null;
+    const TRUNK_REFRESH_MS = 5000;
 
     const stateName = (s) => tOr(`agents.stateValue.${s}`, s);
     const byState = computed(() => {
@@ -48,6 +51,16 @@ export default {
     const longestWait = (q) => (q.waiting > 0 ? clock(q.longest_wait_ms + (now.value - q.at)) : '—');
     const serviceLevel = (q) => (q.service_level_percent == null ? '—' : `${Math.round(q.service_level_percent)}%`);
     const callTime = (c) => clock(now.value - (c.answeredAt || c.startedAt));
+
+    /** Trunk channels change with every outside call but carry no event of their own: read them every few seconds. */
+    async function loadTrunks() {
+      try {
+        const res = await api.get('/trunk-usage');
+        trunks.value = ((res && res.items) || []).filter((tr) => tr.enabled);
+      } catch {
+        trunks.value = [];
+      }
+    }
 
     async function load() {
       try {
@@ -211,11 +224,16 @@ export default {
       if (!allowed.value) return;
       ticker = setInterval(() => { now.value = Date.now(); }, 1000);
       load();
+      loadTrunks();
+      trunkTimer = setInterval(loadTrunks, TRUNK_REFRESH_MS);
     });
-    onBeforeUnmount(() => clearInterval(ticker));
+    onBeforeUnmount(() => {
+      clearInterval(ticker);
+      clearInterval(trunkTimer);
+    });
 
     return {
-      t, can, allowed, agents, queues, calls, error, wall, busy, monitorExtension, force, reasons, stream, STATE_ORDER,
+      t, can, allowed, agents, queues, calls, trunks, error, wall, busy, monitorExtension, force, reasons, stream, STATE_ORDER,
       STATE_TAG, byState, shownAgents, stateName, inState, longestWait, serviceLevel, callTime, monitor, intercept,
       forceHangUp, openForce, submitForce, toggleWall, load,
     };
@@ -243,6 +261,16 @@ export default {
           <el-card shadow="never" class="sb-card sb-wall-figure">
             <div class="sb-muted">{{ t('wallboard.calls') }}</div>
             <div class="sb-strong sb-wall-number" data-test="wallboard-count-calls">{{ calls.length }}</div>
+          </el-card>
+        </el-col>
+      </el-row>
+
+      <el-row v-if="trunks.length" :gutter="16" class="sb-mb" data-test="wallboard-trunks">
+        <el-col v-for="tr in trunks" :key="tr.id" :xs="12" :sm="8" :md="4">
+          <el-card shadow="never" class="sb-card sb-wall-figure">
+            <div class="sb-muted">{{ t('wallboard.trunk', { name: tr.name }) }}</div>
+            <div class="sb-strong sb-wall-number" :data-test="'wallboard-trunk-' + tr.id">
+              {{ tr.in_use }}<span v-if="tr.max_channels" class="sb-muted" style="font-size: 60%"> / {{ tr.max_channels }}</span></div>
           </el-card>
         </el-col>
       </el-row>

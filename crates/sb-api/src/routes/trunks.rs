@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use sb_store::{Page, Transport, Trunk, TrunkInput};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_trunks, create_trunk))
         .routes(routes!(get_trunk, update_trunk, delete_trunk))
         .routes(routes!(carrier_registrations))
+        .routes(routes!(trunk_usage))
 }
 
 /// Whether the switch is registered with each carrier whose trunk registers.
@@ -190,4 +191,47 @@ async fn delete_trunk(
         .await?;
     state.switch().config_changed(ConfigChange::Trunks);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// One trunk's channels now, for the wallboard.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrunkUsage {
+    id: i64,
+    name: String,
+    enabled: bool,
+    /// Calls holding a channel of the trunk now.
+    in_use: u32,
+    /// The trunk's limit; 0 = none.
+    max_channels: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrunkUsageList {
+    items: Vec<TrunkUsage>,
+}
+
+/// Channels in use on every trunk now (MISSION S1); supervisors read it
+/// on the wallboard.
+#[utoipa::path(get, path = "/api/v1/trunk-usage", tag = "telephony",
+    responses((status = 200, body = TrunkUsageList)),
+    security(("session" = ["agent.supervise"]), ("bearer" = ["agent.supervise"])))]
+async fn trunk_usage(
+    _: Can<perm::AgentSupervise>,
+    State(state): State<AppState>,
+) -> ApiResult<Json<TrunkUsageList>> {
+    let switch = state.switch();
+    let items = state
+        .store()
+        .list_trunks()
+        .await?
+        .into_iter()
+        .map(|t| TrunkUsage {
+            in_use: switch.trunk_channels_in_use(t.id),
+            id: t.id,
+            name: t.name,
+            enabled: t.enabled,
+            max_channels: t.max_channels,
+        })
+        .collect();
+    Ok(Json(TrunkUsageList { items }))
 }
