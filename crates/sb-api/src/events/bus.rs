@@ -37,6 +37,17 @@ struct Envelope<'a> {
     event: &'a CtiEvent,
 }
 
+/// What [`EventBus::subscribe_since`] hands a new client.
+#[derive(Debug)]
+pub struct Subscription {
+    pub live: broadcast::Receiver<Arc<Published>>,
+    /// The kept events after `since`; `None` when some of them were
+    /// already dropped from the replay buffer (the client must resync).
+    pub missed: Option<Vec<Arc<Published>>>,
+    /// The number of the last event published before the subscription.
+    pub last_seq: u64,
+}
+
 #[derive(Debug)]
 struct Tail {
     next_seq: u64,
@@ -98,16 +109,10 @@ impl EventBus {
         let _ = self.sender.send(published);
     }
 
-    /// A subscription from now on, and the kept events after `since`
-    /// (taken atomically, so none is missed or seen twice). `None` when
-    /// events after `since` were already dropped from the replay buffer.
-    pub fn subscribe_since(
-        &self,
-        since: Option<u64>,
-    ) -> (
-        broadcast::Receiver<Arc<Published>>,
-        Option<Vec<Arc<Published>>>,
-    ) {
+    /// A subscription from now on, the kept events after `since` and the
+    /// number of the last event so far, taken together under the lock so
+    /// none is missed or seen twice.
+    pub fn subscribe_since(&self, since: Option<u64>) -> Subscription {
         let tail = self.tail.lock().unwrap_or_else(|e| e.into_inner());
         let receiver = self.sender.subscribe();
         let missed = match since {
@@ -127,20 +132,15 @@ impl EventBus {
                 }
             }
         };
-        (receiver, missed)
+        Subscription {
+            live: receiver,
+            missed,
+            last_seq: tail.next_seq - 1,
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
         self.sender.subscribe()
-    }
-
-    /// The number the next event will get.
-    pub fn next_seq(&self) -> u64 {
-        self.tail.lock().unwrap_or_else(|e| e.into_inner()).next_seq
-    }
-
-    pub fn subscribers(&self) -> usize {
-        self.sender.receiver_count()
     }
 }
 
@@ -189,13 +189,22 @@ mod tests {
         for n in 0..10 {
             bus.publish(state(&n.to_string()));
         }
-        let (_, missed) = bus.subscribe_since(Some(7));
-        let seqs: Vec<u64> = missed.expect("kept").iter().map(|p| p.seq).collect();
+        let subscription = bus.subscribe_since(Some(7));
+        assert_eq!(subscription.last_seq, 10);
+        let seqs: Vec<u64> = subscription
+            .missed
+            .expect("kept")
+            .iter()
+            .map(|p| p.seq)
+            .collect();
         assert_eq!(seqs, vec![8, 9, 10]);
         for n in 0..REPLAY {
             bus.publish(state(&n.to_string()));
         }
-        let (_, missed) = bus.subscribe_since(Some(7));
-        assert!(missed.is_none(), "event 8 is gone from the replay buffer");
+        let subscription = bus.subscribe_since(Some(7));
+        assert!(
+            subscription.missed.is_none(),
+            "event 8 is gone from the replay buffer"
+        );
     }
 }

@@ -202,10 +202,11 @@ fn same_origin(headers: &HeaderMap) -> bool {
 
 async fn serve(mut socket: WebSocket, state: AppState, mut audience: Audience, since: Option<u64>) {
     let bus = state.events().clone();
-    let (mut live, missed) = bus.subscribe_since(since);
+    let subscription = bus.subscribe_since(since);
+    let (mut live, missed) = (subscription.live, subscription.missed);
     let hello = serde_json::json!({
         "type": "hello",
-        "seq": bus.next_seq().saturating_sub(1),
+        "seq": subscription.last_seq,
     })
     .to_string();
     if socket.send(Message::Text(hello.into())).await.is_err() {
