@@ -140,6 +140,7 @@ impl Acd {
                 self.check_offered(*call, agent)?;
                 self.miss(now_ms, *call, agent);
             }
+            Command::PickedUp { call } => self.picked_up(now_ms, *call)?,
             Command::CallEnded { call } => self.call_ended(now_ms, *call)?,
             Command::SetQueue { queue, config } => self.set_queue(queue, config)?,
             Command::RemoveQueue { queue } => self.remove_queue(queue)?,

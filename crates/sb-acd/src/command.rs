@@ -45,6 +45,12 @@ pub enum Command {
         call: CallRef,
         agent: AgentId,
     },
+    /// Someone the call was not offered to picked it up while it rang
+    /// (call pickup, MISSION G7): it leaves the queue answered, and the
+    /// agents it rang are ready again without counting a miss.
+    PickedUp {
+        call: CallRef,
+    },
     /// The answered call is over (either side hung up).
     CallEnded {
         call: CallRef,

@@ -266,6 +266,35 @@ impl Acd {
         Ok(())
     }
 
+    /// Call pickup (G7): counted answered (and within the service level
+    /// by its wait), finished, and the agents it rang released.
+    pub(crate) fn picked_up(&mut self, now_ms: u64, call: CallRef) -> Result<(), AcdError> {
+        let record = self.state.calls.get(&call).ok_or_else(|| self.gone(call))?;
+        let ringing: Vec<AgentId> = record
+            .status
+            .ringing_agents()
+            .into_iter()
+            .cloned()
+            .collect();
+        if ringing.is_empty() {
+            return Err(AcdError::NotRinging(call));
+        }
+        let waited_ms = now_ms.saturating_sub(record.enqueued_at_ms);
+        let queue = record.queue.clone();
+        let within = self
+            .queue_config(&queue)
+            .is_ok_and(|config| waited_ms <= config.service_level_ms);
+        self.count(&queue, |counters| {
+            counters.answered += 1;
+            counters.answered_within_service_level += u64::from(within);
+        });
+        self.finish(call, CallStatus::Ended);
+        for agent in &ringing {
+            self.release(call, agent);
+        }
+        Ok(())
+    }
+
     pub(crate) fn call_ended(&mut self, now_ms: u64, call: CallRef) -> Result<(), AcdError> {
         let record = self.state.calls.get(&call).ok_or_else(|| self.gone(call))?;
         let CallStatus::OnCall { agent } = record.status.clone() else {

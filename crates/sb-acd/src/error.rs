@@ -35,6 +35,8 @@ pub enum AcdError {
     NotOnCall(CallRef),
     #[error("call {0} was answered; end it with CallEnded, not Abandon")]
     AlreadyAnswered(CallRef),
+    #[error("call {0} is not ringing any agent")]
+    NotRinging(CallRef),
     #[error("call {0} has already left the ACD")]
     CallFinished(CallRef),
     #[error("queue {queue}: skill {skill} is outside 1..=10")]

@@ -444,3 +444,44 @@ fn replay_rebuilds_the_same_state() {
     let replayed = Acd::replay(config, &events);
     assert_eq!(replayed.map(|acd| acd.snapshot()), Ok(acd.snapshot()));
 }
+
+#[test]
+fn a_picked_up_call_leaves_the_queue_answered_and_frees_the_agent_without_a_miss() {
+    let mut acd = acd_with(QueueConfig::default());
+    login(&mut acd, 0, "a", 5);
+    enqueue(&mut acd, 1_000, 1, 0);
+    drain(&mut acd);
+    assert_eq!(
+        acd.handle(3_000, Command::PickedUp { call: CallRef(1) }),
+        Ok(())
+    );
+    let decisions = drain(&mut acd);
+    assert!(decisions.contains(&Decision::CancelOffer {
+        call: CallRef(1),
+        agent: agent("a")
+    }));
+    assert_eq!(acd.agent_state(&agent("a")), Some(&AgentState::Ready));
+    assert_eq!(acd.call_status(CallRef(1)), Some(&CallStatus::Ended));
+    let stats = acd.queue_stats(&sales(), 3_000).expect("the queue");
+    assert_eq!(stats.counters.answered, 1);
+    assert_eq!(stats.counters.abandoned, 0);
+    // A waiting call rings nobody: there is nothing to pick up.
+    enqueue(&mut acd, 4_000, 2, 0);
+    drain(&mut acd);
+    acd.handle(4_100, Command::PickedUp { call: CallRef(2) })
+        .expect("the second call rings the agent");
+    acd.handle(
+        4_200,
+        Command::SetNotReady {
+            agent: agent("a"),
+            reason: "break".into(),
+        },
+    )
+    .expect("the agent is idle again");
+    enqueue(&mut acd, 5_000, 3, 0);
+    assert_eq!(
+        acd.handle(5_100, Command::PickedUp { call: CallRef(3) }),
+        Err(sb_acd::AcdError::NotRinging(CallRef(3))),
+        "a waiting call rings nobody"
+    );
+}

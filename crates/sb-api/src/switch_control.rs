@@ -99,6 +99,8 @@ pub struct LiveCallView {
     pub agent: Option<String>,
     /// The extension ringing or talking for the agent side.
     pub agent_extension: Option<String>,
+    /// Extensions whose phones ring for the call now (call pickup, G7).
+    pub ringing: Vec<String>,
 }
 
 /// Which party of a two-party call.
@@ -158,6 +160,11 @@ pub enum CallCommand {
     ConferenceConsult,
     /// A supervisor's `extension` rings and takes the agent's place (S5).
     Intercept {
+        extension: String,
+    },
+    /// `extension`'s phone rings instead of those ringing for the call,
+    /// and takes it (call pickup, G7).
+    PickUp {
         extension: String,
     },
 }

@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 
+mod pickup;
 mod side;
 
 use crate::action::Action;
@@ -48,6 +49,8 @@ pub struct B2bua {
     phase: CallPhase,
     timers: Timers,
     started_at: u64,
+    /// When the callee legs now ringing started (a pickup rings afresh).
+    ringing_since: u64,
     answered_at: Option<u64>,
     offer: Option<Vec<u8>>,
     callees: Vec<Callee>,
@@ -74,6 +77,7 @@ impl B2bua {
             phase: CallPhase::Dialling,
             timers,
             started_at: now,
+            ringing_since: now,
             answered_at: None,
             offer,
             callees: vec![Callee::Inviting; targets.min(usize::from(u16::MAX))],
@@ -117,7 +121,7 @@ impl B2bua {
     /// When `handle_timeout` must next be called, on the driver's clock.
     pub fn poll_timeout(&self) -> Option<u64> {
         match self.phase {
-            CallPhase::Dialling => Some(self.started_at + self.timers.ring_timeout_ms),
+            CallPhase::Dialling => Some(self.ringing_since + self.timers.ring_timeout_ms),
             CallPhase::Answered => [self.transfer.map(|(_, since)| since), self.side_since()]
                 .into_iter()
                 .flatten()
@@ -364,9 +368,10 @@ impl B2bua {
     }
 
     fn callee_answered(&mut self, now: u64, leg: LegId, index: usize, sdp: Option<Vec<u8>>) {
-        if self.phase != CallPhase::Dialling {
+        if self.phase != CallPhase::Dialling || self.callees[index] != Callee::Inviting {
             // A second fork answered after the first, or the callee answered
-            // as the caller's CANCEL crossed it: that dialog must be closed.
+            // as a CANCEL (the caller's, or a pickup's) crossed it: that
+            // dialog must be closed.
             if Some(leg) != self.winner {
                 self.outputs.push_back(Action::Hangup { leg });
             }

@@ -13,6 +13,7 @@
 use std::collections::VecDeque;
 
 mod control;
+mod pickup;
 
 pub use control::{Refused, SidePurpose};
 

@@ -168,6 +168,41 @@ impl SipCall {
         }
     }
 
+    /// Takes another phone's initial INVITE into this call as leg `leg`
+    /// (call pickup: the picker's INVITE is answered by this call, not
+    /// routed as a call of its own). The dialog is answered with
+    /// [`accept_leg`](Self::accept_leg); until then it has sent 100 Trying.
+    pub fn adopt(&mut self, leg: LegId, request: ServerRequest) -> Result<(), SipError> {
+        let ServerRequest { mut tx, .. } = request;
+        let dialog = self
+            .stack
+            .dialogs
+            .get_or_create_server_invite(&tx, self.states_tx.clone(), None, None)
+            .map_err(|e| SipError::Stack(e.to_string()))?;
+        let mut handle = dialog.clone();
+        tokio::spawn(async move {
+            if let Err(error) = handle.handle(&mut tx).await {
+                debug!(%error, "adopted INVITE transaction ended with an error");
+            }
+        });
+        self.legs_by_dialog.insert(dialog_key(&dialog.id()), leg);
+        self.callees.insert(leg, dialog);
+        Ok(())
+    }
+
+    /// Answers an adopted leg's INVITE with 200 OK and `sdp`.
+    pub fn accept_leg(&mut self, leg: LegId, sdp: Option<Vec<u8>>) {
+        let headers = sdp_headers(&sdp);
+        if let Some(dialog) = self.callees.get_mut(&leg) {
+            match dialog.accept(headers, sdp) {
+                Ok(()) => {
+                    self.answered.insert(leg);
+                }
+                Err(error) => debug!(%error, ?leg, "could not answer the adopted leg"),
+            }
+        }
+    }
+
     pub fn caller_source(&self) -> SocketAddr {
         self.caller_source
     }

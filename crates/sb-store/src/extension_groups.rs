@@ -76,6 +76,21 @@ async fn write_members(conn: &mut AnyConnection, id: i64, extensions: &[String])
 }
 
 impl Store {
+    /// The extensions that share an extension group with `extension`, in
+    /// number order: who may pick up its ringing calls and whose it may
+    /// pick up (MISSION G7).
+    pub async fn extension_group_peers(&self, extension: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT other.extension FROM extension_group_members mine \
+             JOIN extension_group_members other ON other.group_id = mine.group_id \
+             WHERE mine.extension = $1 AND other.extension <> $1 ORDER BY other.extension",
+        )
+        .bind(extension)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
     pub async fn list_extension_groups(&self) -> Result<Vec<ExtensionGroup>> {
         let mut conn = self.pool.acquire().await?;
         let rows = sqlx::query("SELECT id, name, description FROM extension_groups ORDER BY name")

@@ -117,6 +117,34 @@ async fn dictionary_and_groups_and_announcements(store: Store) {
         matches!(dup, Err(StoreError::Duplicate { field: "name", .. })),
         "{dup:?}"
     );
+    store
+        .create_extension_group(
+            t0(),
+            &a,
+            ExtensionGroupInput {
+                name: "Night".into(),
+                description: String::new(),
+                extensions: vec!["8003".into(), "8002".into()],
+            },
+        )
+        .await
+        .expect("second group");
+    assert_eq!(
+        store.extension_group_peers("8002").await.expect("peers"),
+        ["8001", "8003"],
+        "peers come from every group, once each, never the extension itself"
+    );
+    assert_eq!(
+        store.extension_group_peers("8001").await.expect("peers"),
+        ["8002"]
+    );
+    assert!(
+        store
+            .extension_group_peers("9999")
+            .await
+            .expect("peers")
+            .is_empty()
+    );
 
     let notice = AnnouncementInput {
         title: "Holiday".into(),

@@ -93,6 +93,11 @@ pub(crate) fn entry(event: &Event, seat: impl Fn(&str) -> Option<String>) -> Acd
             entry.agent = Some(agent.0.clone());
             json!({})
         }
+        Command::PickedUp { call } => {
+            entry.kind = "picked_up";
+            entry.call_ref = Some(call.0);
+            json!({})
+        }
         Command::CallEnded { call } => {
             entry.kind = "call_ended";
             entry.call_ref = Some(call.0);

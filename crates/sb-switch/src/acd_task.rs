@@ -57,6 +57,10 @@ pub(crate) enum CallReport {
     Abandon {
         call: u64,
     },
+    /// Someone the ACD did not offer it to picked the ringing call up.
+    PickedUp {
+        call: u64,
+    },
     /// The answered conversation is over.
     Ended {
         call: u64,
@@ -345,12 +349,17 @@ impl Runner {
             CallReport::Abandon { call } => Command::Abandon {
                 call: CallRef(call),
             },
+            CallReport::PickedUp { call } => Command::PickedUp {
+                call: CallRef(call),
+            },
             CallReport::Ended { call } => Command::CallEnded {
                 call: CallRef(call),
             },
         };
         let call = match &command {
-            Command::Abandon { call } | Command::CallEnded { call } => Some(*call),
+            Command::Abandon { call }
+            | Command::CallEnded { call }
+            | Command::PickedUp { call } => Some(*call),
             _ => None,
         };
         if let Err(error) = self.acd.handle(now, command) {

@@ -244,6 +244,38 @@ impl CallMedia {
         negotiation::answer_with(&anchored, payload_type, codec, formats.telephone_event).ok()
     }
 
+    /// A picker's INVITE (call pickup) offers `offer` on the callee side:
+    /// the switch answers it in the caller's codec when the picker offered
+    /// it (else the picker's first choice, transcoded), and from now on the
+    /// callee side's audio goes to the picker. `None` when the offer is
+    /// unusable.
+    pub(crate) fn picker_answer(&mut self, offer: &[u8]) -> Option<Vec<u8>> {
+        let endpoint = sdp::audio_endpoint(offer).ok()?;
+        let formats = negotiation::audio_formats(offer).ok()?;
+        let (payload_type, codec) = formats
+            .payload_type_of(self.caller.codec)
+            .map(|pt| (pt, self.caller.codec))
+            .or_else(|| formats.preferred())?;
+        let anchored = sdp::anchor(offer, self.anchor_for(LegId::B(1))).ok()?;
+        let answer =
+            negotiation::answer_with(&anchored, payload_type, codec, formats.telephone_event)
+                .ok()?;
+        self.callee = LegMedia {
+            remote: Some(endpoint.rtp),
+            codec,
+            payload_type,
+            telephone_event: formats.telephone_event,
+        };
+        self.settle_caller_codec(codec);
+        self.handle
+            .command(SessionCommand::UpdateLeg(CALLEE, self.callee));
+        self.handle.command(SessionCommand::DetectInband(
+            CALLEE,
+            self.inband_dtmf && formats.telephone_event.is_none(),
+        ));
+        Some(answer)
+    }
+
     /// The caller uses the callee's codec when it offered it; otherwise its
     /// own first choice, and the switch transcodes.
     fn settle_caller_codec(&mut self, callee_codec: Codec) {

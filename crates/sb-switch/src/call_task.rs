@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sb_call::{Action, B2bua, CallSummary, LegEvent, LegId, Timers};
+use sb_call::{Action, B2bua, CallPhase, CallSummary, LegEvent, LegId, Timers};
 use sb_media::session::MediaEvent;
 use sb_sip::SipCall;
 use tracing::{Instrument, debug, info, info_span, warn};
@@ -59,6 +59,8 @@ async fn run(
     let (live_id, mut controls) = shared.live_calls.register(live_call(&call, &plan, started));
     shared.call_event(live_id, |call| CtiEvent::CallCreated { call });
     let mut answered = false;
+    // The extensions shown ringing (what call pickup looks for).
+    let mut shown_ringing: Vec<String> = Vec::new();
     let mut extras: Vec<Extra> = Vec::new();
     let mut next_extra = FIRST_EXTRA_LEG;
     // A trunk channel held for a transfer to an outside number.
@@ -133,6 +135,14 @@ async fn run(
                 return;
             }
         }
+        let ringing = match core.phase() {
+            CallPhase::Dialling => plan.callee_extension.iter().cloned().collect(),
+            _ => Vec::new(),
+        };
+        if ringing != shown_ringing {
+            shown_ringing = ringing.clone();
+            shared.live_calls.update(live_id, |c| c.ringing = ringing);
+        }
         let wait = core
             .poll_timeout()
             .map(|at| Duration::from_millis(at.saturating_sub(unix_millis())))
@@ -166,6 +176,19 @@ async fn run(
                 EngineEvent::Media(event) => note_media_event(&shared, live_id, event),
             },
             Some((command, reply)) = controls.recv() => {
+                if let CallControl::PickUp { picker } = command {
+                    let cx = crate::direct_side::Context {
+                        shared: &shared,
+                        call: &mut call,
+                        plan: &mut plan,
+                        core: &mut core,
+                        media: &mut media,
+                        live_id,
+                    };
+                    let outcome = crate::direct_pickup::pick_up(cx, picker).await;
+                    let _ = reply.send(outcome);
+                    continue;
+                }
                 if let CallControl::Hangup { cause } = command {
                     info!(%cause, "call ended through the API");
                     core.terminate(unix_millis(), &cause);
@@ -282,6 +305,7 @@ pub(crate) fn live_call(call: &SipCall, plan: &CallPlan, started: u64) -> LiveCa
         queue: None,
         agent: None,
         agent_extension: plan.callee_extension.clone(),
+        ringing: Vec::new(),
     }
 }
 
@@ -334,7 +358,12 @@ async fn perform(
                 .targets
                 .get(target)
                 .ok_or(sb_sip::SipError::Malformed("dial target"))
-                .and_then(|t| call.dial(leg, t, sdp));
+                .and_then(|t| match &plan.auto_answer {
+                    Some((auto, hints)) if *auto == target => {
+                        call.dial_with(leg, t, sdp, hints.clone())
+                    }
+                    _ => call.dial(leg, t, sdp),
+                });
             if let Err(error) = dialled {
                 warn!(%error, "could not dial");
                 let failed = LegEvent::Failed {
@@ -545,7 +574,8 @@ pub(crate) async fn control(
         | CallControl::CompleteConsult
         | CallControl::CancelConsult
         | CallControl::ConferenceConsult
-        | CallControl::Intercept { .. } => {
+        | CallControl::Intercept { .. }
+        | CallControl::PickUp { .. } => {
             return Err(ControlError::NotNow("handled by the call's task"));
         }
     }

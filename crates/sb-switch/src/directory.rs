@@ -322,6 +322,9 @@ pub trait Directory: Send + Sync + 'static {
     async fn check_agent_pin(&self, attempt: PinAttempt) -> Result<bool, SwitchError>;
     /// The not-ready reason codes, in the list's order (the first is the
     /// default of `*14`).
+    /// Extensions sharing an extension group with `extension` (its call
+    /// pickup group, G7).
+    async fn pickup_peers(&self, extension: &str) -> Result<Vec<String>, SwitchError>;
     async fn not_ready_reasons(&self) -> Result<Vec<String>, SwitchError>;
     async fn record_ban(
         &self,

@@ -100,7 +100,7 @@ pub(crate) fn parse(dialled: &str) -> Option<FeatureCode> {
 
 /// `%2A` and `%23` back to `*` and `#` (RFC 3261 §19.1.2 lets a phone
 /// escape them in the user part).
-fn unescape(dialled: &str) -> String {
+pub(crate) fn unescape(dialled: &str) -> String {
     dialled
         .replace("%2A", "*")
         .replace("%2a", "*")

@@ -169,6 +169,7 @@ fn plan(account: &Account, code: &FeatureCode) -> CallPlan {
         trunk_permit: None,
         record: false,
         service: None,
+        auto_answer: None,
     }
 }
 
@@ -241,7 +242,7 @@ async fn carry_out(
 }
 
 /// The agent signed in at `extension`, if any.
-async fn agent_at(shared: &Shared, extension: &str) -> Option<String> {
+pub(crate) async fn agent_at(shared: &Shared, extension: &str) -> Option<String> {
     let view = shared.acd.view().await;
     let agent = view
         .agents

@@ -32,6 +32,7 @@ mod carriers;
 mod cdr_writer;
 mod config;
 pub mod cti;
+mod direct_pickup;
 mod direct_side;
 mod direct_transfer;
 mod directory;
@@ -43,6 +44,7 @@ mod ivr_lookup;
 mod live_calls;
 pub mod media;
 mod originate_task;
+mod pickup;
 pub mod ports;
 pub mod prompt_library;
 mod registrar;
@@ -63,7 +65,9 @@ pub use directory::{
     VoicemailRecord,
 };
 pub use error::SwitchError;
-pub use live_calls::{CallControl, ControlError, LiveCall, Party, TransferTarget};
+pub use live_calls::{
+    CallControl, ControlError, LiveCall, Party, Picker, PickerParty, TransferTarget,
+};
 pub use media::MediaCounters;
 pub use originate_task::{OriginateError, Originated};
 pub use sb_sip::{BanList, Transport, digest};

@@ -16,7 +16,7 @@ pub enum Party {
 }
 
 /// A command for a live call.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum CallControl {
     /// `party` holds: it hears nothing and the other party hears music of
     /// `music_class`.
@@ -66,6 +66,51 @@ pub enum CallControl {
     Intercept {
         extension: String,
     },
+    /// Call pickup (G7): while the call rings, `picker` takes it.
+    PickUp {
+        picker: Picker,
+    },
+}
+
+/// Who picks a ringing call up, and how their phone joins it.
+#[derive(Debug)]
+pub enum Picker {
+    /// Through the API: the switch rings this extension's phones (with
+    /// auto-answer hints) instead of the phones ringing now.
+    Ring(PickerParty),
+    /// A phone dialled a pickup code: its own INVITE joins the call.
+    Invite(Box<PickerInvite>),
+}
+
+impl Picker {
+    pub(crate) fn party(&self) -> &PickerParty {
+        match self {
+            Picker::Ring(party) => party,
+            Picker::Invite(invite) => &invite.party,
+        }
+    }
+}
+
+/// The picking extension, and the agent signed in there (shown on the
+/// call and kept out of distribution while they talk).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickerParty {
+    pub extension: String,
+    pub agent: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct PickerInvite {
+    pub(crate) party: PickerParty,
+    pub(crate) request: sb_sip::ServerRequest,
+    pub(crate) offer: Option<Vec<u8>>,
+}
+
+impl PickerInvite {
+    /// The call could not be picked up: the picker's INVITE gets `status`.
+    pub(crate) async fn refuse(self, status: u16) {
+        self.request.respond(status, Vec::new()).await;
+    }
 }
 
 /// Where a transfer or a consultation goes.
@@ -107,6 +152,12 @@ pub enum ControlError {
     Refused(String),
 }
 
+impl From<sb_call::Refused> for ControlError {
+    fn from(refused: sb_call::Refused) -> Self {
+        ControlError::NotNow(refused.0)
+    }
+}
+
 /// What the API shows of a live call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveCall {
@@ -130,6 +181,9 @@ pub struct LiveCall {
     /// ringing or talking for them.
     pub agent: Option<String>,
     pub agent_extension: Option<String>,
+    /// Extensions whose phones ring for the call now (what call pickup
+    /// looks for).
+    pub ringing: Vec<String>,
 }
 
 /// Keeps the last `MAX_DIGITS` keys.

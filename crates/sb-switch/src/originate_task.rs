@@ -162,7 +162,7 @@ fn placeholder_offer(ip: std::net::IpAddr) -> Vec<u8> {
 /// Phones that support it pick up at once: Call-Info `answer-after=0`
 /// (Polycom, Yealink, Grandstream, ...) and Alert-Info
 /// `info=alert-autoanswer` (Snom, Cisco SPA, ...).
-fn auto_answer_headers(switch: SocketAddr) -> Vec<(String, String)> {
+pub(crate) fn auto_answer_headers(switch: SocketAddr) -> Vec<(String, String)> {
     vec![
         ("Call-Info".into(), format!("<sip:{switch}>;answer-after=0")),
         (

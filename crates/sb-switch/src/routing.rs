@@ -31,6 +31,8 @@ pub(crate) struct CallPlan {
     pub record: bool,
     /// Set when the switch answers the call itself (IVR, queue).
     pub service: Option<Service>,
+    /// A target dialled with these auto-answer hints (a picker's phone, G7).
+    pub auto_answer: Option<(usize, Vec<(String, String)>)>,
 }
 
 /// What the switch does with a call it answers itself.
@@ -141,6 +143,7 @@ pub(crate) async fn plan_from_trunk(
         trunk_permit: None,
         record: false,
         service: None,
+        auto_answer: None,
     };
     match shared.admission.trunk_channel(trunk.id, trunk.max_channels) {
         Ok(permit) => plan.trunk_permit = Some(permit),
@@ -210,6 +213,7 @@ pub(crate) async fn plan_from_extension(
         trunk_permit: None,
         record: false,
         service: None,
+        auto_answer: None,
     };
     match shared.directory.account(&dialled).await {
         Ok(Some(callee)) if callee.enabled => {

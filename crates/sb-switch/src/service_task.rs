@@ -34,6 +34,7 @@ use sb_core::cti::CtiEvent;
 
 mod busy_agent;
 mod control;
+mod pickup;
 
 /// The flow a caller hears when the agent hangs up first, if the admin
 /// made one (MISSION Q1).
@@ -159,6 +160,10 @@ struct Run {
     api_transfer: bool,
     /// The queue a transferred caller returns to if nobody answers.
     transfer_fallback: Option<control::Fallback>,
+    /// Auto-answer hints sent with the current dial (a picker's phones).
+    dial_hints: Vec<(String, String)>,
+    /// The extensions shown ringing (what call pickup looks for).
+    shown_ringing: Vec<String>,
 }
 
 async fn run(
@@ -245,6 +250,8 @@ async fn run(
         side_offers: HashMap::new(),
         api_transfer: false,
         transfer_fallback: None,
+        dial_hints: Vec::new(),
+        shown_ringing: Vec::new(),
     };
     let mut terminate = run.shared.terminate.clone();
     loop {
@@ -252,6 +259,7 @@ async fn run(
             run.finish(summary).await;
             return;
         }
+        run.show_ringing();
         let wait = run
             .next_deadline()
             .map(|at| Duration::from_millis(at.saturating_sub(unix_millis())))
@@ -276,6 +284,7 @@ async fn run(
                     | CallControl::CancelConsult
                     | CallControl::ConferenceConsult
                     | CallControl::Intercept { .. } => run.agent_control(command).await,
+                    CallControl::PickUp { picker } => run.pick_up(picker).await,
                     command => match run.refuse_beside_side(&command) {
                         Some(refusal) => Err(refusal),
                         None => {
@@ -385,7 +394,14 @@ impl Run {
                     .targets
                     .get(target)
                     .ok_or(sb_sip::SipError::Malformed("dial target"))
-                    .and_then(|t| self.call.dial(leg, t, self.agent_offer.clone()));
+                    .and_then(|t| {
+                        self.call.dial_with(
+                            leg,
+                            t,
+                            self.agent_offer.clone(),
+                            self.dial_hints.clone(),
+                        )
+                    });
                 if let Err(error) = dialled {
                     warn!(%error, "could not dial the agent");
                     let failed = LegEvent::Failed {
@@ -897,6 +913,7 @@ impl Run {
     /// Rings `targets` (an agent's or extension's phones, or a trunk).
     fn ring(&mut self, link: AgentLink, targets: Vec<DialTarget>) -> bool {
         self.targets = targets;
+        self.dial_hints.clear();
         if !self.core.dial(self.targets.len()) {
             return false;
         }
@@ -1217,6 +1234,25 @@ impl Run {
         info!(mailbox = %record.mailbox, duration_ms = record.duration_ms, "voicemail stored");
         if let Err(error) = self.shared.directory.write_voicemail(record).await {
             warn!(%error, "could not store the voicemail");
+        }
+    }
+
+    /// Publishes which extensions ring for the call when that changed.
+    fn show_ringing(&mut self) {
+        let ringing: Vec<String> = if self.core.is_dialling() {
+            self.ringing
+                .iter()
+                .chain(self.also_ringing.iter().map(|(link, _)| link))
+                .map(|link| link.extension.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if ringing != self.shown_ringing {
+            self.shown_ringing = ringing.clone();
+            self.shared
+                .live_calls
+                .update(self.live_id, |c| c.ringing = ringing);
         }
     }
 

@@ -329,6 +329,25 @@ impl SwitchHandle {
         self.shared.live_calls.control(id, command).await
     }
 
+    /// Call pickup through the API (MISSION G7): `extension`'s phone rings
+    /// (with auto-answer hints) instead of those ringing for live call
+    /// `id`. Who may pick up which call is the API's decision.
+    pub async fn pick_up(
+        &self,
+        id: u64,
+        extension: &str,
+    ) -> Result<(), crate::live_calls::ControlError> {
+        let party = crate::live_calls::PickerParty {
+            extension: extension.to_owned(),
+            agent: crate::feature_task::agent_at(&self.shared, extension).await,
+        };
+        let picker = crate::live_calls::Picker::Ring(party);
+        self.shared
+            .live_calls
+            .control(id, crate::live_calls::CallControl::PickUp { picker })
+            .await
+    }
+
     /// Click-to-call (MISSION G3, O1): rings `from_extension`, and when it
     /// answers dials `to` as that extension would. Refused before anything
     /// rings when the extension may not dial the number.
@@ -447,6 +466,14 @@ async fn handle_invite(shared: &Arc<Shared>, request: ServerRequest) {
             return;
         }
     };
+    if let Caller::Extension(account) = &caller
+        && let Some(code) = crate::pickup::parse(&dialled)
+    {
+        // The picker's INVITE joins a call that was already admitted.
+        drop(permit);
+        crate::pickup::by_phone(shared, account, code, request).await;
+        return;
+    }
     if let Caller::Extension(account) = &caller
         && let Some(code) = crate::feature_codes::parse(&dialled)
     {

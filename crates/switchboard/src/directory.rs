@@ -293,6 +293,13 @@ impl Directory for StoreDirectory {
         crate::agent_pin_check::check(&self.store, attempt).await
     }
 
+    async fn pickup_peers(&self, extension: &str) -> Result<Vec<String>, SwitchError> {
+        self.store
+            .extension_group_peers(extension)
+            .await
+            .map_err(failed)
+    }
+
     async fn not_ready_reasons(&self) -> Result<Vec<String>, SwitchError> {
         let reasons = self.store.not_ready_reasons().await.map_err(failed)?;
         Ok(reasons.into_iter().map(|(code, _)| code).collect())

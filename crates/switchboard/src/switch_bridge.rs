@@ -259,6 +259,7 @@ impl SwitchControl for SwitchBridge {
                 queue: c.queue,
                 agent: c.agent,
                 agent_extension: c.agent_extension,
+                ringing: c.ringing,
             })
             .collect()
     }
@@ -316,16 +317,17 @@ impl SwitchControl for SwitchBridge {
             CallCommand::CancelConsult => CallControl::CancelConsult,
             CallCommand::ConferenceConsult => CallControl::ConferenceConsult,
             CallCommand::Intercept { extension } => CallControl::Intercept { extension },
+            CallCommand::PickUp { extension } => {
+                return Box::pin(async move {
+                    switch.pick_up(id, &extension).await.map_err(control_error)
+                });
+            }
         };
         Box::pin(async move {
             switch
                 .control_call(id, command)
                 .await
-                .map_err(|error| match error {
-                    ControlError::NoSuchCall => CallControlError::NoSuchCall,
-                    ControlError::NotNow(reason) => CallControlError::NotNow(reason.to_owned()),
-                    ControlError::Refused(reason) => CallControlError::NotNow(reason),
-                })
+                .map_err(control_error)
         })
     }
 
@@ -447,5 +449,13 @@ pub struct EventBridge(pub std::sync::Arc<sb_api::EventBus>);
 impl sb_switch::EventSink for EventBridge {
     fn publish(&self, event: sb_core::cti::CtiEvent) {
         self.0.publish(event);
+    }
+}
+
+fn control_error(error: ControlError) -> CallControlError {
+    match error {
+        ControlError::NoSuchCall => CallControlError::NoSuchCall,
+        ControlError::NotNow(reason) => CallControlError::NotNow(reason.to_owned()),
+        ControlError::Refused(reason) => CallControlError::NotNow(reason),
     }
 }

@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(play_to_call))
         .routes(routes!(monitor_call))
         .merge(super::call_control::router())
+        .merge(super::call_pickup::router())
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -133,6 +133,24 @@ pub async fn place_call(
     }
 }
 
+/// The phone an agent works at: `asked` if it is their seat or own
+/// extension, else the seat they signed in at, else their own extension.
+pub async fn own_extension(
+    state: &AppState,
+    who: &Principal,
+    asked: Option<String>,
+) -> ApiResult<String> {
+    let seat = match state.switch().acd_state().await {
+        Some(acd) => acd
+            .agents
+            .into_iter()
+            .find(|a| a.employee_id == who.employee_id)
+            .and_then(|a| a.extension),
+        None => None,
+    };
+    calling_extension(state, who, seat, asked).await
+}
+
 /// The agent's seat or own extension; a given one must be one of them.
 async fn calling_extension(
     state: &AppState,

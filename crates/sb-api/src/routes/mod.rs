@@ -28,6 +28,7 @@ pub mod blacklist;
 pub mod calendars;
 pub mod call_access;
 pub mod call_control;
+pub mod call_pickup;
 pub mod call_trails;
 pub mod callback_imports;
 pub mod callback_lists;
