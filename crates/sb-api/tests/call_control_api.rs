@@ -79,6 +79,28 @@ async fn bodies_are_checked_by_field(app: TestApp) {
         )
         .await;
     assert_field(&r, "extension");
+    for bad in [
+        json!({"extension": "12a"}),
+        json!({"extension": ""}),
+        json!({"phone": "1002"}),
+    ] {
+        let r = app
+            .post("/api/v1/calls/1/pickup", bad.clone(), &admin)
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {:?}",
+            r.body
+        );
+    }
+    let r = app
+        .post("/api/v1/calls/1/pickup", json!({"extension": "x1"}), &admin)
+        .await;
+    assert_field(&r, "extension");
+    // The administrator has no phone of their own to pick up with.
+    let r = app.post("/api/v1/calls/1/pickup", json!({}), &admin).await;
+    assert_field(&r, "extension");
 
     // Well-formed, but no switch runs in this test: no such call.
     for (path, body) in [
@@ -99,6 +121,7 @@ async fn bodies_are_checked_by_field(app: TestApp) {
         ("/api/v1/calls/1/consult/cancel", json!({})),
         ("/api/v1/calls/1/consult/conference", json!({})),
         ("/api/v1/calls/1/intercept", json!({"extension": "1002"})),
+        ("/api/v1/calls/1/pickup", json!({"extension": "1002"})),
     ] {
         let r = app.post(path, body, &admin).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {:?}", r.body);

@@ -51,7 +51,7 @@ async fn pickable_calls(
     who: Can<perm::AgentWork>,
     State(state): State<AppState>,
 ) -> ApiResult<Json<PickableCalls>> {
-    let extension = own_extension(&state, &who, None).await?;
+    let extension = own_extension(&state, &who, None, "extension").await?;
     let items = ringing_in_group(&state, &extension).await?;
     Ok(Json(PickableCalls { extension, items }))
 }
@@ -65,12 +65,13 @@ pub struct PickupBody {
 }
 
 /// Takes a ringing call: the phones ringing for it stop and the picker's
-/// phone rings (auto-answer where the phone supports it); audited.
+/// phone rings (auto-answer where the phone supports it); audited. An
+/// agent picks up at their own phone, calls ringing in its pickup group;
+/// `call.control` (without `agent.work`) may name any extension.
 #[utoipa::path(post, path = "/api/v1/calls/{id}/pickup", tag = "telephony",
     request_body = PickupBody, params(("id" = u64, Path)),
     responses((status = 204), (status = 403), (status = 404), (status = 409), (status = 422)),
-    security(("session" = ["agent.work"]), ("bearer" = ["agent.work"]),
-        ("session" = ["call.control"]), ("bearer" = ["call.control"])))]
+    security(("session" = ["agent.work"]), ("bearer" = ["agent.work"])))]
 async fn pick_up(
     who: Principal,
     State(state): State<AppState>,
@@ -82,10 +83,10 @@ async fn pick_up(
     let extension = if who.grants.allows(Permission::CallControl) {
         match asked {
             Some(extension) => extension,
-            None => own_extension(&state, &who, None).await?,
+            None => own_extension(&state, &who, None, "extension").await?,
         }
     } else if who.grants.allows(Permission::AgentWork) {
-        let extension = own_extension(&state, &who, asked).await?;
+        let extension = own_extension(&state, &who, asked, "extension").await?;
         let ringing = ringing_in_group(&state, &extension).await?;
         if !ringing.iter().any(|call| call.id == id) {
             let known = state.switch().live_calls().iter().any(|call| call.id == id);

@@ -101,7 +101,7 @@ pub async fn place_call(
         .into_iter()
         .find(|a| a.employee_id == who.employee_id)
         .and_then(|a| a.extension);
-    let from = calling_extension(state, who, seat, from_extension).await?;
+    let from = calling_extension(state, who, seat, from_extension, "from_extension").await?;
     match state.switch().make_call(from.clone(), to.to_owned()).await {
         Ok(call) => {
             tracing::info!(staff = %who.employee_id, extension = %from, live_call = call.id, "click-to-call placed");
@@ -139,6 +139,7 @@ pub async fn own_extension(
     state: &AppState,
     who: &Principal,
     asked: Option<String>,
+    field: &'static str,
 ) -> ApiResult<String> {
     let seat = match state.switch().acd_state().await {
         Some(acd) => acd
@@ -148,7 +149,7 @@ pub async fn own_extension(
             .and_then(|a| a.extension),
         None => None,
     };
-    calling_extension(state, who, seat, asked).await
+    calling_extension(state, who, seat, asked, field).await
 }
 
 /// The agent's seat or own extension; a given one must be one of them.
@@ -157,6 +158,7 @@ async fn calling_extension(
     who: &Principal,
     seat: Option<String>,
     asked: Option<String>,
+    field: &'static str,
 ) -> ApiResult<String> {
     let own = state.store().staff(who.staff_id.0).await?.extension;
     let mine: Vec<String> = seat.into_iter().chain(own).collect();
@@ -165,11 +167,11 @@ async fn calling_extension(
         Some(asked) => Err(ApiError::forbidden(format!(
             "extension {asked} is neither your seat nor your own extension"
         ))
-        .with_field("from_extension")),
+        .with_field(field)),
         None => mine.into_iter().next().ok_or_else(|| {
             ApiError::validation(
-                "from_extension",
-                "you have no extension: sign in at a seat or give from_extension",
+                field,
+                format!("you have no extension: sign in at a seat or give {field}"),
             )
         }),
     }

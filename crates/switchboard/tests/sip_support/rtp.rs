@@ -189,3 +189,23 @@ pub fn talk(peer: &RtpPeer, to: SocketAddr, frequency: f64, seconds: u16) {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// The caller and `phone` hear each other: what each sends reaches the
+/// other (the switch may restamp it toward a caller it answered itself,
+/// so packets are counted, not compared). Music the caller heard before is
+/// drained first.
+pub fn assert_talking(caller: (&RtpPeer, SocketAddr), phone: (&RtpPeer, SocketAddr)) {
+    caller.0.collect(Duration::from_millis(700));
+    phone.0.collect(Duration::from_millis(700));
+    for seq in 0..50 {
+        caller.0.send(caller.1, seq);
+        phone.0.send(phone.1, seq);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let to_phone = phone.0.collect(Duration::from_secs(2)).len();
+    let to_caller = caller.0.collect(Duration::from_secs(2)).len();
+    assert!(
+        to_phone > 10 && to_caller > 10,
+        "audio both ways: {to_phone} packets to the phone, {to_caller} to the caller"
+    );
+}
