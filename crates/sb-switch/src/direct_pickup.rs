@@ -35,6 +35,7 @@ pub(crate) async fn pick_up(cx: Context<'_>, picker: Picker) -> Result<(), Contr
         sb_call::LegId::A => return Err(ControlError::NotNow("pickup: no leg for the picker")),
     };
     let party = picker.party().clone();
+    let rung = matches!(picker, Picker::Ring(_));
     match picker {
         Picker::Invite(invite) => {
             let answer = invite
@@ -91,14 +92,19 @@ pub(crate) async fn pick_up(cx: Context<'_>, picker: Picker) -> Result<(), Contr
     }
     info!(picker = %party.extension, agent = ?party.agent, "call picked up");
     plan.callee_extension = Some(party.extension.clone());
-    shared.live_calls.update(live_id, |c| {
-        c.agent = party.agent.clone();
-        c.agent_extension = Some(party.extension.clone());
-    });
+    // Told as the call stood, so the phone that rang hears it left; then
+    // the picker's phone rings or has answered.
     shared.call_event(live_id, |call| CtiEvent::CallTransferred {
         call,
         kind: "pickup".into(),
         target: format!("extension:{}", party.extension),
     });
+    shared.live_calls.update(live_id, |c| {
+        c.agent = party.agent.clone();
+        c.agent_extension = Some(party.extension.clone());
+    });
+    if rung {
+        shared.call_event(live_id, |call| CtiEvent::CallRinging { call });
+    }
     Ok(())
 }

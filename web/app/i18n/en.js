@@ -662,4 +662,8 @@ export default {
     report: 'Refused rows report', again: 'Import another file', recent: 'Recent imports', noJobs: 'No imports yet',
     file: 'File', counts: 'Added / merged / skipped / refused', when: 'Uploaded', by: 'By',
   },
+  pickup: {
+    title: 'Ringing in your pickup group', ringingAt: 'ringing at {extensions}', pickUp: 'Pick up',
+    done: 'Your phone ({extension}) rings for the call', hint: 'From a phone: *8 picks up the longest-ringing call, **<extension> a given one.',
+  },
 };

@@ -634,4 +634,8 @@ export default {
     report: '错误行报告', again: '再导入一个文件', recent: '最近的导入', noJobs: '还没有导入记录',
     file: '文件', counts: '新增 / 合并 / 跳过 / 失败', when: '上传时间', by: '操作人',
   },
+  pickup: {
+    title: '代答组内正在振铃的来电', ringingAt: '正在 {extensions} 振铃', pickUp: '代答',
+    done: '您的话机（{extension}）将为此来电振铃', hint: '在话机上：*8 代答振铃最久的来电，**分机号 代答指定分机。',
+  },
 };

@@ -15,6 +15,7 @@ import NoPermission from '../components/no-permission.js';
 import CustomerDialog from './customer-dialog.js';
 import TicketCreateDialog from './ticket-create-dialog.js';
 import CallTrail from './call-trail.js';
+import DeskPickup from './desk-pickup.js';
 
 const STATE_TAG = {
   logged_out: 'info', ready: 'success', not_ready: 'warning', reserved: 'primary', on_call: 'danger', wrap_up: 'primary',
@@ -23,7 +24,7 @@ const TARGET_KINDS = ['agent', 'extension', 'queue', 'flow', 'number'];
 
 export default {
   name: 'AgentDesktopPage',
-  components: { PageHeader, NoPermission, CustomerDialog, TicketCreateDialog, CallTrail },
+  components: { PageHeader, NoPermission, CustomerDialog, TicketCreateDialog, CallTrail, DeskPickup },
   setup() {
     const allowed = computed(() => can('agent.work'));
     const me = ref(null);
@@ -410,6 +411,8 @@ export default {
         </div>
         <div v-if="dial.error" class="sb-error-text sb-mt" data-test="desk-dial-error">{{ dial.error }}</div>
       </el-card>
+
+      <desk-pickup />
 
       <el-row :gutter="16">
         <el-col :xs="24" :lg="16">

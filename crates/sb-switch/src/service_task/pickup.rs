@@ -27,6 +27,14 @@ impl Run {
             }
         };
         let party = picker.party().clone();
+        let rung = matches!(picker, Picker::Ring(_));
+        // Who rang until now (the ACD's offer is not on the live call).
+        let before = self.ringing.as_ref().map(|link| {
+            (
+                link.agent.clone().or(link.named.clone()),
+                link.extension.clone(),
+            )
+        });
         let offered = self.ringing.iter().any(|link| link.agent.is_some())
             || self
                 .also_ringing
@@ -81,16 +89,27 @@ impl Run {
             }
         }
         info!(picker = %party.extension, agent = ?party.agent, "call picked up");
-        self.shared.live_calls.update(self.live_id, |c| {
-            c.agent = party.agent.clone();
-            c.agent_extension = Some(party.extension.clone());
-        });
-        self.shared
-            .call_event(self.live_id, |call| CtiEvent::CallTransferred {
+        // Told as the call stood, so the agent it was offered to hears it
+        // left; then the picker's phone rings or has answered.
+        if let Some(mut call) = self.shared.live_calls.subject(self.live_id) {
+            if let Some((agent, extension)) = before {
+                call.agent = agent;
+                call.extension = Some(extension);
+            }
+            self.shared.events.publish(CtiEvent::CallTransferred {
                 call,
                 kind: "pickup".into(),
                 target: format!("extension:{}", party.extension),
             });
+        }
+        self.shared.live_calls.update(self.live_id, |c| {
+            c.agent = party.agent.clone();
+            c.agent_extension = Some(party.extension.clone());
+        });
+        if rung {
+            self.shared
+                .call_event(self.live_id, |call| CtiEvent::CallRinging { call });
+        }
         Ok(())
     }
 
