@@ -273,6 +273,40 @@ async fn profiles_are_checked_and_found_by_number(app: TestApp) {
         .expect("the call");
     assert_eq!(call["call"]["talk_ms"], 60_000);
     assert_eq!(call["staff"], "1001");
+    assert!(call["call"]["recording_id"].is_null(), "not recorded yet");
+    let recording = sb_store::recordings::insert(
+        app.store(),
+        &sb_store::recordings::NewRecording {
+            call_id: "call-1".into(),
+            direction: Direction::Inbound,
+            caller: "013512345678".into(),
+            callee: "4000".into(),
+            agent_extension: Some("1001".into()),
+            trunk_id: None,
+            trunk_name: String::new(),
+            started_at: started + Duration::seconds(5),
+            ended_at: started + Duration::seconds(65),
+            duration_ms: 60_000,
+            layout: "stereo".into(),
+            file: "2026/11/24/call-1.wav".into(),
+            size_bytes: 960_044,
+            sha256: "0".repeat(64),
+        },
+    )
+    .await
+    .expect("recording");
+    let timeline = app
+        .get(&format!("/api/v1/customers/{zhang_id}/timeline"), &admin)
+        .await;
+    let call = timeline
+        .body
+        .as_array()
+        .and_then(|l| l.iter().find(|e| e["kind"] == "call"))
+        .expect("the call");
+    assert_eq!(
+        call["call"]["recording_id"], recording,
+        "the recording is on the timeline"
+    );
     let contacted = app
         .get(&format!("/api/v1/customers/{zhang_id}"), &admin)
         .await;

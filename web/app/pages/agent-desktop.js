@@ -16,6 +16,7 @@ import CustomerDialog from './customer-dialog.js';
 import TicketCreateDialog from './ticket-create-dialog.js';
 import CallTrail from './call-trail.js';
 import DeskPickup from './desk-pickup.js';
+import TimelineRecording from '../components/timeline-recording.js';
 
 const STATE_TAG = {
   logged_out: 'info', ready: 'success', not_ready: 'warning', reserved: 'primary', on_call: 'danger', wrap_up: 'primary',
@@ -24,7 +25,7 @@ const TARGET_KINDS = ['agent', 'extension', 'queue', 'flow', 'number'];
 
 export default {
   name: 'AgentDesktopPage',
-  components: { PageHeader, NoPermission, CustomerDialog, TicketCreateDialog, CallTrail, DeskPickup },
+  components: { PageHeader, NoPermission, CustomerDialog, TicketCreateDialog, CallTrail, DeskPickup, TimelineRecording },
   setup() {
     const allowed = computed(() => can('agent.work'));
     const me = ref(null);
@@ -480,6 +481,7 @@ export default {
                     <strong>{{ t('customers.kind.' + e.kind) }}</strong>
                     <span v-if="e.summary"> · {{ e.summary }}</span>
                     <span v-if="e.call"> · {{ e.call.number }}</span>
+                    <timeline-recording v-if="e.call && e.call.recording_id" :recording-id="e.call.recording_id" />
                   </el-timeline-item>
                 </el-timeline>
               </template>

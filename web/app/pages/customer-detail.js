@@ -8,6 +8,7 @@ import { t } from '../i18n.js';
 import { can } from '../session.js';
 import { fmtDateTime, errorText, showError, showSuccess, confirmDanger, useFieldErrors } from '../util.js';
 import PageHeader from '../components/page-header.js';
+import TimelineRecording from '../components/timeline-recording.js';
 import CustomerDialog, { labelOf } from './customer-dialog.js';
 import TicketCreateDialog from './ticket-create-dialog.js';
 import { EMPTY_VOCABULARY } from './customers.js';
@@ -21,7 +22,7 @@ function duration(ms) {
 
 export default {
   name: 'CustomerDetailPage',
-  components: { PageHeader, CustomerDialog, TicketCreateDialog },
+  components: { PageHeader, CustomerDialog, TicketCreateDialog, TimelineRecording },
   setup() {
     const route = useRoute();
     const router = useRouter();
@@ -225,6 +226,7 @@ export default {
                   · {{ t('customers.direction.' + e.call.direction) }} · {{ e.call.number }}
                   · {{ t('customers.disposition.' + e.call.disposition) }}<span v-if="e.call.talk_ms"> · {{ duration(e.call.talk_ms) }}</span>
                   <span v-if="e.staff" class="sb-muted"> · {{ t('customers.agentExt', { ext: e.staff }) }}</span>
+                  <timeline-recording v-if="e.call.recording_id" :recording-id="e.call.recording_id" />
                 </template>
                 <template v-else>
                   <span v-if="e.ref_id" class="sb-mono-text"> · {{ e.ref_id }}</span>

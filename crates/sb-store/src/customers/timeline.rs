@@ -38,6 +38,9 @@ pub struct TimelineCall {
     pub talk_ms: i64,
     /// The number on the customer's side.
     pub number: String,
+    /// The call's recording (its first, when a call was recorded in
+    /// parts); listening still needs `recording.read`.
+    pub recording_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -159,14 +162,48 @@ impl Store {
                         )?,
                         talk_ms: row.try_get("talk_ms")?,
                         number: if customer_called { caller } else { callee },
+                        recording_id: None,
                     }),
                 });
             }
+            link_recordings(&mut conn, &mut entries).await?;
         }
         entries.sort_by_key(|e| std::cmp::Reverse(e.occurred_at));
         entries.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(entries)
     }
+}
+
+/// Puts each call's recording on its timeline entry (C4: the call's
+/// recording lands on the timeline), by Call-ID through its index.
+async fn link_recordings(
+    conn: &mut sqlx::AnyConnection,
+    entries: &mut [Interaction],
+) -> Result<()> {
+    let call_ids: Vec<String> = entries
+        .iter()
+        .filter(|e| e.call.is_some())
+        .map(|e| e.ref_id.clone())
+        .collect();
+    if call_ids.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("SELECT call_id, MIN(id) AS id FROM recordings WHERE call_id IN (");
+    push_texts(&mut sql, &call_ids);
+    sql.push(") GROUP BY call_id");
+    let mut found = std::collections::HashMap::new();
+    for row in sql.query().fetch_all(&mut *conn).await? {
+        found.insert(
+            row.try_get::<String, _>("call_id")?,
+            row.try_get::<i64, _>("id")?,
+        );
+    }
+    for entry in entries.iter_mut() {
+        if let Some(call) = entry.call.as_mut() {
+            call.recording_id = found.get(&entry.ref_id).copied();
+        }
+    }
+    Ok(())
 }
 
 fn push_texts(sql: &mut Sql, values: &[String]) {
