@@ -119,19 +119,20 @@ async fn run(
                 while let Some(action) = core.poll_output() {
                     perform(&mut call, &plan, &media, &mut core, action).await;
                 }
-                for extra in extras.drain(..) {
-                    if extra.answered {
-                        call.hangup(extra.leg).await;
-                    } else {
-                        call.cancel(extra.leg).await;
-                    }
-                }
+                release_extras(&mut call, &mut extras).await;
                 call.release();
                 info!(disposition = summary.disposition.code(), cause = %summary.cause, "call ended");
                 shared.call_event(live_id, |call| crate::cti::ended(call, &summary));
                 shared.live_calls.remove(live_id);
                 record(&shared, &call, &plan, &summary).await;
-                finish_recordings(&shared, &call, &plan, summary.ended_at, &mut media).await;
+                finish_recordings(
+                    &shared,
+                    call.caller_call_id(),
+                    &plan,
+                    summary.ended_at,
+                    &mut media,
+                )
+                .await;
                 return;
             }
         }
@@ -260,7 +261,7 @@ async fn run(
 }
 
 /// What the API shows of the call's media state.
-fn refresh_live_call(shared: &Shared, live_id: u64, media: &CallMedia) {
+pub(crate) fn refresh_live_call(shared: &Shared, live_id: u64, media: &CallMedia) {
     let (held, recording, paused) = (
         media.is_held(),
         media.recording.is_some(),
@@ -607,6 +608,17 @@ pub(crate) struct CallState<'a> {
     pub live_id: u64,
 }
 
+/// At the end of a call: the parties still dialled in are let go.
+pub(crate) async fn release_extras(call: &mut SipCall, extras: &mut Vec<Extra>) {
+    for extra in extras.drain(..) {
+        if extra.answered {
+            call.hangup(extra.leg).await;
+        } else {
+            call.cancel(extra.leg).await;
+        }
+    }
+}
+
 /// What an added party's leg reports: it joins the mixer when it answers
 /// and leaves it when it fails or hangs up (then its extension is returned).
 pub(crate) async fn extra_event(
@@ -692,9 +704,9 @@ pub(crate) async fn recording_closed(
 
 /// At the end of the call: stops the recording and stores the facts of
 /// every recording still being closed.
-async fn finish_recordings(
+pub(crate) async fn finish_recordings(
     shared: &Shared,
-    call: &SipCall,
+    call_id: String,
     plan: &CallPlan,
     ended_at: u64,
     media: &mut CallMedia,
@@ -704,7 +716,7 @@ async fn finish_recordings(
     while !media.closing.is_empty() {
         match tokio::time::timeout_at(deadline, media.events.recv()).await {
             Ok(Some(EngineEvent::RecordingFinished(outcome))) => {
-                recording_closed(shared, call.caller_call_id(), plan, media, outcome).await;
+                recording_closed(shared, call_id.clone(), plan, media, outcome).await;
             }
             Ok(Some(_)) => {}
             Ok(None) | Err(_) => {

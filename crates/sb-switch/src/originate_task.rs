@@ -22,12 +22,13 @@ use tracing::{Instrument, debug, info, info_span, warn};
 use crate::admission::CallPermit;
 use crate::call_media::{CALLEE, CALLER, CallMedia};
 use crate::call_task;
-use crate::live_calls::ControlError;
 use crate::media::{EngineEvent, SessionCommand};
 use crate::routing::{CallPlan, extension_targets, plan_from_extension};
 use crate::shared::{Shared, unix_millis};
 use sb_media::session::Hearing;
 use sb_media::tone::ToneGenerator;
+
+mod control;
 
 /// The agent's phone as a SIP leg: clear of the B2BUA's callee legs
 /// (B1..) and of the extra parties (B100..).
@@ -140,6 +141,8 @@ pub(crate) async fn originate(
         pending: None,
         agent_gone: false,
         answered: false,
+        extras: Vec::new(),
+        next_extra: call_task::FIRST_EXTRA_LEG,
         _permit: permit,
     };
     tokio::spawn(drive(run, controls).instrument(span));
@@ -187,6 +190,9 @@ struct Run {
     agent_gone: bool,
     /// The number answered.
     answered: bool,
+    /// Conference members and supervisors dialled in.
+    extras: Vec<call_task::Extra>,
+    next_extra: u16,
     _permit: CallPermit,
 }
 
@@ -214,18 +220,22 @@ async fn drive(mut run: Run, mut controls: Controls) {
         .unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(3600));
         tokio::select! {
             event = run.call.next_event() => match event {
+                Some((leg @ LegId::B(n), event)) if n >= call_task::FIRST_EXTRA_LEG => {
+                    run.extra_event(leg, event).await;
+                }
                 Some((leg, event)) => run.leg_event(leg, event),
                 None => run.end_now("signalling lost"),
             },
             Some(event) = run.media.events.recv() => {
-                if let EngineEvent::RecordingFinished(_) = event {
-                    // Click-to-call records nothing yet.
+                if let EngineEvent::RecordingFinished(outcome) = event {
+                    let call_id = run.call.caller_call_id();
+                    call_task::recording_closed(&run.shared, call_id, &run.plan, &mut run.media, outcome)
+                        .await;
                 }
             }
-            Some((_, reply)) = controls.recv() => {
-                let _ = reply.send(Err(ControlError::NotNow(
-                    "click-to-call calls take no commands yet",
-                )));
+            Some((command, reply)) = controls.recv() => {
+                let outcome = run.control(command).await;
+                let _ = reply.send(outcome);
             }
             () = tokio::time::sleep_until(wake) => match &mut run.core {
                 Some(core) => core.handle_timeout(unix_millis()),
@@ -420,6 +430,7 @@ impl Run {
             }
             Action::Answer { .. } => {
                 self.answered = true;
+                self.start_recording();
                 self.shared
                     .live_calls
                     .update(self.live_id, |c| c.answered_at = Some(unix_millis()));
@@ -459,7 +470,8 @@ impl Run {
         None
     }
 
-    async fn finish(self, summary: CallSummary) {
+    async fn finish(mut self, summary: CallSummary) {
+        self.release_extras().await;
         self.call.release();
         info!(disposition = summary.disposition.code(), cause = %summary.cause, "click-to-call ended");
         self.shared
@@ -469,5 +481,14 @@ impl Run {
         if self.shared.records.send(record).await.is_err() {
             warn!("CDR writer stopped: record lost");
         }
+        let call_id = self.call.caller_call_id();
+        call_task::finish_recordings(
+            &self.shared,
+            call_id,
+            &self.plan,
+            summary.ended_at,
+            &mut self.media,
+        )
+        .await;
     }
 }

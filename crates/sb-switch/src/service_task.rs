@@ -1270,13 +1270,7 @@ impl Run {
     }
 
     async fn finish(mut self, summary: sb_call::CallSummary) {
-        for extra in self.extras.drain(..) {
-            if extra.answered {
-                self.call.hangup(extra.leg).await;
-            } else {
-                self.call.cancel(extra.leg).await;
-            }
-        }
+        call_task::release_extras(&mut self.call, &mut self.extras).await;
         self.call.release();
         info!(disposition = summary.disposition.code(), cause = %summary.cause, "service call ended");
         self.shared

@@ -123,3 +123,70 @@ fn a_number_the_call_class_forbids_is_refused_before_anything_rings() {
     let (_, live) = switch.api_get("/api/v1/calls");
     assert!(!live.contains(r#""caller":"1003""#), "nothing rang: {live}");
 }
+
+#[test]
+fn a_placed_call_is_held_recorded_and_hung_up_through_the_api() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start_with(&["--ring-timeout", "10"]);
+    set_password(&switch, AGENT, AGENT_PASSWORD);
+    let mut agent = phone(&switch, AGENT, "uas_answer.xml");
+    let mut callee = phone(&switch, "1004", "uas_answer.xml");
+    let (status, body) = make_call(&switch, r#"{"to":"1004"}"#);
+    assert_eq!(status, 202, "{body}\n{}", switch.log());
+    let call_id = field(&body, "call_id").expect("call_id");
+    let id = field(&body, "id").expect("id");
+    poll(Duration::from_secs(10), || {
+        let (_, calls) = switch.api_get("/api/v1/calls");
+        calls
+            .contains(&format!(r#""id":{id},"#))
+            .then(|| field(&calls, "answered_at"))
+            .flatten()
+            .filter(|at| at != "null")
+    })
+    .unwrap_or_else(|| panic!("1004 never answered\n{}", switch.log()));
+
+    let command = |path: &str, json: &str| {
+        switch.api_send_as(
+            (AGENT, AGENT_PASSWORD),
+            "POST",
+            &format!("/api/v1/calls/{id}/{path}"),
+            json,
+        )
+    };
+    let (status, body) = command("hold", r#"{"party":"callee"}"#);
+    assert_eq!(status, 204, "the agent holds the call they placed: {body}");
+    let (status, body) = command("hold", r#"{"party":"callee"}"#);
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("hold: the call is already held"), "{body}");
+    let (status, body) = command("resume", "");
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = command(
+        "transfer",
+        r#"{"target":{"kind":"extension","value":"1002"}}"#,
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body.contains("transfer: a call the agent placed is not transferred"),
+        "{body}"
+    );
+    let (status, body) = switch.api_send(
+        "POST",
+        &format!("/api/v1/calls/{id}/recording"),
+        r#"{"action":"start"}"#,
+    );
+    assert_eq!(status, 204, "a supervisor records the call: {body}");
+    std::thread::sleep(Duration::from_millis(1_000));
+    let (status, body) = command("hangup", "");
+    assert_eq!(status, 204, "{body}");
+    agent.assert_success(|| switch.log());
+    callee.assert_success(|| switch.log());
+
+    let recording = poll(Duration::from_secs(15), || {
+        let (_, page) = switch.api_get("/api/v1/recordings");
+        page.contains(&call_id).then_some(page)
+    })
+    .unwrap_or_else(|| panic!("no recording of {call_id}\n{}", switch.log()));
+    assert!(recording.contains(AGENT), "{recording}");
+}
