@@ -225,8 +225,8 @@ impl Store {
         }
         // Read first, outside a write transaction: the sender asks every few
         // seconds and mostly finds nothing, which must not take SQLite's
-        // write lock. One sender per process claims, so nothing else leases
-        // these rows between the read and the lease.
+        // write lock. The lease below is a compare-and-set, so when several
+        // servers share the database each due row goes to one of them.
         let mut query = Sql::new(
             "SELECT d.id, d.webhook_id, w.url, w.secret, d.event_type, d.payload, d.attempts \
              FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
@@ -268,12 +268,26 @@ impl Store {
             });
         }
         if !claimed.due.is_empty() {
+            // Only rows still pending and due are leased: another server that
+            // leased one since the read moved its next attempt past `now`
+            // (PostgreSQL re-checks the condition after the row lock).
             let mut lease = Sql::new("UPDATE webhook_deliveries SET next_attempt_at = ");
             lease.bind(Arg::Int(to_millis(lease_until)));
             lease.push(" WHERE id IN ");
             let ids: Vec<i64> = claimed.due.iter().map(|d| d.id).collect();
             lease.bind_list(&ids);
-            lease.query().execute(&self.pool).await?;
+            lease
+                .push(" AND state = 'pending' AND next_attempt_at <= ")
+                .bind(Arg::Int(to_millis(now)))
+                .push(" RETURNING id");
+            let won: Vec<i64> = lease
+                .query()
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|row| row.try_get::<i64, _>(0))
+                .collect::<Result<_, _>>()?;
+            claimed.due.retain(|d| won.contains(&d.id));
         }
         Ok(claimed)
     }

@@ -331,3 +331,39 @@ async fn a_busy_webhook_leaves_room_for_the_others(store: Store) {
     assert!(!second.held_back);
 }
 both_backends!(fair_share, a_busy_webhook_leaves_room_for_the_others);
+
+async fn servers_sharing_the_database_never_claim_the_same_delivery(store: Store) {
+    let crm = store
+        .create_webhook(t0(), &actor(), hook("crm", &[]), "whsec_shared")
+        .await
+        .expect("create");
+    let rows: Vec<_> = (1..=40).map(|seq| event(crm.id, seq)).collect();
+    store
+        .insert_webhook_deliveries(t0(), &rows)
+        .await
+        .expect("insert");
+    let lease = t0() + Duration::seconds(30);
+    // Two senders (two servers on one database) ask at the same moment;
+    // each read sees every row due.
+    let room = room(40);
+    let (first, second) = tokio::join!(
+        store.claim_due_webhook_deliveries(t0(), lease, &room),
+        store.claim_due_webhook_deliveries(t0(), lease, &room),
+    );
+    let mut ids: Vec<i64> = first
+        .expect("first claim")
+        .due
+        .into_iter()
+        .chain(second.expect("second claim").due)
+        .map(|d| d.id)
+        .collect();
+    let claimed = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), claimed, "a delivery was claimed twice");
+    assert_eq!(claimed, 40, "every due delivery went to one sender");
+}
+both_backends!(
+    shared_claims,
+    servers_sharing_the_database_never_claim_the_same_delivery
+);
