@@ -223,6 +223,8 @@ pub enum AgentStateCommand {
     /// extension when `None`).
     SignIn {
         extension: Option<String>,
+        /// Offers ring the phone with auto-answer hints (a headset seat).
+        auto_answer: bool,
     },
     SignOut,
     Ready,
@@ -250,6 +252,8 @@ pub struct AgentStateView {
     pub reason: Option<String>,
     /// The extension the agent takes calls at while signed in.
     pub extension: Option<String>,
+    /// Offers ring that phone with auto-answer hints (chosen at sign-in).
+    pub auto_answer: bool,
     /// Milliseconds in the current state.
     pub in_state_ms: u64,
     /// Milliseconds of after-call work left (wrap-up only), for a countdown.

@@ -16,9 +16,10 @@ pub(crate) fn overflow_code(reason: OverflowReason) -> &'static str {
     }
 }
 
-/// `seat` tells where a signing-in agent takes calls, which the log keeps
-/// so a restart can sign the agent in again at the same extension.
-pub(crate) fn entry(event: &Event, seat: impl Fn(&str) -> Option<String>) -> AcdLogEntry {
+/// `seat` tells where a signing-in agent takes calls and whether that
+/// phone auto-answers, which the log keeps so a restart can sign the agent
+/// in again the same way.
+pub(crate) fn entry(event: &Event, seat: impl Fn(&str) -> Option<(String, bool)>) -> AcdLogEntry {
     let (at_ms, command) = match event {
         Event::Timeout { now_ms } => {
             return AcdLogEntry {
@@ -48,7 +49,8 @@ pub(crate) fn entry(event: &Event, seat: impl Fn(&str) -> Option<String>) -> Acd
                 .iter()
                 .map(|(queue, skill)| json!({ "queue": queue.0, "skill": skill }))
                 .collect();
-            json!({ "queues": queues, "extension": seat(&agent.0) })
+            let (extension, auto_answer) = seat(&agent.0).unzip();
+            json!({ "queues": queues, "extension": extension, "auto_answer": auto_answer.unwrap_or(false) })
         }
         Command::Logout { agent } => {
             entry.kind = "logout";

@@ -35,6 +35,8 @@ pub(crate) enum AcdNotice {
         agent: String,
         extension: String,
         queue: String,
+        /// The agent's phone answers by itself (chosen at sign-in).
+        auto_answer: bool,
     },
     /// Stop ringing (ring timeout, or another agent of a ring-all answered).
     CancelOffer { agent: String },
@@ -219,6 +221,8 @@ struct Runner {
 struct Seat {
     extension: String,
     since_ms: u64,
+    /// Offers ring the seat's phone with auto-answer hints.
+    auto_answer: bool,
 }
 
 async fn run(
@@ -389,7 +393,10 @@ impl Runner {
         // Taken only once the ACD accepts the sign-in.
         let mut new_seat = None;
         let core_command = match &command {
-            AgentCommand::SignIn { extension } => {
+            AgentCommand::SignIn {
+                extension,
+                auto_answer,
+            } => {
                 let extension = extension
                     .clone()
                     .or_else(|| profile.extension.clone())
@@ -406,6 +413,7 @@ impl Runner {
                 new_seat = Some(Seat {
                     extension,
                     since_ms: now,
+                    auto_answer: *auto_answer,
                 });
                 Command::Login {
                     agent: agent.clone(),
@@ -449,10 +457,10 @@ impl Runner {
         while let Some(decision) = self.acd.poll_output() {
             match decision {
                 Decision::Offer { call, agent, queue } => {
-                    let extension = self
+                    let (extension, auto_answer) = self
                         .seats
                         .get(&agent)
-                        .map(|seat| seat.extension.clone())
+                        .map(|seat| (seat.extension.clone(), seat.auto_answer))
                         .unwrap_or_default();
                     info!(call = call.0, agent = %agent.0, queue = %queue.0, "offer");
                     self.notify(
@@ -461,6 +469,7 @@ impl Runner {
                             agent: agent.0,
                             extension,
                             queue: queue.0,
+                            auto_answer,
                         },
                     );
                 }
@@ -505,7 +514,7 @@ impl Runner {
                 acd_log::entry(event, |agent| {
                     seats
                         .get(&AgentId(agent.to_owned()))
-                        .map(|s| s.extension.clone())
+                        .map(|s| (s.extension.clone(), s.auto_answer))
                 })
             })
             .collect();
@@ -610,6 +619,7 @@ impl Runner {
                 &session.employee_id,
                 AgentCommand::SignIn {
                     extension: session.extension.clone(),
+                    auto_answer: session.auto_answer,
                 },
             );
             if let Err(error) = signed_in {
@@ -729,9 +739,11 @@ impl Runner {
             .cloned()
             .unwrap_or(AgentState::LoggedOut);
         let seat = self.seats.get(&agent);
-        AgentView::new(profile, &state, seat.map(|s| s.extension.clone()), {
+        let mut view = AgentView::new(profile, &state, seat.map(|s| s.extension.clone()), {
             seat.map_or(0, |s| now.saturating_sub(s.since_ms))
-        })
+        });
+        view.auto_answer = view.extension.is_some() && seat.is_some_and(|s| s.auto_answer);
+        view
     }
 
     fn view(&self, now: u64) -> AcdView {

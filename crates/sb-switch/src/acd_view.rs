@@ -12,6 +12,9 @@ pub enum AgentCommand {
     /// own extension when `None`).
     SignIn {
         extension: Option<String>,
+        /// The seat's phone answers ACD offers by itself (a headset
+        /// softphone): offers carry auto-answer hints.
+        auto_answer: bool,
     },
     SignOut,
     Ready,
@@ -56,6 +59,8 @@ pub struct AgentView {
     pub reason: Option<String>,
     /// The extension the agent takes calls at while signed in.
     pub extension: Option<String>,
+    /// Offers ring that phone with auto-answer hints (chosen at sign-in).
+    pub auto_answer: bool,
     pub in_state_ms: u64,
     /// In wrap-up: when it ends (Unix milliseconds).
     pub wrap_up_until_ms: Option<u64>,
@@ -81,6 +86,7 @@ impl AgentView {
                 extension
             },
             in_state_ms: if code == "logged_out" { 0 } else { in_state_ms },
+            auto_answer: false,
             wrap_up_until_ms: match state {
                 AgentState::WrapUp { until_ms } => Some(*until_ms),
                 _ => None,

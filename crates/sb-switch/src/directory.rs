@@ -257,6 +257,8 @@ pub struct SurveyRecord {
 pub struct AgentSession {
     pub employee_id: String,
     pub extension: Option<String>,
+    /// The seat's phone answered offers by itself.
+    pub auto_answer: bool,
     /// `None` = ready; otherwise the not-ready reason.
     pub not_ready: Option<String>,
 }

@@ -199,8 +199,10 @@ async fn carry_out(
                     return Outcome::Refused;
                 }
             }
+            // A phone-only agent answers from the handset.
             let command = AgentCommand::SignIn {
                 extension: Some(extension.to_owned()),
+                auto_answer: false,
             };
             (employee_id, command)
         }

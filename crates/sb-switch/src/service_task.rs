@@ -939,6 +939,7 @@ impl Run {
                 agent,
                 extension,
                 queue,
+                auto_answer,
             } => {
                 let targets = extension_targets(&self.shared, &extension, &self.plan.caller, None);
                 let waited_ms = self
@@ -964,6 +965,7 @@ impl Run {
                 if self.ringing.as_ref().is_some_and(|r| r.agent.is_some()) {
                     // A ring-all queue: this agent's phones ring too.
                     self.targets = targets;
+                    self.offer_hints(auto_answer);
                     let legs = self.core.dial_more(self.targets.len());
                     if legs.is_empty() {
                         self.shared.acd.report(CallReport::NoAnswer {
@@ -976,7 +978,9 @@ impl Run {
                     }
                     return;
                 }
-                if !self.ring(link, targets) {
+                if self.ring(link, targets) {
+                    self.offer_hints(auto_answer);
+                } else {
                     // No registered phone (or the caller is already being
                     // connected): the ACD counts a miss and moves on.
                     self.shared.acd.report(CallReport::NoAnswer {
@@ -1235,6 +1239,16 @@ impl Run {
         if let Err(error) = self.shared.directory.write_voicemail(record).await {
             warn!(%error, "could not store the voicemail");
         }
+    }
+
+    /// An offer to an agent who chose auto-answer at sign-in rings their
+    /// phone with the hints (`ring` cleared them).
+    fn offer_hints(&mut self, auto_answer: bool) {
+        self.dial_hints = if auto_answer {
+            crate::originate_task::auto_answer_headers(self.shared.stack.local_addr())
+        } else {
+            Vec::new()
+        };
     }
 
     /// Publishes which extensions ring for the call when that changed.

@@ -142,6 +142,7 @@ pub(crate) async fn agent_sessions(
                     sessions.push(AgentSession {
                         employee_id: agent.clone(),
                         extension: event.body["extension"].as_str().map(str::to_owned),
+                        auto_answer: event.body["auto_answer"].as_bool().unwrap_or(false),
                         not_ready: state.flatten(),
                     });
                     break;

@@ -334,7 +334,13 @@ impl SwitchControl for SwitchBridge {
     fn agent_command(&self, employee_id: String, command: AgentStateCommand) -> AgentCommandFuture {
         let switch = self.switch.clone();
         let command = match command {
-            AgentStateCommand::SignIn { extension } => AgentCommand::SignIn { extension },
+            AgentStateCommand::SignIn {
+                extension,
+                auto_answer,
+            } => AgentCommand::SignIn {
+                extension,
+                auto_answer,
+            },
             AgentStateCommand::SignOut => AgentCommand::SignOut,
             AgentStateCommand::Ready => AgentCommand::Ready,
             AgentStateCommand::NotReady { reason } => AgentCommand::NotReady { reason },
@@ -425,6 +431,7 @@ fn agent_view(view: AgentView) -> AgentStateView {
         state: view.state.to_owned(),
         reason: view.reason,
         extension: view.extension,
+        auto_answer: view.auto_answer,
         in_state_ms: view.in_state_ms,
         wrap_up_left_ms: view.wrap_up_until_ms.map(|until| {
             let now = std::time::SystemTime::now()

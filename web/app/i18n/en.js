@@ -664,6 +664,7 @@ export default {
   },
   pickup: {
     title: 'Ringing in your pickup group', ringingAt: 'ringing at {extensions}', pickUp: 'Pick up',
+    autoAnswer: 'Auto-answer', autoAnswerHint: 'For a headset phone that answers by itself: offered calls are sent with auto-answer hints',
     done: 'Your phone ({extension}) rings for the call', hint: 'From a phone: *8 picks up the longest-ringing call, **<extension> a given one.',
   },
 };

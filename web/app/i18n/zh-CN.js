@@ -636,6 +636,7 @@ export default {
   },
   pickup: {
     title: '代答组内正在振铃的来电', ringingAt: '正在 {extensions} 振铃', pickUp: '代答',
+    autoAnswer: '自动应答', autoAnswerHint: '适用于能自动摘机的耳麦话机：分配来的来电带自动应答提示',
     done: '您的话机（{extension}）将为此来电振铃', hint: '在话机上：*8 代答振铃最久的来电，**分机号 代答指定分机。',
   },
 };

@@ -40,7 +40,7 @@ export default {
     const vocabulary = ref({ levels: [], fields: [] });
     const agentsOnline = ref([]);
     const dial = reactive({ number: '', error: '' });
-    const signIn = reactive({ open: false, extension: '', error: '' });
+    const signIn = reactive({ open: false, extension: '', autoAnswer: false, error: '' });
     const notReady = reactive({ open: false, reason: '', error: '' });
     const transfer = reactive({ open: false, mode: 'blind', kind: 'agent', value: '', error: '' });
     const newCustomer = ref(false);
@@ -232,7 +232,9 @@ export default {
     }
     async function submitSignIn() {
       const ext = signIn.extension.trim();
-      const err = await meCommand('sign-in', ext ? { extension: ext } : {});
+      const body = { auto_answer: signIn.autoAnswer };
+      if (ext) body.extension = ext;
+      const err = await meCommand('sign-in', body);
       if (err) signIn.error = errorText(err);
       else signIn.open = false;
     }
@@ -391,6 +393,7 @@ export default {
             <span v-if="me.reason" data-test="desk-reason">{{ me.reason }}</span>
             <span v-if="me.extension" class="sb-muted">{{ t('agents.extension') }}
               <span class="sb-mono-text" data-test="desk-extension">{{ me.extension }}</span></span>
+            <el-tag v-if="me.auto_answer" type="info" effect="plain" data-test="desk-auto-answer">{{ t('pickup.autoAnswer') }}</el-tag>
             <span class="sb-mono-text" data-test="desk-time">{{ timeInState }}</span>
             <el-tag v-if="wrapUpLeft" type="primary" effect="plain" data-test="desk-wrap-up-left">
               {{ t('desk.wrapUpLeft', { time: wrapUpLeft }) }}</el-tag>
@@ -523,6 +526,10 @@ export default {
           <el-form-item :label="t('agents.extension')">
             <el-input v-model="signIn.extension" maxlength="16" data-test="desk-sign-in-extension" />
             <div class="sb-form-hint sb-full">{{ t('agents.myExtensionHint') }}</div>
+          </el-form-item>
+          <el-form-item>
+            <el-checkbox v-model="signIn.autoAnswer" data-test="desk-sign-in-auto-answer">{{ t('pickup.autoAnswer') }}</el-checkbox>
+            <div class="sb-form-hint sb-full">{{ t('pickup.autoAnswerHint') }}</div>
           </el-form-item>
           <el-alert v-if="signIn.error" :title="signIn.error" type="error" :closable="false" show-icon data-test="desk-sign-in-error" />
         </el-form>

@@ -36,6 +36,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct SignInBody {
     /// The extension to take calls at (any seat); the agent's own when absent.
     extension: Option<String>,
+    /// The phone there answers offered calls by itself (a headset
+    /// softphone): offers are sent with auto-answer hints. Off by default.
+    #[serde(default)]
+    auto_answer: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -78,7 +82,10 @@ async fn sign_in(
     command(
         &state,
         &who.employee_id,
-        AgentStateCommand::SignIn { extension },
+        AgentStateCommand::SignIn {
+            extension,
+            auto_answer: body.auto_answer,
+        },
     )
     .await
 }
@@ -250,7 +257,10 @@ async fn force_state(
         ForcedState::SignedIn => {
             let extension = checked_extension(&state, body.extension).await?;
             (
-                AgentStateCommand::SignIn { extension },
+                AgentStateCommand::SignIn {
+                    extension,
+                    auto_answer: false,
+                },
                 "agent.force.sign_in",
             )
         }
