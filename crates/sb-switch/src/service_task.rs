@@ -34,6 +34,7 @@ use sb_core::cti::CtiEvent;
 
 mod busy_agent;
 mod control;
+mod follow_me;
 
 /// The flow a caller hears when the agent hangs up first, if the admin
 /// made one (MISSION Q1).
@@ -159,6 +160,8 @@ struct Run {
     api_transfer: bool,
     /// The queue a transferred caller returns to if nobody answers.
     transfer_fallback: Option<control::Fallback>,
+    /// Agents' mobiles rung with their offers (follow-me, G8).
+    mobiles: follow_me::AgentMobiles,
 }
 
 async fn run(
@@ -245,6 +248,7 @@ async fn run(
         side_offers: HashMap::new(),
         api_transfer: false,
         transfer_fallback: None,
+        mobiles: follow_me::AgentMobiles::default(),
     };
     let mut terminate = run.shared.terminate.clone();
     loop {
@@ -342,6 +346,7 @@ impl Run {
                 .map(|v| v.until),
             self.transfer_deadline,
             self.side_deadline,
+            self.mobiles_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -350,6 +355,7 @@ impl Run {
 
     async fn timers(&mut self, now: u64) {
         self.ivr.handle_timeout(now);
+        self.ring_waiting_mobiles(now).await;
         if self.side_deadline.is_some_and(|at| at <= now) {
             self.side_timed_out();
         }
@@ -378,6 +384,7 @@ impl Run {
     }
 
     async fn perform(&mut self, action: ServiceAction) -> Option<sb_call::CallSummary> {
+        self.sweep_mobiles();
         match action {
             ServiceAction::AnswerCaller => self.call.answer(self.caller_answer.clone()),
             ServiceAction::Dial { leg, target } => {
@@ -923,7 +930,9 @@ impl Run {
                 extension,
                 queue,
             } => {
-                let targets = extension_targets(&self.shared, &extension, &self.plan.caller, None);
+                let mut targets =
+                    extension_targets(&self.shared, &extension, &self.plan.caller, None);
+                let mobile = self.offer_mobile(&agent, &extension, &mut targets).await;
                 let waited_ms = self
                     .queued
                     .as_ref()
@@ -948,6 +957,7 @@ impl Run {
                     // A ring-all queue: this agent's phones ring too.
                     self.targets = targets;
                     let legs = self.core.dial_more(self.targets.len());
+                    self.mobile_rung(mobile, &legs);
                     if legs.is_empty() {
                         self.shared.acd.report(CallReport::NoAnswer {
                             call: self.call_ref,
@@ -959,7 +969,12 @@ impl Run {
                     }
                     return;
                 }
-                if !self.ring(link, targets) {
+                let rung = self.ring(link, targets);
+                if rung {
+                    let legs = self.ringing_legs.clone();
+                    self.mobile_rung(mobile, &legs);
+                }
+                if !rung {
                     // No registered phone (or the caller is already being
                     // connected): the ACD counts a miss and moves on.
                     self.shared.acd.report(CallReport::NoAnswer {
