@@ -4,7 +4,8 @@
 //! through the outbound route's trunk to a SIPp "carrier" that answers,
 //! and the caller talks with it; the CDR shows the call answered by 1002.
 //! The same for a queue offer: the agent answers on the mobile and the ACD
-//! counts it as the agent answering. Skipped (loudly) without SIPp unless
+//! counts it as the agent answering; and with no desk phone registered the
+//! mobile rings at once. Skipped (loudly) without SIPp unless
 //! SWITCHBOARD_REQUIRE_SIP_PEERS is set.
 
 mod sip_support;
@@ -250,5 +251,53 @@ fn a_queue_offer_rings_the_agents_mobile_and_the_mobile_answering_is_the_agent_a
     assert!(
         items(&events).iter().any(|e| e.contains("answered")),
         "the ACD counts the mobile's answer as the agent's: {events}"
+    );
+}
+
+#[test]
+fn with_no_desk_phone_registered_the_mobile_rings_at_once() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start();
+    let carrier_port = free_port_on(CARRIER);
+    carrier_route(&switch, carrier_port);
+    // A long delay: with no desk phone it does not apply.
+    set_follow_me(&switch, "1004", "no_answer", 60);
+    let mut carrier = mobile_carrier(&switch, carrier_port);
+    let mut caller = dial(
+        &switch,
+        "caller-1001",
+        "uac_call.xml",
+        ("1001", "127.0.0.1"),
+        "1004",
+        vec![(
+            "relay_file",
+            switch
+                .scratch("media")
+                .join("caller-relay")
+                .display()
+                .to_string(),
+        )],
+        &[],
+    );
+    caller.assert_success(|| switch.log());
+    carrier.assert_success(|| switch.log());
+    let cdr = poll(Duration::from_secs(15), || {
+        switch
+            .cdrs()
+            .into_iter()
+            .find(|c| field(c, "callee").as_deref() == Some("1004"))
+    })
+    .unwrap_or_else(|| panic!("no CDR\n{}", switch.log()));
+    assert_eq!(
+        field(&cdr, "disposition").as_deref(),
+        Some("answered"),
+        "{cdr}"
+    );
+    assert_eq!(
+        field(&cdr, "callee_extension").as_deref(),
+        Some("1004"),
+        "{cdr}"
     );
 }

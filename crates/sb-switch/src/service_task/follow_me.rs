@@ -91,6 +91,9 @@ impl Run {
             .into_iter()
             .partition::<Vec<_>, _>(|w| w.at <= now);
         self.mobiles.waiting = later;
+        // Every due mobile is dialled in one `dial_more`, whose targets
+        // are `self.targets` in order.
+        let mut rung = Vec::new();
         for waiting in due {
             let agent = Some(waiting.agent.as_str());
             let primary = self
@@ -105,22 +108,24 @@ impl Run {
                 // The offer was answered, withdrawn or missed meanwhile.
                 continue;
             }
-            let Some(out) = route_mobile(
+            if let Some(out) = route_mobile(
                 &self.shared,
                 &waiting.follow_me,
                 waiting.call_class,
                 &waiting.extension,
             )
             .await
-            else {
-                continue;
-            };
-            self.targets = vec![out.target];
-            let legs = self.core.dial_more(1);
-            let Some(leg) = legs.first().copied() else {
-                continue;
-            };
-            info!(agent = %waiting.agent, "follow-me: dialling the agent's mobile");
+            {
+                info!(agent = %waiting.agent, "follow-me: dialling the agent's mobile");
+                rung.push((also, out));
+            }
+        }
+        if rung.is_empty() {
+            return;
+        }
+        self.targets = rung.iter().map(|(_, out)| out.target.clone()).collect();
+        let legs = self.core.dial_more(rung.len());
+        for ((also, out), leg) in rung.into_iter().zip(legs) {
             match also {
                 Some(index) => self.also_ringing[index].1.push(leg),
                 None => self.ringing_legs.push(leg),
