@@ -5,8 +5,9 @@
 //! and the caller talks with it; the CDR shows the call answered by 1002.
 //! The same for a queue offer: the agent answers on the mobile and the ACD
 //! counts it as the agent answering; and with no desk phone registered the
-//! mobile rings at once. Skipped (loudly) without SIPp unless
-//! SWITCHBOARD_REQUIRE_SIP_PEERS is set.
+//! mobile rings at once; the trunk channel is held while the mobile talks,
+//! and the extension's call class decides whether it may dial the mobile.
+//! Skipped (loudly) without SIPp unless SWITCHBOARD_REQUIRE_SIP_PEERS is set.
 
 mod sip_support;
 
@@ -104,6 +105,17 @@ fn mobile_carrier(switch: &Switch, port: u16) -> sip_support::sipp::Sipp {
     )
 }
 
+/// The channels of the mobile carrier's trunk in use now.
+fn mobile_channels(switch: &Switch) -> Option<u64> {
+    let (_, body) = switch.api_get("/api/v1/trunk-usage");
+    let usage: Value = serde_json::from_str(&body).ok()?;
+    usage["items"]
+        .as_array()?
+        .iter()
+        .find(|t| t["name"] == json!("mobile-carrier"))?["in_use"]
+        .as_u64()
+}
+
 fn invite_request_line(carrier: &sip_support::sipp::Sipp) -> String {
     carrier
         .received()
@@ -141,9 +153,21 @@ fn an_unanswered_desk_phone_rings_the_owners_mobile_which_answers() {
         )],
         &[],
     );
+    let held = poll(Duration::from_secs(10), || {
+        (mobile_channels(&switch) == Some(1)).then_some(())
+    });
+    assert!(
+        held.is_some(),
+        "the mobile holds a trunk channel while it talks\n{}",
+        switch.log()
+    );
     caller.assert_success(|| switch.log());
     carrier.assert_success(|| switch.log());
     desk.assert_success(|| switch.log());
+    let freed = poll(Duration::from_secs(10), || {
+        (mobile_channels(&switch) == Some(0)).then_some(())
+    });
+    assert!(freed.is_some(), "the channel is free after the call");
     assert_eq!(
         invite_request_line(&carrier),
         format!("INVITE sip:{MOBILE}@{CARRIER}:{carrier_port} SIP/2.0"),
@@ -300,4 +324,49 @@ fn with_no_desk_phone_registered_the_mobile_rings_at_once() {
         Some("1004"),
         "{cdr}"
     );
+}
+
+#[test]
+fn the_extensions_call_class_applies_to_its_mobile() {
+    if !peers_available("sipp") {
+        return;
+    }
+    let switch = Switch::start();
+    let carrier_port = free_port_on(CARRIER);
+    carrier_route(&switch, carrier_port);
+    set_follow_me(&switch, "1004", "always", 0);
+    // 1004 becomes internal-only: the mobiles route (national) is not its to dial.
+    let (code, page) = switch.api_get("/api/v1/extensions?q=1004");
+    assert_eq!(code, 200, "{page}");
+    let record = items(&page)
+        .into_iter()
+        .find(|e| field(e, "extension").as_deref() == Some("1004"))
+        .unwrap_or_else(|| panic!("no extension 1004 in {page}"));
+    let body = json!({
+        "extension": "1004",
+        "display_name": field(&record, "display_name").unwrap_or_default(),
+        "call_class": "internal",
+        "max_contacts": 3,
+        "enabled": true,
+    });
+    let (code, updated) = switch.api_send(
+        "PUT",
+        &format!("/api/v1/extensions/{}", field(&record, "id").expect("id")),
+        &body.to_string(),
+    );
+    assert_eq!(code, 200, "{updated}");
+    let carrier = mobile_carrier(&switch, carrier_port);
+    let (status, run) =
+        sip_support::peers::refused(&switch, "caller-1001", ("1001", "127.0.0.1"), "1004");
+    assert_eq!(
+        status,
+        480,
+        "no desk phone and no mobile it may dial\n{}",
+        run.trace()
+    );
+    assert!(
+        !carrier.received().iter().any(|m| m.starts_with("INVITE ")),
+        "the carrier is never asked"
+    );
+    assert!(switch.log().contains("call class"), "{}", switch.log());
 }
