@@ -101,6 +101,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::acd_events::router())
         .merge(routes::agents::router())
         .merge(routes::agent_pins::router())
+        .merge(routes::follow_me::router())
         .merge(events::stream::router())
         .merge(routes::customers::router())
         .merge(routes::customer_details::router())

@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 
+mod later;
 mod pickup;
 mod side;
 
@@ -38,6 +39,10 @@ pub enum CallPhase {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Callee {
+    /// Dialled later, at this time on the driver's clock (`later.rs`).
+    Waiting {
+        at: u64,
+    },
     Inviting,
     Failed(u16),
     Cancelled,
@@ -51,6 +56,9 @@ pub struct B2bua {
     started_at: u64,
     /// When the callee legs now ringing started (a pickup rings afresh).
     ringing_since: u64,
+    /// How much later than the start the last target is dialled; the ring
+    /// timeout counts from there (`later.rs`).
+    ring_extension_ms: u64,
     answered_at: Option<u64>,
     offer: Option<Vec<u8>>,
     callees: Vec<Callee>,
@@ -78,6 +86,7 @@ impl B2bua {
             timers,
             started_at: now,
             ringing_since: now,
+            ring_extension_ms: 0,
             answered_at: None,
             offer,
             callees: vec![Callee::Inviting; targets.min(usize::from(u16::MAX))],
@@ -121,7 +130,7 @@ impl B2bua {
     /// When `handle_timeout` must next be called, on the driver's clock.
     pub fn poll_timeout(&self) -> Option<u64> {
         match self.phase {
-            CallPhase::Dialling => Some(self.ringing_since + self.timers.ring_timeout_ms),
+            CallPhase::Dialling => Some(self.dialling_timeout()),
             CallPhase::Answered => [self.transfer.map(|(_, since)| since), self.side_since()]
                 .into_iter()
                 .flatten()
@@ -132,7 +141,13 @@ impl B2bua {
     }
 
     pub fn handle_timeout(&mut self, now: u64) {
-        let Some(deadline) = self.poll_timeout() else {
+        let deadline = if self.phase == CallPhase::Dialling {
+            self.dial_waiting(now, false);
+            Some(self.ring_deadline())
+        } else {
+            self.poll_timeout()
+        };
+        let Some(deadline) = deadline else {
             return;
         };
         if now < deadline {
@@ -440,12 +455,18 @@ impl B2bua {
             if *callee == Callee::Inviting && Some(leg) != except {
                 *callee = Callee::Cancelled;
                 self.outputs.push_back(Action::Cancel { leg });
+            } else if let Callee::Waiting { .. } = callee {
+                // Never dialled: nothing to cancel on the wire.
+                *callee = Callee::Cancelled;
             }
         }
     }
 
     fn settle_if_all_failed(&mut self, now: u64) {
         if self.phase != CallPhase::Dialling || self.callees.contains(&Callee::Inviting) {
+            return;
+        }
+        if self.dial_waiting(now, true) {
             return;
         }
         let statuses: Vec<u16> = self

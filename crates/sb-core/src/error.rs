@@ -9,6 +9,8 @@ pub enum CoreError {
     UnknownDataScope(String),
     #[error("unknown call class `{0}`: expected internal, local, national or international")]
     UnknownCallClass(String),
+    #[error("unknown follow-me mode `{0}`: expected off, no_answer or always")]
+    UnknownFollowMeMode(String),
     #[error("invalid dial pattern: {0}")]
     InvalidDialPattern(String),
 }

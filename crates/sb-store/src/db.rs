@@ -46,6 +46,7 @@ const SQLITE_MIGRATIONS: MigrationSource = embedded_migrations!("sqlite":
     9 => "0009_campaigns.sql",
     10 => "0010_webhooks.sql",
     11 => "0011_agent_pin.sql",
+    12 => "0012_follow_me.sql",
 );
 const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
     1 => "0001_foundation.sql",
@@ -59,6 +60,7 @@ const POSTGRES_MIGRATIONS: MigrationSource = embedded_migrations!("postgres":
     9 => "0009_campaigns.sql",
     10 => "0010_webhooks.sql",
     11 => "0011_agent_pin.sql",
+    12 => "0012_follow_me.sql",
 );
 
 impl Store {

@@ -41,6 +41,12 @@ pub struct Staff {
     pub has_password: bool,
     /// An agent PIN is set: the person can sign in by phone (MISSION G10).
     pub has_agent_pin: bool,
+    /// Whether calls to the extension and queue offers ring the mobile too
+    /// (MISSION G8): `off`, `no_answer` or `always`.
+    #[schema(value_type = String, example = "no_answer")]
+    pub follow_me_mode: sb_core::FollowMeMode,
+    /// With `no_answer`: seconds before the mobile rings too (0..=120).
+    pub follow_me_delay_s: u32,
     #[serde(with = "time::serde::rfc3339::option")]
     pub locked_until: Option<OffsetDateTime>,
     pub roles: Vec<RoleRef>,
@@ -104,7 +110,7 @@ const SELECT: &str = "SELECT s.id, s.employee_id, s.name, s.department_id, d.nam
      s.work_group, s.mobile, s.email, s.extension, s.enabled, s.locale, \
      CASE WHEN s.password_hash IS NULL THEN 0 ELSE 1 END AS has_password, \
      CASE WHEN s.agent_pin_hash IS NULL THEN 0 ELSE 1 END AS has_agent_pin, \
-     s.locked_until, s.created_at, s.updated_at \
+     s.follow_me_mode, s.follow_me_delay_s, s.locked_until, s.created_at, s.updated_at \
      FROM staff s LEFT JOIN departments d ON d.id = s.department_id";
 
 /// The lower-cased text a staff search matches against.
@@ -151,6 +157,8 @@ fn from_row(row: &AnyRow, roles: &mut BTreeMap<i64, Vec<RoleRef>>) -> Result<Sta
         locale: row.try_get("locale")?,
         has_password: has_password != 0,
         has_agent_pin: has_agent_pin != 0,
+        follow_me_mode: crate::follow_me::mode_from_row(row)?,
+        follow_me_delay_s: crate::follow_me::delay_from_row(row)?,
         locked_until: from_millis_opt(row.try_get("locked_until")?)?,
         roles: roles.remove(&id).unwrap_or_default(),
         created_at: from_millis(row.try_get("created_at")?)?,
@@ -178,7 +186,7 @@ async fn roles_of(
     Ok(map)
 }
 
-async fn fetch(conn: &mut AnyConnection, id: i64) -> Result<Staff> {
+pub(crate) async fn fetch(conn: &mut AnyConnection, id: i64) -> Result<Staff> {
     let row = sqlx::query(&format!("{SELECT} WHERE s.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -394,8 +402,24 @@ impl Store {
         input: StaffInput,
         password_hash: Option<String>,
     ) -> Result<Staff> {
+        self.create_staff_with_follow_me(now, actor, input, password_hash, None)
+            .await
+    }
+
+    /// `create_staff`, also setting the follow-me (MISSION G8) when given.
+    pub async fn create_staff_with_follow_me(
+        &self,
+        now: OffsetDateTime,
+        actor: &Actor,
+        input: StaffInput,
+        password_hash: Option<String>,
+        follow_me: Option<crate::FollowMe>,
+    ) -> Result<Staff> {
         let mut tx = self.begin_write().await?;
         let id = insert_staff(&mut tx, now, &input, password_hash.as_deref()).await?;
+        if let Some(follow_me) = follow_me {
+            crate::follow_me::write(&mut tx, now, id, follow_me).await?;
+        }
         let created = fetch(&mut tx, id).await?;
         let change = Change {
             action: "staff.create",
@@ -415,6 +439,20 @@ impl Store {
         actor: &Actor,
         id: i64,
         input: StaffInput,
+    ) -> Result<Staff> {
+        self.update_staff_with_follow_me(now, actor, id, input, None)
+            .await
+    }
+
+    /// `update_staff`, also setting the follow-me (MISSION G8) when given,
+    /// in the same transaction and audit row.
+    pub async fn update_staff_with_follow_me(
+        &self,
+        now: OffsetDateTime,
+        actor: &Actor,
+        id: i64,
+        input: StaffInput,
+        follow_me: Option<crate::FollowMe>,
     ) -> Result<Staff> {
         let mut tx = self.begin_write().await?;
         let before = fetch(&mut tx, id).await?;
@@ -439,6 +477,9 @@ impl Store {
         .await
         .map_err(|e| map_unique(e, &unique_fields(&input)))?;
         write_roles(&mut tx, id, &input.role_ids).await?;
+        if let Some(follow_me) = follow_me {
+            crate::follow_me::write(&mut tx, now, id, follow_me).await?;
+        }
         if is_enabled_admin(&before) {
             ensure_an_admin_remains(&mut tx, self.backend()).await?;
         }

@@ -67,10 +67,11 @@ async fn run(
     let mut transfer_permit = None;
     let mut transferring = false;
     let mut sides = crate::direct_side::Sides::default();
-    let mut core = B2bua::start(
+    let (delays, mut follow_me) = crate::follow_me::prepare(&shared, &mut plan).await;
+    let mut core = B2bua::start_staggered(
         started,
         offer,
-        plan.targets.len(),
+        &delays,
         Timers {
             ring_timeout_ms: shared.config.ring_timeout_ms,
         },
@@ -89,6 +90,13 @@ async fn run(
             let Some(action) = sides.action(cx, action).await else {
                 refresh_live_call(&shared, live_id, &media);
                 continue;
+            };
+            let action = match &mut follow_me {
+                Some(f) => match f.action(&shared, &mut plan, &mut core, action).await {
+                    Some(action) => action,
+                    None => continue,
+                },
+                None => action,
             };
             if let Action::Bridge { .. } = action
                 && transferring
@@ -162,6 +170,9 @@ async fn run(
                     }
                 }
                 Some((leg, event)) => {
+                    if let Some(f) = &mut follow_me {
+                        f.leg_event(leg, &event);
+                    }
                     // A leg on media of its own never speaks for the callee's.
                     if !sides.leg_event(leg, &event) {
                         media.note_event(leg, &event);

@@ -284,6 +284,16 @@ impl std::fmt::Debug for PinAttempt {
     }
 }
 
+/// Follow-me to a person's own mobile (MISSION G8): only for enabled staff
+/// with a mobile and a mode other than off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowMe {
+    pub employee_id: String,
+    pub mobile: String,
+    pub mode: sb_core::FollowMeMode,
+    pub delay_s: u32,
+}
+
 #[async_trait::async_trait]
 pub trait Directory: Send + Sync + 'static {
     async fn account(&self, extension: &str) -> Result<Option<Account>, SwitchError>;
@@ -328,6 +338,16 @@ pub trait Directory: Send + Sync + 'static {
     /// pickup group, G7).
     async fn pickup_peers(&self, extension: &str) -> Result<Vec<String>, SwitchError>;
     async fn not_ready_reasons(&self) -> Result<Vec<String>, SwitchError>;
+    /// The follow-me of the person whose own extension this is (MISSION
+    /// G8); none by default, for directories that keep no staff.
+    async fn follow_me(&self, _extension: &str) -> Result<Option<FollowMe>, SwitchError> {
+        Ok(None)
+    }
+    /// The follow-me of the agent with this employee id, wherever they are
+    /// signed in.
+    async fn agent_follow_me(&self, _employee_id: &str) -> Result<Option<FollowMe>, SwitchError> {
+        Ok(None)
+    }
     async fn record_ban(
         &self,
         address: IpAddr,

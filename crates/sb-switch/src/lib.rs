@@ -39,6 +39,7 @@ mod directory;
 mod error;
 mod feature_codes;
 mod feature_task;
+mod follow_me;
 mod housekeeping;
 mod ivr_lookup;
 mod live_calls;
@@ -60,7 +61,7 @@ pub use config::{SecurityPolicy, SwitchConfig};
 pub use cti::{EventSink, NoEvents};
 pub use directory::{
     Account, AcdLogEntry, AcdSetup, AgentProfile, AgentSession, BlockAction, CallRecord,
-    CallTrailRecord, CallerIdMode, Directory, FlowVersion, InboundTarget, OutboundRoute,
+    CallTrailRecord, CallerIdMode, Directory, FlowVersion, FollowMe, InboundTarget, OutboundRoute,
     OverflowTarget, PinAttempt, QueueSetup, RecordingRecord, SurveyRecord, Trunk, TrunkTransport,
     VoicemailRecord,
 };

@@ -186,7 +186,8 @@ pub(crate) async fn plan_from_trunk(
     plan.record = trunk.record_calls
         || matches!(shared.directory.account(&target).await, Ok(Some(a)) if a.record_calls);
     plan.targets = extension_targets(shared, &target, &caller, None);
-    if plan.targets.is_empty() {
+    // Follow-me (G8) rings the owner's mobile when no desk phone is there.
+    if plan.targets.is_empty() && !crate::follow_me::reaches_mobile(shared, &target).await {
         return Err((
             Refusal::new(480, "failed", "extension not registered"),
             plan,
@@ -221,7 +222,9 @@ pub(crate) async fn plan_from_extension(
             plan.record = account.record_calls || callee.record_calls;
             plan.targets =
                 extension_targets(shared, &callee.extension, &account.extension, display);
-            if plan.targets.is_empty() {
+            if plan.targets.is_empty()
+                && !crate::follow_me::reaches_mobile(shared, &callee.extension).await
+            {
                 return Err((
                     Refusal::new(480, "failed", "extension not registered"),
                     plan,

@@ -34,6 +34,7 @@ use sb_core::cti::CtiEvent;
 
 mod busy_agent;
 mod control;
+mod follow_me;
 mod pickup;
 
 /// The flow a caller hears when the agent hangs up first, if the admin
@@ -160,10 +161,13 @@ struct Run {
     api_transfer: bool,
     /// The queue a transferred caller returns to if nobody answers.
     transfer_fallback: Option<control::Fallback>,
-    /// Auto-answer hints sent with the current dial (a picker's phones).
-    dial_hints: Vec<(String, String)>,
+    /// Auto-answer hints sent with the current dial to the phones of this
+    /// extension (a picker's, an auto-answering agent's), not to a mobile.
+    dial_hints: Option<(String, Vec<(String, String)>)>,
     /// The extensions shown ringing (what call pickup looks for).
     shown_ringing: Vec<String>,
+    /// Agents' mobiles rung with their offers (follow-me, G8).
+    mobiles: follow_me::AgentMobiles,
 }
 
 async fn run(
@@ -250,8 +254,9 @@ async fn run(
         side_offers: HashMap::new(),
         api_transfer: false,
         transfer_fallback: None,
-        dial_hints: Vec::new(),
+        dial_hints: None,
         shown_ringing: Vec::new(),
+        mobiles: follow_me::AgentMobiles::default(),
     };
     let mut terminate = run.shared.terminate.clone();
     loop {
@@ -351,6 +356,7 @@ impl Run {
                 .map(|v| v.until),
             self.transfer_deadline,
             self.side_deadline,
+            self.mobiles_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -359,6 +365,7 @@ impl Run {
 
     async fn timers(&mut self, now: u64) {
         self.ivr.handle_timeout(now);
+        self.ring_waiting_mobiles(now).await;
         if self.side_deadline.is_some_and(|at| at <= now) {
             self.side_timed_out();
         }
@@ -387,6 +394,7 @@ impl Run {
     }
 
     async fn perform(&mut self, action: ServiceAction) -> Option<sb_call::CallSummary> {
+        self.sweep_mobiles();
         match action {
             ServiceAction::AnswerCaller => self.call.answer(self.caller_answer.clone()),
             ServiceAction::Dial { leg, target } => {
@@ -395,12 +403,11 @@ impl Run {
                     .get(target)
                     .ok_or(sb_sip::SipError::Malformed("dial target"))
                     .and_then(|t| {
-                        self.call.dial_with(
-                            leg,
-                            t,
-                            self.agent_offer.clone(),
-                            self.dial_hints.clone(),
-                        )
+                        let hints = match &self.dial_hints {
+                            Some((extension, hints)) if *extension == t.to_user => hints.clone(),
+                            _ => Vec::new(),
+                        };
+                        self.call.dial_with(leg, t, self.agent_offer.clone(), hints)
                     });
                 if let Err(error) = dialled {
                     warn!(%error, "could not dial the agent");
@@ -913,7 +920,7 @@ impl Run {
     /// Rings `targets` (an agent's or extension's phones, or a trunk).
     fn ring(&mut self, link: AgentLink, targets: Vec<DialTarget>) -> bool {
         self.targets = targets;
-        self.dial_hints.clear();
+        self.dial_hints = None;
         if !self.core.dial(self.targets.len()) {
             return false;
         }
@@ -941,7 +948,10 @@ impl Run {
                 queue,
                 auto_answer,
             } => {
-                let targets = extension_targets(&self.shared, &extension, &self.plan.caller, None);
+                let agent_extension = extension.clone();
+                let mut targets =
+                    extension_targets(&self.shared, &extension, &self.plan.caller, None);
+                let mobile = self.offer_mobile(&agent, &extension, &mut targets).await;
                 let waited_ms = self
                     .queued
                     .as_ref()
@@ -965,8 +975,9 @@ impl Run {
                 if self.ringing.as_ref().is_some_and(|r| r.agent.is_some()) {
                     // A ring-all queue: this agent's phones ring too.
                     self.targets = targets;
-                    self.offer_hints(auto_answer);
+                    self.offer_hints(auto_answer, &agent_extension);
                     let legs = self.core.dial_more(self.targets.len());
+                    self.mobile_rung(mobile, &legs);
                     if legs.is_empty() {
                         self.shared.acd.report(CallReport::NoAnswer {
                             call: self.call_ref,
@@ -978,8 +989,11 @@ impl Run {
                     }
                     return;
                 }
-                if self.ring(link, targets) {
-                    self.offer_hints(auto_answer);
+                let rung = self.ring(link, targets);
+                if rung {
+                    self.offer_hints(auto_answer, &agent_extension);
+                    let legs = self.ringing_legs.clone();
+                    self.mobile_rung(mobile, &legs);
                 } else {
                     // No registered phone (or the caller is already being
                     // connected): the ACD counts a miss and moves on.
@@ -1242,12 +1256,13 @@ impl Run {
     }
 
     /// An offer to an agent who chose auto-answer at sign-in rings their
-    /// phone with the hints (`ring` cleared them).
-    fn offer_hints(&mut self, auto_answer: bool) {
+    /// phone with the hints (`ring` cleared them); never their mobile.
+    fn offer_hints(&mut self, auto_answer: bool, extension: &str) {
         self.dial_hints = if auto_answer {
-            crate::originate_task::auto_answer_headers(self.shared.stack.local_addr())
+            let hints = crate::originate_task::auto_answer_headers(self.shared.stack.local_addr());
+            Some((extension.to_owned(), hints))
         } else {
-            Vec::new()
+            None
         };
     }
 

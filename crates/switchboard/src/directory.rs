@@ -8,7 +8,7 @@ use sb_core::dial_pattern::DialPattern;
 use sb_store::{Actor, NewCdr, NewSipBan, Store};
 use sb_switch::{
     Account, AcdLogEntry, AcdSetup, BlockAction, CallRecord, CallTrailRecord, CallerIdMode,
-    Directory, FlowVersion, InboundTarget, OutboundRoute, PinAttempt, RecordingRecord,
+    Directory, FlowVersion, FollowMe, InboundTarget, OutboundRoute, PinAttempt, RecordingRecord,
     SurveyRecord, SwitchError, Trunk, TrunkTransport, VoicemailRecord,
 };
 use time::OffsetDateTime;
@@ -289,6 +289,24 @@ impl Directory for StoreDirectory {
             .map_err(failed)
     }
 
+    async fn follow_me(&self, extension: &str) -> Result<Option<FollowMe>, SwitchError> {
+        let target = self
+            .store
+            .follow_me_for_extension(extension)
+            .await
+            .map_err(failed)?;
+        Ok(target.map(follow_me))
+    }
+
+    async fn agent_follow_me(&self, employee_id: &str) -> Result<Option<FollowMe>, SwitchError> {
+        let target = self
+            .store
+            .follow_me_for_agent(employee_id)
+            .await
+            .map_err(failed)?;
+        Ok(target.map(follow_me))
+    }
+
     async fn check_agent_pin(&self, attempt: PinAttempt) -> Result<bool, SwitchError> {
         crate::agent_pin_check::check(&self.store, attempt).await
     }
@@ -346,5 +364,14 @@ fn to_cdr(record: CallRecord) -> NewCdr {
         hangup_cause: record.hangup_cause,
         hangup_side: sb_store::HangupSide::parse(record.hangup_side)
             .unwrap_or(sb_store::HangupSide::System),
+    }
+}
+
+fn follow_me(target: sb_store::FollowMeTarget) -> FollowMe {
+    FollowMe {
+        employee_id: target.employee_id,
+        mobile: target.mobile,
+        mode: target.mode,
+        delay_s: target.delay_s,
     }
 }

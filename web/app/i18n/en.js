@@ -440,6 +440,12 @@ export default {
     severalCustomers: 'Several customers use this number: pick the caller', unknownCaller: 'Unknown caller',
     newCustomer: 'New customer with this number', knowledge: 'Knowledge', knowledgePlaceholder: 'Search articles and FAQs',
   },
+  followMe: {
+    title: 'Follow-me to my mobile', mode: 'Ring my mobile', delay: 'After', seconds: 'seconds', saved: 'Follow-me saved',
+    modes: { off: 'Off', no_answer: 'When not answered', always: 'Always, with the desk phone' },
+    mobileIs: 'Mobile on record: {mobile}. Unanswered, or with no desk phone registered, the mobile rings (queue calls too).',
+    noMobile: 'No mobile on your staff record: add one in your profile to turn follow-me on.',
+  },
   wallboard: {
     subtitle: 'Queues, agents and calls, live', myExtension: 'My extension (listen from)', wall: 'Wall screen',
     normal: 'Normal view', calls: 'Calls', trunk: 'Trunk {name}: channels', queues: 'Queues', serviceLevel: 'Service level', answered: 'Answered',

@@ -414,6 +414,12 @@ export default {
     severalCustomers: '多位客户使用此号码：请选择来电人', unknownCaller: '未知来电',
     newCustomer: '用此号码新建客户', knowledge: '知识库', knowledgePlaceholder: '搜索文章与常见问题',
   },
+  followMe: {
+    title: '转接到我的手机', mode: '手机同振', delay: '延迟', seconds: '秒', saved: '已保存手机转接设置',
+    modes: { off: '关闭', no_answer: '无人接听时', always: '始终与座机同振' },
+    mobileIs: '登记的手机：{mobile}。座机无人接听或未注册时手机振铃（队列来电同样适用）。',
+    noMobile: '员工资料中没有手机号码：请先在个人资料中填写，才能开启手机转接。',
+  },
   wallboard: {
     subtitle: '队列、坐席与通话，实时刷新', myExtension: '我的分机（用于监听）', wall: '大屏模式',
     normal: '普通视图', calls: '通话', trunk: '中继 {name}：占用通道', queues: '队列', serviceLevel: '服务水平', answered: '接通',

@@ -2,7 +2,8 @@
 // ready / not ready / sign out), the call in hand (caller, region, queue, wait, IVR trail, talk time) with hold /
 // retrieve, transfer, consult, conference, hang-up and dial out, the screen pop of the caller (one customer: profile,
 // open tickets, timeline; none: a new-customer form with the number; several: a list to pick from), a ticket opened
-// from the call and linked to it, a note on the customer's timeline, and knowledge search beside the call.
+// from the call and linked to it, a note on the customer's timeline, knowledge search beside the call, and the agent's
+// follow-me to their mobile (G8, follow-me-card.js).
 // Everything arrives live from the CTI event stream (only this agent's events); REST reloads after a resync.
 import { ref, reactive, computed, onMounted, onBeforeUnmount } from 'vue';
 import { api } from '../api.js';
@@ -17,6 +18,7 @@ import TicketCreateDialog from './ticket-create-dialog.js';
 import CallTrail from './call-trail.js';
 import DeskPickup from './desk-pickup.js';
 import TimelineRecording from '../components/timeline-recording.js';
+import FollowMeCard from './follow-me-card.js';
 
 const STATE_TAG = {
   logged_out: 'info', ready: 'success', not_ready: 'warning', reserved: 'primary', on_call: 'danger', wrap_up: 'primary',
@@ -25,7 +27,7 @@ const TARGET_KINDS = ['agent', 'extension', 'queue', 'flow', 'number'];
 
 export default {
   name: 'AgentDesktopPage',
-  components: { PageHeader, NoPermission, CustomerDialog, TicketCreateDialog, CallTrail, DeskPickup, TimelineRecording },
+  components: { PageHeader, NoPermission, CustomerDialog, TicketCreateDialog, CallTrail, DeskPickup, TimelineRecording, FollowMeCard },
   setup() {
     const allowed = computed(() => can('agent.work'));
     const me = ref(null);
@@ -506,6 +508,7 @@ export default {
         </el-col>
 
         <el-col :xs="24" :lg="8">
+          <follow-me-card />
           <el-card shadow="never" class="sb-card sb-mb" data-test="desk-knowledge">
             <template #header>{{ t('desk.knowledge') }}</template>
             <div class="sb-row">

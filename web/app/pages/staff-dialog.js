@@ -1,4 +1,4 @@
-// Create / edit a staff member: identity, department, roles, contact, initial password.
+// Create / edit a staff member: identity, department, roles, contact, initial password, follow-me to the mobile (G8).
 import { ref, reactive, computed, watch } from 'vue';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
@@ -17,7 +17,7 @@ const pinRule = {
 
 const EMPTY = {
   employee_id: '', name: '', department_id: null, work_group: '', mobile: '', email: '',
-  extension: '', enabled: true, role_ids: [], password: '', agent_pin: '',
+  extension: '', enabled: true, role_ids: [], password: '', agent_pin: '', follow_me_mode: 'off', follow_me_delay_s: 15,
 };
 
 export default {
@@ -66,6 +66,7 @@ export default {
             work_group: s.work_group || '', mobile: s.mobile || '', email: s.email || '',
             extension: s.extension || '', enabled: s.enabled !== false,
             role_ids: (s.roles || []).map((r) => r.id),
+            follow_me_mode: s.follow_me_mode || 'off', follow_me_delay_s: s.follow_me_delay_s ?? 15,
           });
         }
         setTimeout(() => formRef.value && formRef.value.clearValidate(), 0);
@@ -90,6 +91,8 @@ export default {
         extension: opt(form.extension),
         enabled: form.enabled,
         role_ids: form.role_ids,
+        follow_me_mode: form.follow_me_mode,
+        follow_me_delay_s: form.follow_me_delay_s,
       };
       if (!isEdit.value && form.password) body.password = form.password;
       try {
@@ -168,6 +171,16 @@ export default {
           <el-input v-model="form.agent_pin" type="password" show-password autocomplete="new-password"
                     maxlength="8" inputmode="numeric" data-test="staff-agent-pin"
                     :placeholder="pinIsSet ? t('staff.agentPinIsSet') : t('staff.agentPinHint')" />
+        </el-form-item>
+        <el-form-item :label="t('followMe.title')" :error="fieldErrors.follow_me_mode || fieldErrors.follow_me_delay_s">
+          <el-select v-model="form.follow_me_mode" style="width: 200px" data-test="staff-follow-me-mode">
+            <el-option v-for="m in ['off', 'no_answer', 'always']" :key="m" :value="m" :label="t('followMe.modes.' + m)" />
+          </el-select>
+          <template v-if="form.follow_me_mode === 'no_answer'">
+            <el-input-number v-model="form.follow_me_delay_s" :min="0" :max="120" :step="5" style="margin-left: 8px"
+                             data-test="staff-follow-me-delay" />
+            <span class="sb-muted" style="margin-left: 8px">{{ t('followMe.seconds') }}</span>
+          </template>
         </el-form-item>
         <el-form-item :label="t('staff.enabled')" :error="fieldErrors.enabled">
           <el-switch v-model="form.enabled" data-test="staff-enabled" />

@@ -44,6 +44,7 @@ pub mod customers;
 pub mod departments;
 pub mod dictionary;
 pub mod extension_groups;
+pub mod follow_me;
 pub mod inbound_routes;
 pub mod ivr_flows;
 pub mod knowledge;

@@ -43,7 +43,7 @@ pub struct StaffQuery {
     per_page: Option<u32>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaffBody {
     employee_id: String,
@@ -59,9 +59,39 @@ pub struct StaffBody {
     role_ids: Vec<i64>,
     /// Only on create; absent means the person cannot sign in until an admin sets one.
     password: Option<String>,
+    /// Follow-me to the mobile (MISSION G8): `off`, `no_answer` or
+    /// `always`; unchanged when absent.
+    follow_me_mode: Option<String>,
+    /// Seconds before the mobile rings too with `no_answer` (0..=120);
+    /// unchanged when absent.
+    follow_me_delay_s: Option<i64>,
 }
 
 impl StaffBody {
+    /// The follow-me the body sets, if it names one, over the person's
+    /// `current` setting; checked against the body's mobile.
+    fn follow_me(
+        &self,
+        current: (sb_core::FollowMeMode, u32),
+        mobile: &str,
+    ) -> ApiResult<Option<sb_store::FollowMe>> {
+        if self.follow_me_mode.is_none() && self.follow_me_delay_s.is_none() {
+            return Ok(None);
+        }
+        let mode = self
+            .follow_me_mode
+            .as_deref()
+            .unwrap_or(current.0.code())
+            .to_owned();
+        crate::routes::follow_me::checked(
+            ("follow_me_mode", &mode),
+            ("follow_me_delay_s", self.follow_me_delay_s),
+            current.1,
+            mobile,
+        )
+        .map(Some)
+    }
+
     fn into_input(self) -> ApiResult<(StaffInput, Option<String>)> {
         if self.role_ids.len() > 50 {
             return Err(crate::error::ApiError::validation(
@@ -164,6 +194,13 @@ async fn create_staff(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<StaffBody>,
 ) -> ApiResult<Created<Staff>> {
+    let follow_me = body.follow_me(
+        (
+            sb_core::FollowMeMode::Off,
+            sb_core::follow_me::DEFAULT_FOLLOW_ME_DELAY_S,
+        ),
+        body.mobile.as_deref().unwrap_or(""),
+    )?;
     let (input, password) = body.into_input()?;
     let scope = Scope::of(&state, &who, Permission::StaffCreate).await?;
     ensure_department_in_scope(
@@ -183,7 +220,7 @@ async fn create_staff(
     };
     let created = state
         .store()
-        .create_staff(state.now(), &who.actor(), input, hash)
+        .create_staff_with_follow_me(state.now(), &who.actor(), input, hash, follow_me)
         .await?;
     Ok(Created(created))
 }
@@ -217,8 +254,17 @@ async fn update_staff(
             "password cannot be changed here; use POST /api/v1/staff/{id}/password",
         ));
     }
+    let follow_me_body = StaffBody {
+        follow_me_mode: body.follow_me_mode.clone(),
+        follow_me_delay_s: body.follow_me_delay_s,
+        ..StaffBody::default()
+    };
     let (input, _) = body.into_input()?;
     let (current, scope) = target(&state, &who, id, Permission::StaffUpdate).await?;
+    let follow_me = follow_me_body.follow_me(
+        (current.follow_me_mode, current.follow_me_delay_s),
+        &input.mobile,
+    )?;
     ensure_not_weaker_than(&state, &who, StaffId(id), "staff.update").await?;
     if input.department_id != current.department_id {
         ensure_department_in_scope(
@@ -237,7 +283,7 @@ async fn update_staff(
     Ok(Json(
         state
             .store()
-            .update_staff(state.now(), &who.actor(), id, input)
+            .update_staff_with_follow_me(state.now(), &who.actor(), id, input, follow_me)
             .await?,
     ))
 }

@@ -75,8 +75,9 @@ impl Run {
                     }
                 })?;
                 self.targets = targets;
-                self.dial_hints =
+                let hints =
                     crate::originate_task::auto_answer_headers(self.shared.stack.local_addr());
+                self.dial_hints = Some((party.extension.clone(), hints));
                 // Nobody answering puts the caller back at the front of
                 // the queue it was waiting in.
                 self.api_transfer = true;
