@@ -241,13 +241,7 @@ impl Acd {
             .collect();
         let waited_ms = now_ms.saturating_sub(record.enqueued_at_ms);
         let queue = record.queue.clone();
-        let within = self
-            .queue_config(&queue)
-            .is_ok_and(|config| waited_ms <= config.service_level_ms);
-        self.count(&queue, |counters| {
-            counters.answered += 1;
-            counters.answered_within_service_level += u64::from(within);
-        });
+        self.count_answered(&queue, waited_ms);
         self.update_call(call, |record| {
             record.status = CallStatus::OnCall {
                 agent: agent.clone(),
@@ -281,18 +275,23 @@ impl Acd {
         }
         let waited_ms = now_ms.saturating_sub(record.enqueued_at_ms);
         let queue = record.queue.clone();
-        let within = self
-            .queue_config(&queue)
-            .is_ok_and(|config| waited_ms <= config.service_level_ms);
-        self.count(&queue, |counters| {
-            counters.answered += 1;
-            counters.answered_within_service_level += u64::from(within);
-        });
+        self.count_answered(&queue, waited_ms);
         self.finish(call, CallStatus::Ended);
         for agent in &ringing {
             self.release(call, agent);
         }
         Ok(())
+    }
+
+    /// An answer after `waited_ms` in `queue`, within its service level or not.
+    fn count_answered(&mut self, queue: &QueueId, waited_ms: u64) {
+        let within = self
+            .queue_config(queue)
+            .is_ok_and(|config| waited_ms <= config.service_level_ms);
+        self.count(queue, |counters| {
+            counters.answered += 1;
+            counters.answered_within_service_level += u64::from(within);
+        });
     }
 
     pub(crate) fn call_ended(&mut self, now_ms: u64, call: CallRef) -> Result<(), AcdError> {
