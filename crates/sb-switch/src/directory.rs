@@ -339,15 +339,11 @@ pub trait Directory: Send + Sync + 'static {
     async fn pickup_peers(&self, extension: &str) -> Result<Vec<String>, SwitchError>;
     async fn not_ready_reasons(&self) -> Result<Vec<String>, SwitchError>;
     /// The follow-me of the person whose own extension this is (MISSION
-    /// G8); none by default, for directories that keep no staff.
-    async fn follow_me(&self, _extension: &str) -> Result<Option<FollowMe>, SwitchError> {
-        Ok(None)
-    }
+    /// G8), if they have one.
+    async fn follow_me(&self, extension: &str) -> Result<Option<FollowMe>, SwitchError>;
     /// The follow-me of the agent with this employee id, wherever they are
     /// signed in.
-    async fn agent_follow_me(&self, _employee_id: &str) -> Result<Option<FollowMe>, SwitchError> {
-        Ok(None)
-    }
+    async fn agent_follow_me(&self, employee_id: &str) -> Result<Option<FollowMe>, SwitchError>;
     async fn record_ban(
         &self,
         address: IpAddr,
