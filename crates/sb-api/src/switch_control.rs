@@ -254,6 +254,9 @@ pub struct AgentStateView {
     pub extension: Option<String>,
     /// Offers ring that phone with auto-answer hints (chosen at sign-in).
     pub auto_answer: bool,
+    /// The agent's phone reaches the switch from outside the site's
+    /// private networks (a remote agent).
+    pub remote: bool,
     /// Milliseconds in the current state.
     pub in_state_ms: u64,
     /// Milliseconds of after-call work left (wrap-up only), for a countdown.

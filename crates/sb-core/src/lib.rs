@@ -23,6 +23,7 @@ pub mod phone;
 pub mod phone_region;
 pub mod secret;
 pub mod sip_secret;
+pub mod site_network;
 
 pub use address_range::AddressRange;
 pub use call_class::CallClass;

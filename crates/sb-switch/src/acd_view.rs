@@ -61,6 +61,9 @@ pub struct AgentView {
     pub extension: Option<String>,
     /// Offers ring that phone with auto-answer hints (chosen at sign-in).
     pub auto_answer: bool,
+    /// The seat's phone reaches the switch from outside the site's
+    /// networks (a remote agent, MISSION S1/T5).
+    pub remote: bool,
     pub in_state_ms: u64,
     /// In wrap-up: when it ends (Unix milliseconds).
     pub wrap_up_until_ms: Option<u64>,
@@ -87,6 +90,7 @@ impl AgentView {
             },
             in_state_ms: if code == "logged_out" { 0 } else { in_state_ms },
             auto_answer: false,
+            remote: false,
             wrap_up_until_ms: match state {
                 AgentState::WrapUp { until_ms } => Some(*until_ms),
                 _ => None,

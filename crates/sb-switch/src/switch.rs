@@ -370,7 +370,23 @@ impl SwitchHandle {
 
     /// Agents and queues as the ACD sees them now.
     pub async fn acd_view(&self) -> crate::acd_view::AcdView {
-        self.shared.acd.view().await
+        let mut view = self.shared.acd.view().await;
+        let now = unix_millis();
+        if let Ok(location) = self.shared.location.lock() {
+            for agent in &mut view.agents {
+                let Some(extension) = &agent.extension else {
+                    continue;
+                };
+                let phones = location.lookup(now, extension);
+                // Remote when every phone registered there is outside the
+                // site's networks (a softphone at home, a WAN branch).
+                agent.remote = !phones.is_empty()
+                    && phones
+                        .iter()
+                        .all(|phone| !sb_core::site_network::is_site_address(phone.reach.ip()));
+            }
+        }
+        view
     }
 
     /// A voice flow or a calendar changed: the next call reads them anew

@@ -432,6 +432,7 @@ fn agent_view(view: AgentView) -> AgentStateView {
         reason: view.reason,
         extension: view.extension,
         auto_answer: view.auto_answer,
+        remote: view.remote,
         in_state_ms: view.in_state_ms,
         wrap_up_left_ms: view.wrap_up_until_ms.map(|until| {
             let now = std::time::SystemTime::now()

@@ -80,6 +80,14 @@ fn offers_carry_auto_answer_hints_only_for_an_agent_who_chose_it() {
         "auto-answer hint: {invite}"
     );
     assert!(invite.contains("alert-autoanswer"), "{invite}");
+    // The phone registered from loopback: the site's network, not remote.
+    let (_, acd) = switch.api_get("/api/v1/acd/state");
+    let start = acd.find(r#""employee_id":"1003""#).expect("agent 1003");
+    let me = &acd[start..];
+    assert!(
+        me[..me.find('}').unwrap_or(me.len())].contains(r#""remote":false"#),
+        "{acd}"
+    );
 
     // Signed in again without it (after wrap-up), the phone rings as usual.
     let (status, body) =

@@ -447,7 +447,7 @@ export default {
     noMobile: 'No mobile on your staff record: add one in your profile to turn follow-me on.',
   },
   wallboard: {
-    subtitle: 'Queues, agents and calls, live', myExtension: 'My extension (listen from)', wall: 'Wall screen',
+    remote: 'remote', subtitle: 'Queues, agents and calls, live', myExtension: 'My extension (listen from)', wall: 'Wall screen',
     normal: 'Normal view', calls: 'Calls', trunk: 'Trunk {name}: channels', queues: 'Queues', serviceLevel: 'Service level', answered: 'Answered',
     abandoned: 'Abandoned', agents: 'Agents signed in', noAgents: 'No agent signed in', currentCalls: 'Calls in progress',
     noCalls: 'No calls', caller: 'Caller', duration: 'Time', listen: 'Listen', whisper: 'Whisper', barge: 'Barge in',

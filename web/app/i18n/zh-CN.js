@@ -421,6 +421,7 @@ export default {
     noMobile: '员工资料中没有手机号码：请先在个人资料中填写，才能开启手机转接。',
   },
   wallboard: {
+    remote: '远程',
     subtitle: '队列、坐席与通话，实时刷新', myExtension: '我的分机（用于监听）', wall: '大屏模式',
     normal: '普通视图', calls: '通话', trunk: '中继 {name}：占用通道', queues: '队列', serviceLevel: '服务水平', answered: '接通',
     abandoned: '放弃', agents: '已签入坐席', noAgents: '没有已签入的坐席', currentCalls: '进行中的通话',

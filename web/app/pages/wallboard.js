@@ -99,8 +99,9 @@ export default {
       switch (event.type) {
         case 'agent.state': {
           const a = agents.value.find((x) => x.employee_id === event.agent.employee_id);
-          if (a) Object.assign(a, { state: event.agent.state, reason: event.agent.reason || null,
-            extension: event.agent.extension || null, since: Date.now() });
+          const seat = event.agent.extension || null;
+          // A new seat may be local or remote: only the REST view tells.
+          if (a && a.extension === seat) Object.assign(a, { state: event.agent.state, reason: event.agent.reason || null, since: Date.now() });
           else load();
           break;
         }
@@ -319,7 +320,13 @@ export default {
                   <div v-if="row.reason" class="sb-muted sb-small">{{ row.reason }}</div>
                 </template>
               </el-table-column>
-              <el-table-column :label="t('agents.extension')" width="90" prop="extension" />
+              <el-table-column :label="t('agents.extension')" width="110">
+                <template #default="{ row }">
+                  <span>{{ row.extension }}</span>
+                  <el-tag v-if="row.remote" size="small" type="info" effect="plain" class="sb-ml"
+                          :data-test="'wa-remote-' + row.employee_id">{{ t('wallboard.remote') }}</el-tag>
+                </template>
+              </el-table-column>
               <el-table-column :label="t('agents.timeInState')" width="100">
                 <template #default="{ row }"><span class="sb-mono-text sb-wall-cell" :data-test="'wa-time-' + row.employee_id">{{ inState(row) }}</span></template>
               </el-table-column>
