@@ -272,9 +272,17 @@ impl LiveCalls {
             .and_then(|c| c.get(&id).map(|e| e.commands.clone()))
             .ok_or(ControlError::NoSuchCall)?;
         let (reply, answer) = oneshot::channel();
-        sender
-            .send((command, reply))
-            .map_err(|_| ControlError::NoSuchCall)?;
+        if let Err(mpsc::error::SendError((command, _))) = sender.send((command, reply)) {
+            // The call ended as the command was sent: a picker's INVITE
+            // still gets its answer rather than timing out at the phone.
+            if let CallControl::PickUp {
+                picker: Picker::Invite(invite),
+            } = command
+            {
+                tokio::spawn(invite.refuse(480));
+            }
+            return Err(ControlError::NoSuchCall);
+        }
         answer.await.unwrap_or(Err(ControlError::NoSuchCall))
     }
 }
