@@ -26,10 +26,7 @@ pub(crate) async fn lookup(shared: &Shared, extension: &str) -> Option<(FollowMe
             return None;
         }
     };
-    match shared.directory.account(extension).await {
-        Ok(Some(account)) if account.enabled => Some((follow_me, account.call_class)),
-        _ => None,
-    }
+    with_call_class(shared, follow_me, extension).await
 }
 
 /// The follow-me of the agent `employee_id` offered a call at
@@ -47,6 +44,16 @@ pub(crate) async fn lookup_agent(
             return None;
         }
     };
+    with_call_class(shared, follow_me, extension).await
+}
+
+/// The follow-me with the call class of `extension`, the one the mobile is
+/// dialled with; none when the extension is gone or disabled.
+async fn with_call_class(
+    shared: &Shared,
+    follow_me: FollowMe,
+    extension: &str,
+) -> Option<(FollowMe, CallClass)> {
     match shared.directory.account(extension).await {
         Ok(Some(account)) if account.enabled => Some((follow_me, account.call_class)),
         _ => None,
